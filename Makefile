@@ -1,0 +1,3 @@
+test:
+	cargo test --all-targets
+.PHONY: test

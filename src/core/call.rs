@@ -1,0 +1,376 @@
+//! One call as a pure state machine: the JS layer asks for each attempt's request, performs it,
+//! and reports what happened; the core decides to finish, retry after a delay, or fail.
+//! Time and randomness come in as arguments, so the schedule is tested without sleeping.
+
+use super::error::{Error, ErrorKind};
+use super::normalize::{self, Normalized};
+use super::request::{self, Auth, CallTarget, HttpRequest};
+use super::secret::{Redactor, Secret};
+use super::time::parse_http_date;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt (so at most `max_retries + 1` attempts).
+    pub max_retries: u32,
+    /// Full-jitter backoff: the n-th retry waits `random(0, min(cap, base · 2^(n−1)))`.
+    pub base_delay_ms: u64,
+    pub max_delay_ms: u64,
+    /// A server's `Retry-After` is honoured up to this.
+    pub max_retry_after_ms: u64,
+    /// Per attempt.
+    pub timeout_ms: u64,
+    /// Across all attempts and waits, when set.
+    pub deadline_ms: Option<u64>,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 2,
+            base_delay_ms: 250,
+            max_delay_ms: 8_000,
+            max_retry_after_ms: 30_000,
+            timeout_ms: 10_000,
+            deadline_ms: None,
+        }
+    }
+}
+
+/// What came back for one attempt. Header names are lower-case.
+pub struct Response<'a> {
+    pub status: u16,
+    pub headers: &'a [(String, String)],
+    pub body: &'a [u8],
+}
+
+impl Response<'_> {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    fn request_id(&self) -> Option<&str> {
+        self.header("x-acs-request-id").or_else(|| self.header("x-request-id"))
+    }
+}
+
+#[derive(Debug)]
+pub enum Outcome {
+    Done(Normalized),
+    Retry { delay_ms: u64 },
+    Fail(Error),
+}
+
+pub struct Call {
+    target: CallTarget,
+    auth: Auth,
+    policy: RetryPolicy,
+    attempts: u32,
+    started_ms: Option<i64>,
+    /// Server clock minus ours, learnt from an `InvalidTimeStamp` answer.
+    clock_offset_ms: i64,
+    skew_retried: bool,
+    redactor: Redactor,
+}
+
+impl Call {
+    pub fn new(target: CallTarget, auth: Auth, policy: RetryPolicy) -> Call {
+        let mut redactor = Redactor::default();
+        match &auth {
+            Auth::AccessKey(credentials, _) => {
+                redactor.add(&credentials.access_key_secret);
+                if let Some(token) = &credentials.security_token {
+                    redactor.add(token);
+                }
+            }
+            Auth::Token(token, _) => redactor.add(token),
+            Auth::Unsigned => {}
+        }
+        Call { target, auth, policy, attempts: 0, started_ms: None, clock_offset_ms: 0, skew_retried: false, redactor }
+    }
+
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
+    }
+
+    /// The next attempt's request, signed with a fresh date and the given fresh nonce.
+    pub fn next_request(&mut self, now_ms: i64, nonce: &str) -> HttpRequest {
+        self.started_ms.get_or_insert(now_ms);
+        self.attempts += 1;
+        let request = request::build(&self.target, &self.auth, now_ms + self.clock_offset_ms, nonce);
+        if let Some(signature) = request.header("authorization").and_then(signature_of) {
+            self.redactor.add(&Secret::new(signature));
+        }
+        request
+    }
+
+    /// How long this attempt may take: the per-attempt timeout, or less near the deadline.
+    pub fn attempt_timeout_ms(&self, now_ms: i64) -> u64 {
+        match self.remaining_ms(now_ms) {
+            Some(remaining) => remaining.min(self.policy.timeout_ms),
+            None => self.policy.timeout_ms,
+        }
+    }
+
+    fn remaining_ms(&self, now_ms: i64) -> Option<u64> {
+        let deadline = self.policy.deadline_ms?;
+        let elapsed = u64::try_from(now_ms - self.started_ms.unwrap_or(now_ms)).unwrap_or(0);
+        Some(deadline.saturating_sub(elapsed))
+    }
+
+    /// `jitter` is a random number in [0, 1).
+    pub fn on_response(&mut self, response: &Response<'_>, now_ms: i64, jitter: f64) -> Outcome {
+        let status = response.status;
+        if (200..300).contains(&status) {
+            return match normalize::normalize_success(response.body, status, response.request_id()) {
+                Ok(normalized) => Outcome::Done(normalized),
+                Err(error) => self.decide(error, None, now_ms, jitter),
+            };
+        }
+        if (300..400).contains(&status) || status == 0 {
+            // Redirects are not followed (fetch runs with redirect: "manual"): following one
+            // would send signed headers, or a token, to wherever the server points.
+            let mut error = Error::from_api(status, Some("UnexpectedRedirect"), Some(
+                "the server answered with a redirect; redirects are not followed, so credentials never leave the endpoint you chose: set endpoint to the final address",
+            ));
+            error.kind = ErrorKind::InvalidResponse;
+            return self.fail(error.with_request_id(response.request_id().map(str::to_owned)));
+        }
+        let body = normalize::parse_error_body(response.body);
+        let message = body.message.as_deref().map(|m| self.redactor.redact(m));
+        let mut error = Error::from_api(status, body.code.as_deref(), message.as_deref())
+            .with_request_id(body.request_id.clone().or_else(|| response.request_id().map(str::to_owned)));
+        if error.kind == ErrorKind::Throttling || error.kind == ErrorKind::Server {
+            error.retry_after_ms = retry_after_ms(response, now_ms);
+        }
+        if error.code.starts_with("InvalidTimeStamp") && !self.skew_retried {
+            if let Some(server_ms) = response.header("date").and_then(parse_http_date) {
+                // Our clock is off: retry once at once, signed with the server's time.
+                self.skew_retried = true;
+                self.clock_offset_ms = server_ms - now_ms;
+                return Outcome::Retry { delay_ms: 0 };
+            }
+        }
+        if error.kind == ErrorKind::Authentication && matches!(self.auth, Auth::Unsigned) {
+            error.detail.push_str(
+                " — the request was not signed: pass accessKeyId and accessKeySecret, or point endpoint at a signing proxy",
+            );
+        }
+        let retry_after = error.retry_after_ms;
+        self.decide(error, retry_after, now_ms, jitter)
+    }
+
+    /// A failure with no HTTP answer: network error, timeout, body too large, etc.
+    pub fn on_transport_error(&mut self, error: Error, now_ms: i64, jitter: f64) -> Outcome {
+        let mut error = error;
+        error.detail = self.redactor.redact(&error.detail);
+        if self.remaining_ms(now_ms) == Some(0) {
+            let deadline = self.policy.deadline_ms.unwrap_or(0);
+            let mut timeout = Error::timeout(format!("the deadline of {deadline} ms passed"));
+            timeout.code = "DeadlineExceeded".into();
+            return self.fail(timeout);
+        }
+        self.decide(error, None, now_ms, jitter)
+    }
+
+    fn decide(&mut self, error: Error, retry_after_ms: Option<u64>, now_ms: i64, jitter: f64) -> Outcome {
+        if !error.retryable() || self.attempts > self.policy.max_retries {
+            return self.fail(error);
+        }
+        let delay_ms = match retry_after_ms {
+            Some(ms) => ms.min(self.policy.max_retry_after_ms),
+            None => self.backoff_ms(jitter),
+        };
+        if let Some(remaining) = self.remaining_ms(now_ms) {
+            if delay_ms >= remaining {
+                return self.fail(error);
+            }
+        }
+        Outcome::Retry { delay_ms }
+    }
+
+    /// Full jitter (AWS architecture blog): uniform in [0, min(cap, base · 2^(retry−1))].
+    pub fn backoff_ms(&self, jitter: f64) -> u64 {
+        let exponent = self.attempts.saturating_sub(1).min(20);
+        let ceiling = self.policy.base_delay_ms.saturating_mul(1u64 << exponent).min(self.policy.max_delay_ms);
+        let jitter = if jitter.is_finite() { jitter.clamp(0.0, 1.0) } else { 0.0 };
+        (ceiling as f64 * jitter) as u64
+    }
+
+    fn fail(&self, mut error: Error) -> Outcome {
+        error.attempts = self.attempts;
+        error.detail = self.redactor.redact(&error.detail);
+        Outcome::Fail(error)
+    }
+}
+
+/// The signature part of an `authorization` header (V3 `Signature=…`, V1 `acs id:…`).
+fn signature_of(authorization: &str) -> Option<String> {
+    if let Some(at) = authorization.find("Signature=") {
+        return authorization.get(at + "Signature=".len()..).map(str::to_owned);
+    }
+    authorization.rsplit_once(':').map(|(_, sig)| sig.to_owned())
+}
+
+/// `x-acs-retry-after` (milliseconds), else `Retry-After` (seconds or an HTTP date).
+fn retry_after_ms(response: &Response<'_>, now_ms: i64) -> Option<u64> {
+    if let Some(ms) = response.header("x-acs-retry-after").and_then(|v| v.trim().parse::<u64>().ok()) {
+        return Some(ms);
+    }
+    let value = response.header("retry-after")?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(seconds.saturating_mul(1000));
+    }
+    let at = parse_http_date(value)?;
+    Some(u64::try_from(at - now_ms).unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::endpoint::Endpoint;
+    use crate::core::sign::{Credentials, SignatureVersion};
+
+    const SECRET: &str = "s3cr3t-SECRET-value";
+    const TOKEN: &str = "sts-TOKEN-value";
+
+    fn call(policy: RetryPolicy) -> Call {
+        let target = CallTarget {
+            endpoint: Endpoint::parse("https://devops.cn-hangzhou.aliyuncs.com", false).unwrap(),
+            organization_id: "org".into(),
+            pipeline_id: "1".into(),
+            category: "DEPLOY".into(),
+            user_agent_suffix: None,
+        };
+        let credentials = Credentials {
+            access_key_id: "AKID".into(),
+            access_key_secret: Secret::new(SECRET),
+            security_token: Some(Secret::new(TOKEN)),
+        };
+        Call::new(target, Auth::AccessKey(credentials, SignatureVersion::V3), policy)
+    }
+
+    fn respond(call: &mut Call, status: u16, headers: &[(&str, &str)], body: &str, now: i64) -> Outcome {
+        let headers: Vec<(String, String)> = headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect();
+        call.on_response(&Response { status, headers: &headers, body: body.as_bytes() }, now, 0.5)
+    }
+
+    #[test]
+    fn success_first_time() {
+        let mut c = call(RetryPolicy::default());
+        c.next_request(0, "n1");
+        match respond(&mut c, 200, &[], r#"{"requestId":"R","jobs":[]}"#, 1) {
+            Outcome::Done(n) => assert_eq!(n.json, r#"{"jobs":[],"requestId":"R"}"#),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn server_errors_retry_exactly_max_retries_times() {
+        let mut c = call(RetryPolicy { max_retries: 3, ..RetryPolicy::default() });
+        let mut delays = Vec::new();
+        loop {
+            c.next_request(0, "n");
+            match respond(&mut c, 500, &[], "oops", 0) {
+                Outcome::Retry { delay_ms } => delays.push(delay_ms),
+                Outcome::Fail(e) => {
+                    assert_eq!((e.kind, e.attempts, e.code.as_str()), (ErrorKind::Server, 4, "HTTP_500"));
+                    break;
+                }
+                Outcome::Done(_) => panic!(),
+            }
+        }
+        // jitter 0.5 of 250, 500, 1000.
+        assert_eq!(delays, vec![125, 250, 500]);
+    }
+
+    #[test]
+    fn four_hundreds_never_retry() {
+        let mut c = call(RetryPolicy::default());
+        c.next_request(0, "n");
+        let body = r#"{"errorCode":"InvalidPipeline.NotFound","requestId":"R4"}"#;
+        match respond(&mut c, 404, &[], body, 0) {
+            Outcome::Fail(e) => assert_eq!((e.kind, e.attempts, e.request_id.as_deref()), (ErrorKind::NotFound, 1, Some("R4"))),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn retry_after_forms_and_cap() {
+        let date = "Thu, 06 Feb 2020 07:33:04 GMT"; // 10 s after `now`
+        let now = crate::core::time::parse_http_date("Thu, 06 Feb 2020 07:32:54 GMT").unwrap();
+        for (headers, expected) in [
+            (vec![("retry-after", "3")], 3_000),
+            (vec![("retry-after", date)], 10_000),
+            (vec![("x-acs-retry-after", "1500"), ("retry-after", "9")], 1_500),
+            (vec![("retry-after", "999999999")], 30_000),
+        ] {
+            let mut c = call(RetryPolicy::default());
+            c.next_request(now, "n");
+            match respond(&mut c, 429, &headers, "{}", now) {
+                Outcome::Retry { delay_ms } => assert_eq!(delay_ms, expected, "{headers:?}"),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn clock_skew_is_retried_once_with_the_server_time() {
+        let mut c = call(RetryPolicy::default());
+        let first = c.next_request(0, "n1");
+        assert_eq!(first.header("x-acs-date"), Some("1970-01-01T00:00:00Z"));
+        let skew = [("date", "Thu, 06 Feb 2020 07:32:54 GMT")];
+        let body = r#"{"Code":"InvalidTimeStamp.Expired","Message":"too old"}"#;
+        assert!(matches!(respond(&mut c, 400, &skew, body, 0), Outcome::Retry { delay_ms: 0 }));
+        let second = c.next_request(1_000, "n2");
+        assert_eq!(second.header("x-acs-date"), Some("2020-02-06T07:32:55Z"));
+        match respond(&mut c, 400, &skew, body, 1_000) {
+            Outcome::Fail(e) => assert_eq!((e.kind, e.attempts), (ErrorKind::Authentication, 2)),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn deadline_stops_retries() {
+        let mut c = call(RetryPolicy { deadline_ms: Some(1_000), max_retries: 10, ..RetryPolicy::default() });
+        c.next_request(0, "n");
+        assert_eq!(c.attempt_timeout_ms(600), 400);
+        match c.on_transport_error(Error::timeout("slow"), 1_000, 0.5) {
+            Outcome::Fail(e) => assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Timeout, "DeadlineExceeded")),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn secrets_echoed_by_the_server_are_redacted() {
+        let mut c = call(RetryPolicy::default());
+        let request = c.next_request(0, "n");
+        let signature = signature_of(request.header("authorization").unwrap()).unwrap();
+        let body = format!(
+            r#"{{"Code":"SignatureDoesNotMatch","Message":"string to sign: {TOKEN} {SECRET} {signature}"}}"#
+        );
+        match respond(&mut c, 400, &[], &body, 0) {
+            Outcome::Fail(e) => {
+                let text = format!("{} {:?}", e.message(), e);
+                assert_eq!(e.kind, ErrorKind::Authentication);
+                for needle in [SECRET, TOKEN, signature.as_str()] {
+                    assert!(!text.contains(needle), "{text}");
+                }
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn redirects_are_not_followed() {
+        let mut c = call(RetryPolicy::default());
+        c.next_request(0, "n");
+        match respond(&mut c, 302, &[("location", "https://evil.example/")], "", 0) {
+            Outcome::Fail(e) => assert_eq!((e.kind, e.code.as_str(), e.status), (ErrorKind::InvalidResponse, "UnexpectedRedirect", 302)),
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! Percent-encoding as the official SDKs do it: RFC 3986, only `A-Za-z0-9-._~` stay literal.
+
+const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
+/// Percent-encodes every byte of the UTF-8 text that is not RFC 3986 unreserved.
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for &b in text.as_bytes() {
+        if is_unreserved(b) {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX_UPPER[usize::from(b >> 4)]));
+            out.push(char::from(HEX_UPPER[usize::from(b & 0x0f)]));
+        }
+    }
+    out
+}
+
+/// Lower-case hexadecimal of bytes (signatures and payload hashes).
+pub fn hex_lower(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
+    out
+}
+
+/// Standard base64 with padding (the V1 signature). Twelve lines instead of a dependency.
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] =
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b0 = chunk.first().copied().unwrap_or(0);
+        let b1 = chunk.get(1).copied();
+        let b2 = chunk.get(2).copied();
+        let n = (u32::from(b0) << 16) | (u32::from(b1.unwrap_or(0)) << 8) | u32::from(b2.unwrap_or(0));
+        let sextet = |shift: u32| char::from(ALPHABET[((n >> shift) & 63) as usize]);
+        out.push(sextet(18));
+        out.push(sextet(12));
+        out.push(if b1.is_some() { sextet(6) } else { '=' });
+        out.push(if b2.is_some() { sextet(0) } else { '=' });
+    }
+    out
+}
+
+/// Decodes `%XX` sequences (used by tests and by the property checks); `None` if malformed.
+pub fn percent_decode(text: &str) -> Option<Vec<u8>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hi = char::from(*bytes.get(i + 1)?).to_digit(16)?;
+            let lo = char::from(*bytes.get(i + 2)?).to_digit(16)?;
+            out.push(u8::try_from(hi * 16 + lo).ok()?);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_unreserved_and_encodes_the_rest() {
+        assert_eq!(percent_encode("aZ09-._~"), "aZ09-._~");
+        assert_eq!(percent_encode("org x/y"), "org%20x%2Fy");
+        assert_eq!(percent_encode("a b+c/~*!'()"), "a%20b%2Bc%2F~%2A%21%27%28%29");
+        assert_eq!(percent_encode("%2e%2e"), "%252e%252e");
+        assert_eq!(percent_encode("../"), "..%2F");
+        assert_eq!(percent_encode("流水线"), "%E6%B5%81%E6%B0%B4%E7%BA%BF");
+        assert_eq!(percent_encode("\r\n\0"), "%0D%0A%00");
+    }
+
+    #[test]
+    fn decode_round_trips() {
+        for s in ["", "a b", "流水线/../%", "\u{1F600}\r\n"] {
+            assert_eq!(percent_decode(&percent_encode(s)).as_deref(), Some(s.as_bytes()));
+        }
+        assert_eq!(percent_decode("%G0"), None);
+        assert_eq!(percent_decode("%4"), None);
+    }
+
+    #[test]
+    fn base64_matches_rfc4648_vectors() {
+        let cases = [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")];
+        for (input, expected) in cases {
+            assert_eq!(base64(input.as_bytes()), expected);
+        }
+        assert_eq!(base64(&[0xff, 0xfe, 0xfd]), "//79");
+    }
+
+    #[test]
+    fn hex_is_lower_case() {
+        assert_eq!(hex_lower(&[0x00, 0xab, 0xff]), "00abff");
+    }
+}

@@ -1,0 +1,308 @@
+//! The endpoint URL, parsed by hand and strictly: whatever we accept here ends up in the request
+//! line and the signed `host` header, so anything ambiguous is refused before any request.
+
+use super::error::{Error, Result};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheme {
+    Http,
+    Https,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    pub scheme: Scheme,
+    /// Lower-case host name or IPv4 address, or a bracketed IPv6 address.
+    pub host: String,
+    /// `None` when it is the scheme's default port.
+    pub port: Option<u16>,
+    /// A base path without a trailing slash: `""` or e.g. `"/proxy"`.
+    pub base_path: String,
+}
+
+pub const DEFAULT_CLASSIC_ENDPOINT: &str = "https://devops.cn-hangzhou.aliyuncs.com";
+pub const DEFAULT_TOKEN_ENDPOINT: &str = "https://openapi-rdc.aliyuncs.com";
+
+fn bad(text: &str, why: &str) -> Error {
+    // The endpoint is not a secret, but it may be long or hostile: show a bounded prefix.
+    let shown: String = text.chars().take(80).collect();
+    Error::invalid_argument(format!("endpoint {shown:?} is not usable: {why}"))
+}
+
+impl Endpoint {
+    /// Parses `https://host[:port][/base]`, `http://...` or a bare `host[:port]` (→ https).
+    /// Plain `http` is refused for non-loopback hosts unless `allow_insecure_http`.
+    pub fn parse(text: &str, allow_insecure_http: bool) -> Result<Endpoint> {
+        if text.is_empty() {
+            return Err(bad(text, "it is empty"));
+        }
+        if let Some(c) = text.chars().find(|c| !c.is_ascii_graphic()) {
+            let why = if c.is_ascii() {
+                "it contains whitespace or a control character".to_owned()
+            } else {
+                "it contains a non-ASCII character (write international host names in punycode)"
+                    .to_owned()
+            };
+            return Err(bad(text, &why));
+        }
+        if text.contains(['?', '#']) {
+            return Err(bad(text, "an endpoint may not have a query or a fragment"));
+        }
+        if text.contains('\\') {
+            return Err(bad(text, "it contains a backslash"));
+        }
+        let (scheme, rest) = match text.find("://") {
+            Some(at) => {
+                let scheme = match text.get(..at).map(str::to_ascii_lowercase).as_deref() {
+                    Some("https") => Scheme::Https,
+                    Some("http") => Scheme::Http,
+                    _ => return Err(bad(text, "the scheme must be https:// or http://")),
+                };
+                (scheme, text.get(at + 3..).unwrap_or(""))
+            }
+            None => (Scheme::Https, text),
+        };
+        let (authority, path) = match rest.find('/') {
+            Some(at) => (rest.get(..at).unwrap_or(""), rest.get(at..).unwrap_or("")),
+            None => (rest, ""),
+        };
+        if authority.contains('@') {
+            return Err(bad(text, "credentials in the URL are not supported"));
+        }
+        let (host, port) = split_host_port(text, authority)?;
+        let host = validate_host(text, host)?;
+        let default_port = match scheme {
+            Scheme::Https => 443,
+            Scheme::Http => 80,
+        };
+        let endpoint = Endpoint {
+            scheme,
+            host,
+            port: port.filter(|&p| p != default_port),
+            base_path: validate_base_path(text, path)?,
+        };
+        if scheme == Scheme::Http && !allow_insecure_http && !endpoint.is_loopback() {
+            return Err(bad(
+                text,
+                "plain http:// is only allowed for loopback hosts; use https:// or set allowInsecureHttp: true",
+            ));
+        }
+        Ok(endpoint)
+    }
+
+    /// localhost, `*.localhost`, 127.0.0.0/8 and `[::1]`.
+    pub fn is_loopback(&self) -> bool {
+        let host = self.host.as_str();
+        host == "localhost"
+            || host.ends_with(".localhost")
+            || host == "[::1]"
+            || (host.starts_with("127.") && parse_ipv4(host).is_some())
+    }
+
+    /// The value of the `host` header: the host, plus the port when it is not the default.
+    pub fn host_header(&self) -> String {
+        match self.port {
+            Some(port) => format!("{}:{port}", self.host),
+            None => self.host.clone(),
+        }
+    }
+
+    pub fn origin(&self) -> String {
+        let scheme = match self.scheme {
+            Scheme::Https => "https",
+            Scheme::Http => "http",
+        };
+        format!("{scheme}://{}", self.host_header())
+    }
+}
+
+fn split_host_port<'a>(text: &str, authority: &'a str) -> Result<(&'a str, Option<u16>)> {
+    let (host, port_text) = if authority.starts_with('[') {
+        match authority.find(']') {
+            Some(end) => {
+                let host = authority.get(..=end).unwrap_or("");
+                match authority.get(end + 1..).unwrap_or("") {
+                    "" => (host, None),
+                    rest => match rest.strip_prefix(':') {
+                        Some(port) => (host, Some(port)),
+                        None => return Err(bad(text, "unexpected text after the IPv6 address")),
+                    },
+                }
+            }
+            None => return Err(bad(text, "unterminated IPv6 address")),
+        }
+    } else {
+        match authority.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        }
+    };
+    let port = match port_text {
+        None => None,
+        Some(digits) => {
+            let valid = !digits.is_empty() && digits.len() <= 5 && digits.bytes().all(|b| b.is_ascii_digit());
+            match digits.parse::<u16>() {
+                Ok(port) if valid && port != 0 => Some(port),
+                _ => return Err(bad(text, "the port must be a number from 1 to 65535")),
+            }
+        }
+    };
+    Ok((host, port))
+}
+
+fn validate_host(text: &str, host: &str) -> Result<String> {
+    if host.is_empty() {
+        return Err(bad(text, "the host is missing"));
+    }
+    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        let ok = !inner.is_empty()
+            && inner.contains(':')
+            && inner.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
+        return if ok { Ok(host.to_ascii_lowercase()) } else { Err(bad(text, "invalid IPv6 address")) };
+    }
+    let host = host.to_ascii_lowercase();
+    if host.len() > 253 {
+        return Err(bad(text, "the host name is too long"));
+    }
+    for label in host.split('.') {
+        let ok = !label.is_empty()
+            && label.len() <= 63
+            && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !label.starts_with('-')
+            && !label.ends_with('-');
+        if !ok {
+            return Err(bad(text, "invalid host name"));
+        }
+    }
+    // WHATWG URL parsing (what fetch does) reads `127.1`, `0x7f.0.0.1` or `010.0.0.1` as IPv4
+    // addresses: a host that looks numeric must be a plain dotted quad, so both sides agree.
+    let last = host.rsplit('.').next().unwrap_or("");
+    let numeric_looking = last.bytes().all(|b| b.is_ascii_digit())
+        || (last.starts_with("0x") && last.get(2..).is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit())));
+    if numeric_looking && parse_ipv4(&host).is_none() {
+        return Err(bad(text, "a numeric host must be a dotted IPv4 address like 127.0.0.1"));
+    }
+    Ok(host)
+}
+
+fn parse_ipv4(host: &str) -> Option<[u8; 4]> {
+    let mut out = [0u8; 4];
+    let mut parts = host.split('.');
+    for slot in out.iter_mut() {
+        let part = parts.next()?;
+        let canonical = !part.is_empty() && part.len() <= 3 && part.bytes().all(|b| b.is_ascii_digit())
+            && !(part.len() > 1 && part.starts_with('0'));
+        if !canonical {
+            return None;
+        }
+        *slot = part.parse().ok()?;
+    }
+    if parts.next().is_some() {
+        return None;
+    }
+    Some(out)
+}
+
+fn validate_base_path(text: &str, path: &str) -> Result<String> {
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() {
+        return Ok(String::new());
+    }
+    let bytes = trimmed.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let ok = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/');
+        if b == b'%' {
+            let hex = |j: usize| bytes.get(j).is_some_and(u8::is_ascii_hexdigit);
+            if !(hex(i + 1) && hex(i + 2)) {
+                return Err(bad(text, "invalid percent-escape in the path"));
+            }
+            i += 3;
+            continue;
+        }
+        if !ok {
+            return Err(bad(text, "the base path may hold only letters, digits, - . _ ~ / and %XX"));
+        }
+        i += 1;
+    }
+    for segment in trimmed.split('/').skip(1) {
+        let lower = segment.to_ascii_lowercase();
+        let dots = lower.replace("%2e", ".");
+        if segment.is_empty() || dots == "." || dots == ".." {
+            return Err(bad(text, "the base path may not have empty, '.' or '..' segments"));
+        }
+    }
+    Ok(trimmed.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(text: &str) -> Endpoint {
+        match Endpoint::parse(text, false) {
+            Ok(e) => e,
+            Err(e) => panic!("{text}: {e}"),
+        }
+    }
+
+    fn refused(text: &str) -> String {
+        match Endpoint::parse(text, false) {
+            Ok(e) => panic!("{text} accepted as {e:?}"),
+            Err(e) => {
+                assert_eq!(e.code, "InvalidArgument");
+                e.message()
+            }
+        }
+    }
+
+    #[test]
+    fn default_endpoint() {
+        let e = ok(DEFAULT_CLASSIC_ENDPOINT);
+        assert_eq!(e.origin(), "https://devops.cn-hangzhou.aliyuncs.com");
+        assert_eq!(e.host_header(), "devops.cn-hangzhou.aliyuncs.com");
+        assert_eq!(e.base_path, "");
+    }
+
+    #[test]
+    fn bare_host_means_https_and_case_is_folded() {
+        let e = ok("DevOps.CN-Hangzhou.aliyuncs.com");
+        assert_eq!(e.origin(), "https://devops.cn-hangzhou.aliyuncs.com");
+        assert_eq!(ok("HTTPS://example.com/").origin(), "https://example.com");
+    }
+
+    #[test]
+    fn ports_and_base_paths() {
+        assert_eq!(ok("https://example.com:443").port, None);
+        let e = ok("http://127.0.0.1:8090/_s/slow/");
+        assert_eq!(e.host_header(), "127.0.0.1:8090");
+        assert_eq!(e.base_path, "/_s/slow");
+        assert_eq!(ok("http://localhost:80").port, None);
+        assert_eq!(ok("http://[::1]:9000").host_header(), "[::1]:9000");
+    }
+
+    #[test]
+    fn loopback_only_for_plain_http() {
+        for text in ["http://localhost:1", "http://a.localhost", "http://127.9.8.7", "http://[::1]"] {
+            assert!(ok(text).is_loopback(), "{text}");
+        }
+        let msg = refused("http://devops.cn-hangzhou.aliyuncs.com");
+        assert!(msg.contains("allowInsecureHttp"), "{msg}");
+        assert!(Endpoint::parse("http://example.com", true).is_ok());
+        refused("http://localhost.example.com");
+    }
+
+    #[test]
+    fn ambiguous_forms_are_refused() {
+        for text in [
+            "", "ftp://x.com", "https://user:pw@x.com", "https://x.com?a=1", "https://x.com#f",
+            "https://x.com/a/../b", "https://x.com/a/%2E%2e/b", "https://x.com/a//b", "https://",
+            "https://x.com:0", "https://x.com:65536", "https://x.com:8a", "http://127.1",
+            "http://0x7f.0.0.1", "http://0177.0.0.1", "https://x .com", "https://bücher.de",
+            "https://x.com\\@evil.com", "https://-x.com", "https://x..com", "https://[::1",
+            "https://x.com/a b", "https://x.com/%zz", "https://x.com\r\nX-Evil: 1",
+        ] {
+            refused(text);
+        }
+    }
+}

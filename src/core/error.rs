@@ -1,0 +1,303 @@
+//! The one error type of the crate, and how a server answer is classified into it.
+//! The `wasm` layer turns it into the matching JS class in exactly one place.
+
+use super::codes;
+use std::fmt;
+
+/// Which exception class a failure becomes. The names are the JS class names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    InvalidArgument,
+    Authentication,
+    Forbidden,
+    NotFound,
+    BadRequest,
+    Throttling,
+    Server,
+    Network,
+    Timeout,
+    InvalidResponse,
+}
+
+impl ErrorKind {
+    pub const ALL: [ErrorKind; 10] = [
+        ErrorKind::InvalidArgument,
+        ErrorKind::Authentication,
+        ErrorKind::Forbidden,
+        ErrorKind::NotFound,
+        ErrorKind::BadRequest,
+        ErrorKind::Throttling,
+        ErrorKind::Server,
+        ErrorKind::Network,
+        ErrorKind::Timeout,
+        ErrorKind::InvalidResponse,
+    ];
+
+    pub fn class_name(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidArgument => "InvalidArgumentError",
+            ErrorKind::Authentication => "AuthenticationError",
+            ErrorKind::Forbidden => "ForbiddenError",
+            ErrorKind::NotFound => "NotFoundError",
+            ErrorKind::BadRequest => "BadRequestError",
+            ErrorKind::Throttling => "ThrottlingError",
+            ErrorKind::Server => "ServerError",
+            ErrorKind::Network => "NetworkError",
+            ErrorKind::Timeout => "TimeoutError",
+            ErrorKind::InvalidResponse => "InvalidResponseError",
+        }
+    }
+
+    /// Whether trying again may help: the network, a timeout, throttling and 5xx.
+    pub fn retryable(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::Throttling | ErrorKind::Server | ErrorKind::Network | ErrorKind::Timeout
+        )
+    }
+}
+
+/// A failed call. Every text in it is free of secrets (see `secret::Redactor`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    pub kind: ErrorKind,
+    /// The API's `errorCode` (or POP `Code`); for failures without one: `InvalidArgument`,
+    /// `NetworkError`, `Timeout`, `InvalidResponse`, or `HTTP_<status>`.
+    pub code: String,
+    /// HTTP status of the response; 0 when there was none.
+    pub status: u16,
+    pub request_id: Option<String>,
+    /// What went wrong, without the code and request id (`message()` adds them).
+    pub detail: String,
+    /// For `InvalidResponse`: where in the body, e.g. `jobs[3].lastJobId`.
+    pub path: Option<String>,
+    /// For throttling: how long the server asked us to wait.
+    pub retry_after_ms: Option<u64>,
+    /// How many requests were sent for this call (0 for bad arguments).
+    pub attempts: u32,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    fn new(kind: ErrorKind, code: impl Into<String>, detail: impl Into<String>) -> Self {
+        Error {
+            kind,
+            code: code.into(),
+            status: 0,
+            request_id: None,
+            detail: detail.into(),
+            path: None,
+            retry_after_ms: None,
+            attempts: 0,
+        }
+    }
+
+    pub fn invalid_argument(detail: impl Into<String>) -> Self {
+        Error::new(ErrorKind::InvalidArgument, "InvalidArgument", detail)
+    }
+
+    pub fn network(detail: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Network, "NetworkError", detail)
+    }
+
+    pub fn timeout(detail: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Timeout, "Timeout", detail)
+    }
+
+    pub fn invalid_response(path: impl Into<String>, detail: impl Into<String>) -> Self {
+        let mut err = Error::new(ErrorKind::InvalidResponse, "InvalidResponse", detail);
+        err.path = Some(path.into());
+        err
+    }
+
+    /// An error answer from the server, classified by its code first and its status second.
+    pub fn from_api(status: u16, code: Option<&str>, server_message: Option<&str>) -> Self {
+        let kind = classify(status, code);
+        let code = match code {
+            Some(code) if !code.is_empty() => code.to_owned(),
+            _ => format!("HTTP_{status}"),
+        };
+        let detail = match server_message.map(str::trim).filter(|m| !m.is_empty()) {
+            Some(message) => message.to_owned(),
+            None => codes::describe(&code)
+                .map(|info| info.en.to_owned())
+                .unwrap_or_else(|| default_detail(kind, status)),
+        };
+        let mut err = Error::new(kind, code, detail);
+        err.status = status;
+        err
+    }
+
+    pub fn retryable(&self) -> bool {
+        self.kind.retryable()
+    }
+
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = status;
+        self
+    }
+
+    pub fn with_request_id(mut self, request_id: Option<String>) -> Self {
+        if self.request_id.is_none() {
+            self.request_id = request_id;
+        }
+        self
+    }
+
+    /// The English message: `Code: detail (HTTP 404, request id ABC)`.
+    pub fn message(&self) -> String {
+        let mut out = format!("{}: {}", self.code, self.detail);
+        let mut facts = Vec::new();
+        if self.status != 0 {
+            facts.push(format!("HTTP {}", self.status));
+        }
+        if let Some(path) = &self.path {
+            facts.push(format!("at {path}"));
+        }
+        if let Some(id) = &self.request_id {
+            facts.push(format!("request id {id}"));
+        }
+        if self.attempts > 1 {
+            facts.push(format!("after {} attempts", self.attempts));
+        }
+        if !facts.is_empty() {
+            out.push_str(" (");
+            out.push_str(&facts.join(", "));
+            out.push(')');
+        }
+        out
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind.class_name(), self.message())
+    }
+}
+
+impl std::error::Error for Error {}
+
+fn default_detail(kind: ErrorKind, status: u16) -> String {
+    match kind {
+        ErrorKind::Server => format!("the server failed with HTTP {status}"),
+        ErrorKind::Throttling => "too many requests".to_owned(),
+        ErrorKind::Authentication => "the credentials were not accepted".to_owned(),
+        ErrorKind::Forbidden => "not allowed".to_owned(),
+        ErrorKind::NotFound => "not found".to_owned(),
+        _ => format!("the request failed with HTTP {status}"),
+    }
+}
+
+/// Classification: by the API's code first, then by the HTTP status.
+pub fn classify(status: u16, code: Option<&str>) -> ErrorKind {
+    if let Some(kind) = code.and_then(classify_code) {
+        return kind;
+    }
+    match status {
+        401 => ErrorKind::Authentication,
+        403 => ErrorKind::Forbidden,
+        404 => ErrorKind::NotFound,
+        429 => ErrorKind::Throttling,
+        500..=599 => ErrorKind::Server,
+        _ => ErrorKind::BadRequest,
+    }
+}
+
+fn classify_code(code: &str) -> Option<ErrorKind> {
+    let authentication = code.starts_with("InvalidAccessKeyId")
+        || code.starts_with("InvalidSecurityToken")
+        || code.starts_with("InvalidTimeStamp")
+        || matches!(code, "SignatureDoesNotMatch" | "IncompleteSignature" | "SignatureNonceUsed" | "Unauthorized");
+    if authentication {
+        return Some(ErrorKind::Authentication);
+    }
+    if code.starts_with("Forbidden") || code == "InvalidUser.UserNotInCurrentOrganization" {
+        return Some(ErrorKind::Forbidden);
+    }
+    if code.starts_with("Throttling") {
+        return Some(ErrorKind::Throttling);
+    }
+    if codes::is_source_not_found(code) {
+        return Some(ErrorKind::NotFound);
+    }
+    if codes::is_source_bad_request(code) {
+        return Some(ErrorKind::BadRequest);
+    }
+    if matches!(code, "ServiceUnavailable" | "InternalError" | "InternalServerError" | "UnknownError")
+        || code.starts_with("ServiceUnavailable")
+    {
+        return Some(ErrorKind::Server);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_of_the_source_table_has_its_class() {
+        for info in codes::SOURCE_TABLE {
+            let expected = match (info.code, info.http_status) {
+                ("InvalidUser.UserNotInCurrentOrganization", _) => ErrorKind::Forbidden,
+                (_, 400) => ErrorKind::BadRequest,
+                (_, 403) => ErrorKind::Forbidden,
+                (_, 404) => ErrorKind::NotFound,
+                _ => unreachable!(),
+            };
+            assert_eq!(classify(info.http_status, Some(info.code)), expected, "{}", info.code);
+            // The code decides, whatever status carries it (e.g. a 200 with success:false).
+            assert_eq!(classify(200, Some(info.code)), expected, "{} on 200", info.code);
+        }
+    }
+
+    #[test]
+    fn gateway_codes_beat_their_status() {
+        assert_eq!(classify(404, Some("InvalidAccessKeyId.NotFound")), ErrorKind::Authentication);
+        assert_eq!(classify(400, Some("SignatureDoesNotMatch")), ErrorKind::Authentication);
+        assert_eq!(classify(400, Some("IncompleteSignature")), ErrorKind::Authentication);
+        assert_eq!(classify(400, Some("InvalidSecurityToken.Expired")), ErrorKind::Authentication);
+        assert_eq!(classify(400, Some("Throttling.User")), ErrorKind::Throttling);
+        assert_eq!(classify(400, Some("Throttling")), ErrorKind::Throttling);
+        assert_eq!(classify(200, Some("ServiceUnavailable")), ErrorKind::Server);
+        assert_eq!(classify(400, Some("Forbidden.Whatever")), ErrorKind::Forbidden);
+    }
+
+    #[test]
+    fn unknown_codes_fall_back_to_the_status() {
+        assert_eq!(classify(401, None), ErrorKind::Authentication);
+        assert_eq!(classify(403, Some("Nope")), ErrorKind::Forbidden);
+        assert_eq!(classify(404, None), ErrorKind::NotFound);
+        assert_eq!(classify(429, None), ErrorKind::Throttling);
+        assert_eq!(classify(418, Some("Teapot")), ErrorKind::BadRequest);
+        assert_eq!(classify(400, None), ErrorKind::BadRequest);
+        assert_eq!(classify(500, None), ErrorKind::Server);
+        assert_eq!(classify(502, Some("Weird")), ErrorKind::Server);
+        assert_eq!(classify(599, None), ErrorKind::Server);
+        assert_eq!(classify(200, Some("SomethingNew")), ErrorKind::BadRequest);
+    }
+
+    #[test]
+    fn retryable_kinds() {
+        let retryable: Vec<_> = ErrorKind::ALL.iter().filter(|k| k.retryable()).collect();
+        assert_eq!(retryable, [&ErrorKind::Throttling, &ErrorKind::Server, &ErrorKind::Network, &ErrorKind::Timeout]);
+    }
+
+    #[test]
+    fn message_carries_code_status_and_request_id() {
+        let err = Error::from_api(404, Some("InvalidPipeline.NotFound"), Some("The pipeline is not found."))
+            .with_request_id(Some("REQ-1".into()));
+        assert_eq!(err.message(), "InvalidPipeline.NotFound: The pipeline is not found. (HTTP 404, request id REQ-1)");
+        assert_eq!(err.kind.class_name(), "NotFoundError");
+    }
+
+    #[test]
+    fn missing_code_and_message_get_useful_defaults() {
+        let err = Error::from_api(502, None, None);
+        assert_eq!(err.code, "HTTP_502");
+        assert_eq!(err.message(), "HTTP_502: the server failed with HTTP 502 (HTTP 502)");
+        let err = Error::from_api(404, Some("InvalidWorkspace.NotFound"), Some("  "));
+        assert_eq!(err.detail, "The workspace is not found.");
+    }
+}

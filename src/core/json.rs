@@ -1,0 +1,359 @@
+//! A strict, non-recursive JSON scanner over a UTF-8 `&str`.
+//!
+//! It never builds a tree: callers walk the shapes they know and `skip_value` the rest, and
+//! string tokens are handed back raw (quotes and escapes included) so they can be copied into
+//! the output verbatim. Nesting depth costs one byte of heap per level, never stack.
+
+use std::borrow::Cow;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub offset: usize,
+    pub reason: &'static str,
+}
+
+pub type Result<T> = std::result::Result<T, SyntaxError>;
+
+pub struct Scanner<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Scanner<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Scanner { text, pos: 0 }
+    }
+
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    fn fail<T>(&self, reason: &'static str) -> Result<T> {
+        Err(SyntaxError { offset: self.pos, reason })
+    }
+
+    pub fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes().get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    /// The next non-whitespace byte, not consumed.
+    pub fn peek(&mut self) -> Option<u8> {
+        self.skip_ws();
+        self.bytes().get(self.pos).copied()
+    }
+
+    /// Consumes `byte` (after whitespace) if it is next.
+    pub fn eat(&mut self, byte: u8) -> bool {
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    pub fn expect(&mut self, byte: u8, reason: &'static str) -> Result<()> {
+        if self.eat(byte) {
+            Ok(())
+        } else {
+            self.fail(reason)
+        }
+    }
+
+    /// Only whitespace remains.
+    pub fn finish(&mut self) -> Result<()> {
+        match self.peek() {
+            None => Ok(()),
+            Some(_) => self.fail("unexpected data after the JSON value"),
+        }
+    }
+
+    pub fn at_end(&mut self) -> bool {
+        self.peek().is_none()
+    }
+
+    /// A string token, returned raw with its quotes. Escapes are checked, not decoded.
+    pub fn string(&mut self) -> Result<&'a str> {
+        if self.peek() != Some(b'"') {
+            return self.fail("expected a string");
+        }
+        let start = self.pos;
+        self.pos += 1;
+        loop {
+            // Fast path: run over ordinary bytes.
+            let rest = self.bytes().get(self.pos..).unwrap_or(&[]);
+            let skip = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+            let Some(skip) = skip else {
+                self.pos = self.bytes().len();
+                return self.fail("unterminated string");
+            };
+            self.pos += skip;
+            match self.bytes().get(self.pos) {
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(self.text.get(start..self.pos).unwrap_or(""));
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    match self.bytes().get(self.pos) {
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => self.pos += 1,
+                        Some(b'u') => {
+                            let hex = self.bytes().get(self.pos + 1..self.pos + 5);
+                            if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
+                                return self.fail("invalid \\u escape");
+                            }
+                            self.pos += 5;
+                        }
+                        _ => return self.fail("invalid escape in string"),
+                    }
+                }
+                _ => return self.fail("control character in string"),
+            }
+        }
+    }
+
+    /// A number token, checked against the JSON grammar, returned raw.
+    pub fn number(&mut self) -> Result<&'a str> {
+        self.skip_ws();
+        let start = self.pos;
+        let digits = |s: &mut Self| {
+            let from = s.pos;
+            while s.bytes().get(s.pos).is_some_and(u8::is_ascii_digit) {
+                s.pos += 1;
+            }
+            s.pos - from
+        };
+        if self.bytes().get(self.pos) == Some(&b'-') {
+            self.pos += 1;
+        }
+        match self.bytes().get(self.pos) {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => {
+                digits(self);
+            }
+            _ => return self.fail("invalid number"),
+        }
+        if self.bytes().get(self.pos) == Some(&b'.') {
+            self.pos += 1;
+            if digits(self) == 0 {
+                return self.fail("invalid number");
+            }
+        }
+        if let Some(b'e' | b'E') = self.bytes().get(self.pos) {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.bytes().get(self.pos) {
+                self.pos += 1;
+            }
+            if digits(self) == 0 {
+                return self.fail("invalid number");
+            }
+        }
+        Ok(self.text.get(start..self.pos).unwrap_or(""))
+    }
+
+    fn literal(&mut self) -> Result<&'a str> {
+        self.skip_ws();
+        let rest = self.bytes().get(self.pos..).unwrap_or(&[]);
+        for word in ["true", "false", "null"] {
+            if rest.starts_with(word.as_bytes()) {
+                let start = self.pos;
+                self.pos += word.len();
+                return Ok(self.text.get(start..self.pos).unwrap_or(""));
+            }
+        }
+        self.fail("invalid literal")
+    }
+
+    /// Consumes `null` if it is next.
+    pub fn eat_null(&mut self) -> bool {
+        self.skip_ws();
+        if self.bytes().get(self.pos..).is_some_and(|r| r.starts_with(b"null")) {
+            self.pos += 4;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// A scalar token (string, number, literal), raw; `None` when a container starts.
+    pub fn scalar(&mut self) -> Result<Option<Token<'a>>> {
+        match self.peek() {
+            Some(b'"') => Ok(Some(Token::String(self.string()?))),
+            Some(b'-' | b'0'..=b'9') => Ok(Some(Token::Number(self.number()?))),
+            Some(b't' | b'f' | b'n') => Ok(Some(Token::Literal(self.literal()?))),
+            Some(b'{' | b'[') => Ok(None),
+            Some(_) => self.fail("expected a value"),
+            None => self.fail("unexpected end of data"),
+        }
+    }
+
+    /// An object key and its colon.
+    pub fn key(&mut self) -> Result<&'a str> {
+        let key = self.string()?;
+        self.expect(b':', "expected ':' after an object key")?;
+        Ok(key)
+    }
+
+    /// Validates and skips one whole value, however deeply nested, without recursion.
+    pub fn skip_value(&mut self) -> Result<()> {
+        let mut open: Vec<u8> = Vec::new();
+        loop {
+            match self.scalar()? {
+                Some(_) => {}
+                None => {
+                    let container = self.bytes().get(self.pos).copied().unwrap_or(b'[');
+                    self.pos += 1;
+                    let close = if container == b'{' { b'}' } else { b']' };
+                    if !self.eat(close) {
+                        open.push(container);
+                        if container == b'{' {
+                            self.key()?;
+                        }
+                        continue;
+                    }
+                }
+            }
+            // A value is complete: close containers until one wants another element.
+            loop {
+                let Some(&top) = open.last() else {
+                    return Ok(());
+                };
+                if self.eat(b',') {
+                    if top == b'{' {
+                        self.key()?;
+                    }
+                    break;
+                }
+                let close = if top == b'{' { b'}' } else { b']' };
+                if self.eat(close) {
+                    open.pop();
+                } else {
+                    return self.fail("expected ',' or a closing bracket");
+                }
+            }
+        }
+    }
+
+    pub fn offset(&self) -> usize {
+        self.pos
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Token<'a> {
+    String(&'a str),
+    Number(&'a str),
+    Literal(&'a str),
+}
+
+/// Decodes a raw string token (with quotes). `None` if it holds an escaped lone surrogate,
+/// which UTF-8 cannot represent: callers treat that as "not usable as text".
+pub fn decode_string(raw: &str) -> Option<Cow<'_, str>> {
+    let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
+    if !inner.contains('\\') {
+        return Some(Cow::Borrowed(inner));
+    }
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next()? {
+            'b' => out.push('\u{8}'),
+            'f' => out.push('\u{c}'),
+            'n' => out.push('\n'),
+            'r' => out.push('\r'),
+            't' => out.push('\t'),
+            'u' => {
+                let unit = hex4(&mut chars)?;
+                let code = if (0xD800..0xDC00).contains(&unit) {
+                    if chars.next()? != '\\' || chars.next()? != 'u' {
+                        return None;
+                    }
+                    let low = hex4(&mut chars)?;
+                    if !(0xDC00..0xE000).contains(&low) {
+                        return None;
+                    }
+                    0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+                } else {
+                    unit
+                };
+                out.push(char::from_u32(code)?);
+            }
+            other => out.push(other),
+        }
+    }
+    Some(Cow::Owned(out))
+}
+
+fn hex4(chars: &mut std::str::Chars<'_>) -> Option<u32> {
+    let mut value = 0;
+    for _ in 0..4 {
+        value = value * 16 + chars.next()?.to_digit(16)?;
+    }
+    Some(value)
+}
+
+/// True if `text` is exactly one JSON object (surrounding whitespace allowed).
+pub fn is_object(text: &str) -> bool {
+    let mut scanner = Scanner::new(text);
+    scanner.peek() == Some(b'{') && scanner.skip_value().is_ok() && scanner.finish().is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid(text: &str) -> bool {
+        let mut s = Scanner::new(text);
+        s.skip_value().is_ok() && s.finish().is_ok()
+    }
+
+    #[test]
+    fn agrees_with_serde_json_on_validity() {
+        for text in [
+            "{}", "[]", "0", "-0", "1.5e+3", "\"a\\u00e9\\n\"", "{\"a\":[1,{\"b\":null}],\"c\":true}",
+            " [ 1 , 2 ] ", "01", "1.", ".5", "-", "1e", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "[1 2]",
+            "\"\\x\"", "\"\\u12\"", "\"a\u{1}\"", "tru", "nul", "{\"a\":1}}", "[", "{", "\"abc",
+            "{1:2}", "", "  ", "[[[]]]", "{\"\":{}}", "1 2", "NaN", "[-]",
+        ] {
+            let serde_ok = serde_json::from_str::<serde_json::Value>(text).is_ok();
+            assert_eq!(valid(text), serde_ok, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn lone_surrogate_escapes_are_valid_json() {
+        // RFC 8259 grammar and JSON.parse accept them (serde_json does not).
+        assert!(valid("[\"\\ud800\"]"));
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let depth = 1_000_000;
+        let text = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        assert!(valid(&text));
+        let unclosed = "{\"a\":".repeat(depth);
+        assert!(!valid(&unclosed));
+    }
+
+    #[test]
+    fn decoding() {
+        assert_eq!(decode_string("\"plain\"").unwrap(), "plain");
+        assert_eq!(decode_string(r#""a\"b\\c\/d\u00e9\ud83d\ude00""#).unwrap(), "a\"b\\c/dé😀");
+        assert_eq!(decode_string(r#""\ud800""#), None);
+        assert_eq!(decode_string(r#""\udc00x""#), None);
+    }
+
+    #[test]
+    fn object_check() {
+        assert!(is_object(" {\"a\": {\"b\": [1]}} "));
+        for text in ["[]", "1", "\"{}\"", "{", "{} {}", "", "null"] {
+            assert!(!is_object(text), "{text:?}");
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! The pure core: no JS types anywhere below this module.
+
+pub mod call;
+pub mod codes;
+pub mod encode;
+pub mod endpoint;
+pub mod error;
+pub mod json;
+pub mod normalize;
+pub mod request;
+pub mod secret;
+pub mod sign;
+pub mod time;

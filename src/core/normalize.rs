@@ -1,0 +1,539 @@
+//! Response validation and normalisation, over the bytes, in one pass.
+//!
+//! The output is one compact JSON text that JS turns into objects with a single `JSON.parse`:
+//! crossing the JS↔wasm boundary once per response instead of once per field. String tokens
+//! are copied raw (escapes and all), so nothing is re-encoded, and `lastJobParams` is embedded
+//! as the object text it holds once it has been checked to be exactly one JSON object.
+
+use std::borrow::Cow;
+
+use super::error::{Error, Result};
+use super::json::{decode_string, is_object, Scanner, SyntaxError, Token};
+
+/// The largest integer a JS number holds exactly: 2^53 − 1.
+pub const MAX_SAFE_INTEGER: u64 = 9_007_199_254_740_991;
+
+/// Fields of an error body, read leniently (whatever is there and well-formed).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ErrorBody {
+    pub success: Option<bool>,
+    pub code: Option<String>,
+    pub message: Option<String>,
+    pub request_id: Option<String>,
+}
+
+/// A success answer, normalised: `{"requestId":…,"jobs":[…]}` as JSON text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Normalized {
+    pub json: String,
+    pub job_count: usize,
+}
+
+/// Normalises a 2xx body: the classic envelope or the token API's bare array.
+/// `header_request_id` is used when the body names none.
+/// A 200 with `success: false` comes back as the API error it reports.
+pub fn normalize_success(body: &[u8], status: u16, header_request_id: Option<&str>) -> Result<Normalized> {
+    let text = match std::str::from_utf8(body) {
+        Ok(text) => text,
+        Err(e) => {
+            return Err(Error::invalid_response(
+                "body",
+                format!("the body is not valid UTF-8 (at byte {})", e.valid_up_to()),
+            ))
+        }
+    };
+    let mut scanner = Scanner::new(text);
+    if scanner.at_end() {
+        return Err(Error::invalid_response("body", "the body is empty"));
+    }
+    let mut writer = Writer::with_capacity(text.len());
+    let parsed = match scanner.peek() {
+        Some(b'[') => walk_jobs(&mut scanner, &mut writer, "").map(|()| None),
+        Some(b'{') => walk_envelope(&mut scanner, &mut writer).map(Some),
+        _ => Err(Step::Invalid(Error::invalid_response(
+            "body",
+            "expected a JSON object (or, from the token API, an array)",
+        ))),
+    }
+    .and_then(|envelope| {
+        scanner.finish().map_err(Step::Syntax)?;
+        Ok(envelope)
+    });
+    match parsed {
+        Ok(Some(Envelope { success: Some(false), error, .. })) => Err(api_error(status, &error)),
+        Ok(envelope) => {
+            let header_token = request_id_json(header_request_id);
+            let body_token = envelope.and_then(|e| e.request_id_token);
+            Ok(writer.finish(body_token.as_deref().or(header_token.as_deref())))
+        }
+        Err(step) => {
+            // A body that reports failure is that failure, even if its other fields are odd.
+            let error_body = parse_error_body(body);
+            if error_body.success == Some(false) {
+                return Err(api_error(status, &error_body));
+            }
+            let request_id = error_body.request_id.or_else(|| header_request_id.map(str::to_owned));
+            Err(step.into_error().with_request_id(request_id))
+        }
+    }
+}
+
+/// The error for a non-2xx answer or a 2xx with `success: false`.
+pub fn api_error(status: u16, body: &ErrorBody) -> Error {
+    Error::from_api(status, body.code.as_deref(), body.message.as_deref())
+        .with_request_id(body.request_id.clone())
+}
+
+/// Reads `errorCode`/`Code`/`code`, `errorMessage`/`Message`/`errorDescription`/`message`,
+/// `requestId`/`RequestId` and `success` from whatever JSON object the body holds.
+pub fn parse_error_body(body: &[u8]) -> ErrorBody {
+    let mut out = ErrorBody::default();
+    let Ok(text) = std::str::from_utf8(body) else {
+        return out;
+    };
+    let mut scanner = Scanner::new(text);
+    if !scanner.eat(b'{') || scanner.eat(b'}') {
+        return out;
+    }
+    // Lenient: stop quietly at the first thing that is not well-formed.
+    let _ = (|| -> std::result::Result<(), SyntaxError> {
+        loop {
+            let key = decode_string(scanner.key()?).unwrap_or(Cow::Borrowed(""));
+            let token = scanner.scalar()?;
+            match token {
+                None => scanner.skip_value()?,
+                Some(Token::Literal(word)) if key == "success" => out.success = Some(word == "true"),
+                Some(Token::String(raw)) => {
+                    let value = decode_string(raw).map(Cow::into_owned).filter(|v| !v.is_empty());
+                    let slot = match key.as_ref() {
+                        "errorCode" | "Code" => Some(&mut out.code),
+                        "code" if out.code.is_none() => Some(&mut out.code),
+                        "errorMessage" | "Message" => Some(&mut out.message),
+                        "errorDescription" | "message" if out.message.is_none() => Some(&mut out.message),
+                        "requestId" | "RequestId" => Some(&mut out.request_id),
+                        _ => None,
+                    };
+                    if let (Some(slot), Some(value)) = (slot, value) {
+                        *slot = Some(value);
+                    }
+                }
+                Some(_) => {}
+            }
+            if !scanner.eat(b',') {
+                return Ok(());
+            }
+        }
+    })();
+    out
+}
+
+enum Step {
+    Syntax(SyntaxError),
+    Invalid(Error),
+}
+
+impl From<SyntaxError> for Step {
+    fn from(e: SyntaxError) -> Self {
+        Step::Syntax(e)
+    }
+}
+
+impl Step {
+    fn into_error(self) -> Error {
+        match self {
+            Step::Invalid(e) => e,
+            Step::Syntax(e) => Error::invalid_response(
+                "body",
+                format!("the body is not valid JSON: {} at byte {}", e.reason, e.offset),
+            ),
+        }
+    }
+}
+
+type StepResult<T> = std::result::Result<T, Step>;
+
+fn invalid(path: String, detail: &str) -> Step {
+    Step::Invalid(Error::invalid_response(path, detail))
+}
+
+struct Envelope {
+    success: Option<bool>,
+    error: ErrorBody,
+    /// The body's requestId as a raw JSON string token.
+    request_id_token: Option<String>,
+}
+
+/// The output under construction: `{"jobs":[…],"requestId":…}`. Jobs come first so they can
+/// be written as they are read, whichever order the body has.
+struct Writer {
+    out: String,
+    jobs: usize,
+}
+
+impl Writer {
+    fn with_capacity(body_len: usize) -> Self {
+        let mut out = String::with_capacity(body_len + body_len / 4 + 64);
+        out.push_str("{\"jobs\":[");
+        Writer { out, jobs: 0 }
+    }
+
+    /// `request_id` is a raw JSON string token, or `None` for null.
+    fn finish(mut self, request_id: Option<&str>) -> Normalized {
+        self.out.push_str("],\"requestId\":");
+        self.out.push_str(request_id.unwrap_or("null"));
+        self.out.push('}');
+        Normalized { json: self.out, job_count: self.jobs }
+    }
+}
+
+/// A header's request id as a JSON string token.
+fn request_id_json(header: Option<&str>) -> Option<String> {
+    let id = header?;
+    let mut out = String::with_capacity(id.len() + 2);
+    out.push('"');
+    for c in id.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    Some(out)
+}
+
+fn walk_envelope(scanner: &mut Scanner<'_>, writer: &mut Writer) -> StepResult<Envelope> {
+    scanner.expect(b'{', "expected an object")?;
+    let mut envelope = Envelope { success: None, error: ErrorBody::default(), request_id_token: None };
+    let mut request_id_token: Option<String> = None;
+    let mut seen: u8 = 0;
+    let mut once = |bit: u8, name: &str| -> StepResult<()> {
+        if seen & bit != 0 {
+            return Err(invalid(name.to_owned(), "the field appears twice"));
+        }
+        seen |= bit;
+        Ok(())
+    };
+    if !scanner.eat(b'}') {
+        loop {
+            let key = decode_string(scanner.key()?).unwrap_or(Cow::Borrowed(""));
+            match key.as_ref() {
+                "jobs" => {
+                    once(1, "jobs")?;
+                    if !scanner.eat_null() {
+                        walk_jobs(scanner, writer, "jobs")?;
+                    }
+                }
+                "requestId" | "RequestId" => {
+                    once(2, "requestId")?;
+                    match scanner.scalar()? {
+                        Some(Token::String(raw)) => {
+                            request_id_token = Some(raw.to_owned());
+                            envelope.error.request_id = decode_string(raw).map(Cow::into_owned);
+                        }
+                        Some(Token::Literal("null")) => {}
+                        _ => return Err(invalid("requestId".into(), "expected a string")),
+                    }
+                }
+                "success" => {
+                    once(4, "success")?;
+                    match scanner.scalar()? {
+                        Some(Token::Literal("true")) => envelope.success = Some(true),
+                        Some(Token::Literal("false")) => envelope.success = Some(false),
+                        Some(Token::Literal("null")) => {}
+                        _ => return Err(invalid("success".into(), "expected true or false")),
+                    }
+                }
+                "errorCode" | "Code" | "errorMessage" | "Message" => {
+                    let token = scanner.scalar()?;
+                    if token.is_none() {
+                        scanner.skip_value()?;
+                    }
+                    if let Some(Token::String(raw)) = token {
+                        let value = decode_string(raw).map(Cow::into_owned).filter(|v| !v.is_empty());
+                        if key.ends_with("ode") {
+                            envelope.error.code = value;
+                        } else {
+                            envelope.error.message = value;
+                        }
+                    }
+                }
+                _ => scanner.skip_value()?,
+            }
+            if !scanner.eat(b',') {
+                scanner.expect(b'}', "expected ',' or '}' in the object")?;
+                break;
+            }
+        }
+    }
+    envelope.request_id_token = request_id_token;
+    Ok(envelope)
+}
+
+/// Walks the jobs array, writing each normalised job. `prefix` is `jobs` or `` (bare array).
+fn walk_jobs(scanner: &mut Scanner<'_>, writer: &mut Writer, prefix: &str) -> StepResult<()> {
+    if !scanner.eat(b'[') {
+        return Err(invalid(prefix_or_body(prefix), "expected an array of jobs"));
+    }
+    if scanner.eat(b']') {
+        return Ok(());
+    }
+    let mut index = 0usize;
+    loop {
+        if index > 0 {
+            writer.out.push(',');
+        }
+        walk_job(scanner, writer, prefix, index)?;
+        writer.jobs += 1;
+        index += 1;
+        if !scanner.eat(b',') {
+            scanner.expect(b']', "expected ',' or ']' in the jobs array")?;
+            return Ok(());
+        }
+    }
+}
+
+fn prefix_or_body(prefix: &str) -> String {
+    if prefix.is_empty() { "body".to_owned() } else { prefix.to_owned() }
+}
+
+fn walk_job(scanner: &mut Scanner<'_>, writer: &mut Writer, prefix: &str, index: usize) -> StepResult<()> {
+    let path = |field: &str| {
+        if field.is_empty() {
+            format!("{prefix}[{index}]")
+        } else {
+            format!("{prefix}[{index}].{field}")
+        }
+    };
+    if !scanner.eat(b'{') {
+        return Err(invalid(path(""), "expected a job object"));
+    }
+    let mut job_name: Option<&str> = None;
+    let mut identifier: Option<&str> = None;
+    let mut last_job_id: Option<u64> = None;
+    let mut params_raw: Option<&str> = None;
+    let mut seen: u8 = 0;
+    if !scanner.eat(b'}') {
+        loop {
+            let raw_key = scanner.key()?;
+            let key = decode_string(raw_key).unwrap_or(Cow::Borrowed(""));
+            let bit = match key.as_ref() {
+                "jobName" => 1,
+                "identifier" => 2,
+                "lastJobId" => 4,
+                "lastJobParams" => 8,
+                _ => 0,
+            };
+            if bit == 0 {
+                scanner.skip_value()?;
+            } else {
+                if seen & bit != 0 {
+                    return Err(invalid(path(&key), "the field appears twice"));
+                }
+                seen |= bit;
+                let token = scanner.scalar()?;
+                let is_null = token == Some(Token::Literal("null"));
+                match (bit, token) {
+                    (_, _) if is_null && bit != 2 => {}
+                    (1, Some(Token::String(raw))) => job_name = Some(raw),
+                    (1, _) => return Err(invalid(path("jobName"), "expected a string")),
+                    (2, Some(Token::String(raw))) if raw.len() > 2 => identifier = Some(raw),
+                    (2, _) => return Err(invalid(path("identifier"), "expected a non-empty string")),
+                    (4, Some(token)) => last_job_id = Some(parse_job_id(token).map_err(|why| invalid(path("lastJobId"), why))?),
+                    (4, None) => return Err(invalid(path("lastJobId"), "expected an integer")),
+                    (_, Some(Token::String(raw))) => params_raw = Some(raw),
+                    (_, _) => return Err(invalid(path("lastJobParams"), "expected a string holding JSON")),
+                }
+                if token.is_none() {
+                    // Unreachable in practice (every container case returned above), but keep
+                    // the scanner consistent if a branch is ever relaxed.
+                    scanner.skip_value()?;
+                }
+            }
+            if !scanner.eat(b',') {
+                scanner.expect(b'}', "expected ',' or '}' in the job object")?;
+                break;
+            }
+        }
+    }
+    let Some(identifier) = identifier else {
+        return Err(invalid(path("identifier"), "the field is missing"));
+    };
+    let out = &mut writer.out;
+    out.push_str("{\"jobName\":");
+    out.push_str(job_name.unwrap_or("\"\""));
+    out.push_str(",\"identifier\":");
+    out.push_str(identifier);
+    out.push_str(",\"lastJobId\":");
+    match last_job_id {
+        Some(id) => out.push_str(&id.to_string()),
+        None => out.push_str("null"),
+    }
+    out.push_str(",\"lastJobParams\":");
+    match params_raw.map(decode_string) {
+        None => out.push_str("{}"),
+        Some(Some(text)) if text.is_empty() => out.push_str("{}"),
+        Some(Some(text)) if is_object(&text) => out.push_str(&text),
+        Some(_) => out.push_str("null"),
+    }
+    out.push_str(",\"lastJobParamsRaw\":");
+    out.push_str(params_raw.unwrap_or("\"\""));
+    out.push('}');
+    Ok(())
+}
+
+/// A JSON integer or a digit string, 0 ..= 2^53 − 1; anything else is refused, never rounded.
+fn parse_job_id(token: Token<'_>) -> std::result::Result<u64, &'static str> {
+    let digits: Cow<'_, str> = match token {
+        Token::Number(n) => Cow::Borrowed(n),
+        Token::String(raw) => decode_string(raw).ok_or("expected an integer or a digit string")?,
+        Token::Literal(_) => return Err("expected an integer or a digit string"),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(if digits.starts_with('-') {
+            "expected a non-negative integer"
+        } else {
+            "expected an integer or a digit string"
+        });
+    }
+    match digits.parse::<u64>() {
+        Ok(id) if id <= MAX_SAFE_INTEGER => Ok(id),
+        _ => Err("the id is above 2^53-1 and cannot be represented exactly in JavaScript"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::error::ErrorKind;
+    use serde_json::{json, Value};
+
+    fn ok(body: &str) -> Value {
+        let n = normalize_success(body.as_bytes(), 200, Some("HDR-1")).unwrap();
+        let value: Value = serde_json::from_str(&n.json).unwrap();
+        assert_eq!(value["jobs"].as_array().unwrap().len(), n.job_count);
+        value
+    }
+
+    fn err(body: &[u8]) -> Error {
+        normalize_success(body, 200, None).unwrap_err()
+    }
+
+    #[test]
+    fn envelope_is_normalised_in_order() {
+        let v = ok(r#"{"requestId":"R1","success":true,"errorCode":"","jobs":[
+            {"jobName":"构建","identifier":"a","lastJobId":123,"lastJobParams":"{\"x\":1}","extra":[1]},
+            {"identifier":"b","lastJobId":"9007199254740991","lastJobParams":""},
+            {"identifier":"c","lastJobId":null,"lastJobParams":"not json"},
+            {"identifier":"d","lastJobParams":"[1]"}]}"#);
+        assert_eq!(
+            v,
+            json!({"requestId":"R1","jobs":[
+                {"jobName":"构建","identifier":"a","lastJobId":123,"lastJobParams":{"x":1},"lastJobParamsRaw":"{\"x\":1}"},
+                {"jobName":"","identifier":"b","lastJobId":9007199254740991u64,"lastJobParams":{},"lastJobParamsRaw":""},
+                {"jobName":"","identifier":"c","lastJobId":null,"lastJobParams":null,"lastJobParamsRaw":"not json"},
+                {"jobName":"","identifier":"d","lastJobId":null,"lastJobParams":null,"lastJobParamsRaw":"[1]"}]})
+        );
+    }
+
+    #[test]
+    fn request_id_after_jobs_and_from_header() {
+        let v = ok(r#"{"jobs":[{"identifier":"a"}],"requestId":"LATE"}"#);
+        assert_eq!(v["requestId"], "LATE");
+        assert_eq!(v["jobs"][0]["identifier"], "a");
+        assert_eq!(ok(r#"{"success":true}"#), json!({"requestId":"HDR-1","jobs":[]}));
+        assert_eq!(ok(r#"{"jobs":null}"#)["jobs"], json!([]));
+    }
+
+    #[test]
+    fn bare_array_from_the_token_api() {
+        let v = ok(r#"[{"identifier":"a","jobName":"n","lastJobId":1,"lastJobParams":"{}"}]"#);
+        assert_eq!(v["requestId"], "HDR-1");
+        assert_eq!(v["jobs"][0]["lastJobId"], 1);
+        let e = normalize_success(br#"[{"identifier":"a","lastJobId":-1}]"#, 200, None).unwrap_err();
+        assert_eq!(e.path.as_deref(), Some("[0].lastJobId"));
+    }
+
+    #[test]
+    fn bad_fields_name_their_path() {
+        let cases: &[(&str, &str)] = &[
+            (r#"{"jobs":[{"identifier":"a"},{"identifier":"b"},{"identifier":"c"},{"identifier":"d","lastJobId":9007199254740992}]}"#, "jobs[3].lastJobId"),
+            (r#"{"jobs":[{"identifier":"a","lastJobId":1.5}]}"#, "jobs[0].lastJobId"),
+            (r#"{"jobs":[{"identifier":"a","lastJobId":"12a"}]}"#, "jobs[0].lastJobId"),
+            (r#"{"jobs":[{"identifier":"a","lastJobId":-3}]}"#, "jobs[0].lastJobId"),
+            (r#"{"jobs":[{"identifier":"a","lastJobId":true}]}"#, "jobs[0].lastJobId"),
+            (r#"{"jobs":[{"identifier":"a","lastJobId":99999999999999999999999}]}"#, "jobs[0].lastJobId"),
+            (r#"{"jobs":[{"identifier":""}]}"#, "jobs[0].identifier"),
+            (r#"{"jobs":[{"jobName":"x"}]}"#, "jobs[0].identifier"),
+            (r#"{"jobs":[{"identifier":null}]}"#, "jobs[0].identifier"),
+            (r#"{"jobs":[{"identifier":"a","jobName":5}]}"#, "jobs[0].jobName"),
+            (r#"{"jobs":[{"identifier":"a","lastJobParams":{}}]}"#, "jobs[0].lastJobParams"),
+            (r#"{"jobs":[{"identifier":"a","identifier":"b"}]}"#, "jobs[0].identifier"),
+            (r#"{"jobs":[7]}"#, "jobs[0]"),
+            (r#"{"jobs":{}}"#, "jobs"),
+            (r#"{"jobs":[],"jobs":[]}"#, "jobs"),
+            (r#"{"requestId":1}"#, "requestId"),
+            (r#"{"jobs":[{"identifier":"a"}"#, "body"),
+            (r#"<html>502</html>"#, "body"),
+            (r#""text""#, "body"),
+            ("", "body"),
+        ];
+        for (body, path) in cases {
+            let e = err(body.as_bytes());
+            assert_eq!(e.kind, ErrorKind::InvalidResponse, "{body}");
+            assert_eq!(e.path.as_deref(), Some(*path), "{body}: {}", e.message());
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_is_an_invalid_response() {
+        let e = err(b"{\"jobs\":[{\"identifier\":\"\xff\"}]}");
+        assert_eq!(e.kind, ErrorKind::InvalidResponse);
+        assert!(e.message().contains("UTF-8"));
+    }
+
+    #[test]
+    fn success_false_is_the_reported_error() {
+        let e = err(br#"{"requestId":"R9","success":false,"errorCode":"InvalidPipeline.NotFound","errorMessage":"no such pipeline","jobs":[{"lastJobId":"x"}]}"#);
+        assert_eq!((e.kind, e.code.as_str(), e.status), (ErrorKind::NotFound, "InvalidPipeline.NotFound", 200));
+        assert_eq!(e.request_id.as_deref(), Some("R9"));
+        let e = err(br#"{"success":false,"Code":"Throttling.User"}"#);
+        assert_eq!(e.kind, ErrorKind::Throttling);
+    }
+
+    #[test]
+    fn prototype_keys_stay_data() {
+        let v = ok(r#"{"__proto__":{"x":1},"jobs":[{"__proto__":1,"constructor":2,"identifier":"a","lastJobParams":"{\"__proto__\":{\"polluted\":true}}"}]}"#);
+        assert_eq!(v["jobs"][0]["lastJobParams"]["__proto__"]["polluted"], true);
+    }
+
+    #[test]
+    fn deeply_nested_params_and_unknown_fields() {
+        let depth = 200_000;
+        let params = format!("{}{}", "{\\\"a\\\":".repeat(depth), format!("1{}", "}".repeat(depth)));
+        let unknown = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let body = format!(r#"{{"x":{unknown},"jobs":[{{"identifier":"a","lastJobParams":"{params}"}}]}}"#);
+        let n = normalize_success(body.as_bytes(), 200, None).unwrap();
+        assert!(n.json.contains("\"lastJobParams\":{\"a\":{\"a\":"));
+    }
+
+    #[test]
+    fn lone_surrogates_in_params_give_null_and_keep_raw() {
+        let body = r#"{"jobs":[{"identifier":"a","lastJobParams":"{\"k\":\"\ud800\"}"}]}"#;
+        let n = normalize_success(body.as_bytes(), 200, None).unwrap();
+        assert!(n.json.contains(r#""lastJobParams":null,"lastJobParamsRaw":"{\"k\":\"\ud800\"}""#), "{}", n.json);
+    }
+
+    #[test]
+    fn error_bodies_are_read_leniently() {
+        let b = parse_error_body(br#"{"RequestId":"R","Code":"SignatureDoesNotMatch","Message":"m","HostId":"h"}"#);
+        assert_eq!(b.code.as_deref(), Some("SignatureDoesNotMatch"));
+        assert_eq!(b.request_id.as_deref(), Some("R"));
+        let b = parse_error_body(br#"{"errorCode":"Unauthorized","errorDescription":"bad token"}"#);
+        assert_eq!((b.code.as_deref(), b.message.as_deref()), (Some("Unauthorized"), Some("bad token")));
+        assert_eq!(parse_error_body(b"<html>"), ErrorBody::default());
+        let b = parse_error_body(br#"{"errorCode":"X","junk"#);
+        assert_eq!(b.code.as_deref(), Some("X"));
+    }
+}

@@ -1,0 +1,278 @@
+//! The request as data: built from validated inputs without any network, so unit tests can
+//! compare it and the signer can sign it.
+
+use super::encode::percent_encode;
+use super::endpoint::Endpoint;
+use super::error::{Error, Result};
+use super::secret::Secret;
+use super::sign::{self, Credentials, SignatureVersion};
+use super::time;
+
+pub const API_VERSION: &str = "2021-06-25";
+pub const ACTION: &str = "ListPipelineJobs";
+pub const USER_AGENT: &str = concat!("yunxiao-pipeline-jobs/", env!("CARGO_PKG_VERSION"));
+pub const DEFAULT_CATEGORY: &str = "DEPLOY";
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: &'static str,
+    /// Scheme, host and port: `https://devops.cn-hangzhou.aliyuncs.com`.
+    pub origin: String,
+    /// The path exactly as sent, already percent-encoded.
+    pub pathname: String,
+    /// Query parameters, unencoded, in the order they are sent.
+    pub query: Vec<(String, String)>,
+    /// Lower-case names. `host` is here because it is signed; the transport must not set it
+    /// (fetch derives it from the URL and forbids setting it).
+    pub headers: Vec<(String, String)>,
+}
+
+impl HttpRequest {
+    pub fn url(&self) -> String {
+        let mut url = format!("{}{}", self.origin, self.pathname);
+        for (i, (key, value)) in self.query.iter().enumerate() {
+            url.push(if i == 0 { '?' } else { '&' });
+            url.push_str(&percent_encode(key));
+            url.push('=');
+            url.push_str(&percent_encode(value));
+        }
+        url
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn set_header(&mut self, name: &str, value: impl Into<String>) {
+        let value = value.into();
+        match self.headers.iter_mut().find(|(n, _)| n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.headers.push((name.to_owned(), value)),
+        }
+    }
+}
+
+/// How a call authenticates, which also decides which API it talks to.
+#[derive(Clone, Debug)]
+pub enum Auth {
+    /// No credentials: an unsigned classic request, for a signing proxy in front of the API.
+    Unsigned,
+    AccessKey(Credentials, SignatureVersion),
+    /// A Yunxiao personal access token: the token API (`GET .../listTasksByCategory/...`).
+    Token(Secret, Edition),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Edition {
+    /// `openapi-rdc.aliyuncs.com`: paths carry `/organizations/{org}`.
+    Center,
+    /// Region-edition deployments: no organization segment.
+    Region,
+}
+
+/// Validated inputs of one call.
+#[derive(Clone, Debug)]
+pub struct CallTarget {
+    pub endpoint: Endpoint,
+    pub organization_id: String,
+    pub pipeline_id: String,
+    pub category: String,
+    pub user_agent_suffix: Option<String>,
+}
+
+/// An id used as a path segment: encoded, so any text is safe, but empty, `.` and `..` would
+/// change which resource the path names.
+pub fn validate_id(name: &str, value: &str, allow_empty: bool) -> Result<()> {
+    if value.is_empty() && !allow_empty {
+        return Err(Error::invalid_argument(format!("{name} must not be empty")));
+    }
+    if value == "." || value == ".." {
+        return Err(Error::invalid_argument(format!("{name} must not be \".\" or \"..\"")));
+    }
+    if value.len() > 1024 {
+        return Err(Error::invalid_argument(format!("{name} is longer than 1024 bytes")));
+    }
+    Ok(())
+}
+
+/// `None` → DEPLOY; otherwise trimmed, upper-cased and checked against `^[A-Z][A-Z0-9_]*$`.
+pub fn normalize_category(category: Option<&str>) -> Result<String> {
+    let Some(text) = category else {
+        return Ok(DEFAULT_CATEGORY.to_owned());
+    };
+    let upper = text.trim().to_ascii_uppercase();
+    let mut bytes = upper.bytes();
+    let valid = bytes.next().is_some_and(|b| b.is_ascii_uppercase())
+        && bytes.all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        && upper.len() <= 64;
+    if valid {
+        Ok(upper)
+    } else {
+        let shown: String = text.chars().take(40).collect();
+        Err(Error::invalid_argument(format!(
+            "category {shown:?} is invalid: it must match ^[A-Z][A-Z0-9_]*$ after trimming and upper-casing (e.g. \"DEPLOY\")"
+        )))
+    }
+}
+
+/// Values that go into a header must be printable ASCII: anything else could not be sent
+/// (or could split the header). The value itself is not echoed: it may be a secret.
+pub fn validate_header_value(option: &str, value: &str) -> Result<()> {
+    if value.is_empty() {
+        return Err(Error::invalid_argument(format!("{option} must not be empty")));
+    }
+    if let Some(pos) = value.bytes().position(|b| !(0x20..0x7f).contains(&b)) {
+        return Err(Error::invalid_argument(format!(
+            "{option} must be printable ASCII (invalid character at position {pos})"
+        )));
+    }
+    Ok(())
+}
+
+pub fn user_agent(suffix: Option<&str>) -> String {
+    match suffix {
+        Some(s) if !s.is_empty() => format!("{USER_AGENT} {s}"),
+        _ => USER_AGENT.to_owned(),
+    }
+}
+
+/// Builds (and signs, when there are credentials) one attempt's request.
+/// `now_ms` and `nonce` come from the caller: fresh for every attempt, pinned in tests.
+pub fn build(target: &CallTarget, auth: &Auth, now_ms: i64, nonce: &str) -> HttpRequest {
+    let org = percent_encode(&target.organization_id);
+    let pipeline = percent_encode(&target.pipeline_id);
+    let base = &target.endpoint.base_path;
+    let ua = user_agent(target.user_agent_suffix.as_deref());
+    match auth {
+        Auth::Token(token, edition) => {
+            let category = percent_encode(&target.category);
+            let pathname = match edition {
+                Edition::Center => format!(
+                    "{base}/oapi/v1/flow/organizations/{org}/pipelines/{pipeline}/listTasksByCategory/{category}"
+                ),
+                Edition::Region => {
+                    format!("{base}/oapi/v1/flow/pipelines/{pipeline}/listTasksByCategory/{category}")
+                }
+            };
+            HttpRequest {
+                method: "GET",
+                origin: target.endpoint.origin(),
+                pathname,
+                query: Vec::new(),
+                headers: vec![
+                    ("accept".into(), "application/json".into()),
+                    ("user-agent".into(), ua),
+                    ("x-yunxiao-token".into(), token.expose().to_owned()),
+                ],
+            }
+        }
+        Auth::Unsigned | Auth::AccessKey(..) => {
+            let version = match auth {
+                Auth::AccessKey(_, version) => *version,
+                _ => SignatureVersion::V3,
+            };
+            let mut request = HttpRequest {
+                method: "POST",
+                origin: target.endpoint.origin(),
+                pathname: format!("{base}/organization/{org}/pipeline/{pipeline}/jobs"),
+                query: vec![("category".into(), target.category.clone())],
+                headers: vec![
+                    ("host".into(), target.endpoint.host_header()),
+                    ("accept".into(), "application/json".into()),
+                    ("user-agent".into(), ua),
+                    ("x-acs-action".into(), ACTION.into()),
+                    ("x-acs-version".into(), API_VERSION.into()),
+                    ("x-acs-signature-nonce".into(), nonce.to_owned()),
+                ],
+            };
+            match version {
+                SignatureVersion::V3 => {
+                    request.set_header("x-acs-date", time::iso8601(now_ms));
+                    request.set_header("x-acs-content-sha256", sign::EMPTY_SHA256);
+                }
+                SignatureVersion::V1 => {
+                    request.set_header("date", time::rfc1123(now_ms));
+                    request.set_header("x-acs-signature-method", "HMAC-SHA1");
+                    request.set_header("x-acs-signature-version", "1.0");
+                }
+            }
+            if let Auth::AccessKey(credentials, version) = auth {
+                sign::sign(&mut request, credentials, *version);
+            }
+            request
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(org: &str, pipeline: &str) -> CallTarget {
+        CallTarget {
+            endpoint: Endpoint::parse("https://devops.cn-hangzhou.aliyuncs.com", false).unwrap(),
+            organization_id: org.into(),
+            pipeline_id: pipeline.into(),
+            category: "DEPLOY".into(),
+            user_agent_suffix: None,
+        }
+    }
+
+    #[test]
+    fn classic_request_shape() {
+        let r = build(&target("org x/y", "123"), &Auth::Unsigned, 1_580_974_374_000, "n0");
+        assert_eq!(r.method, "POST");
+        assert_eq!(
+            r.url(),
+            "https://devops.cn-hangzhou.aliyuncs.com/organization/org%20x%2Fy/pipeline/123/jobs?category=DEPLOY"
+        );
+        assert_eq!(r.header("x-acs-date"), Some("2020-02-06T07:32:54Z"));
+        assert_eq!(r.header("x-acs-signature-nonce"), Some("n0"));
+        assert_eq!(r.header("authorization"), None);
+        assert_eq!(r.header("user-agent"), Some(USER_AGENT));
+    }
+
+    #[test]
+    fn hostile_ids_cannot_change_the_request_line() {
+        for id in ["../../admin", "a/b", "%2e%2e", "a\r\nX-Evil: 1", "a\0b", "a b?c#d"] {
+            let r = build(&target(id, id), &Auth::Unsigned, 0, "n");
+            let url = r.url();
+            assert!(url.bytes().all(|b| b.is_ascii_graphic()), "{url}");
+            assert_eq!(url.matches('/').count(), 2 + 5, "{url}");
+            assert_eq!(url.matches('?').count(), 1, "{url}");
+        }
+    }
+
+    #[test]
+    fn token_request_shapes() {
+        let token = Auth::Token(Secret::new("pt-x"), Edition::Center);
+        let r = build(&target("o", "p"), &token, 0, "n");
+        assert_eq!(r.method, "GET");
+        assert_eq!(r.pathname, "/oapi/v1/flow/organizations/o/pipelines/p/listTasksByCategory/DEPLOY");
+        assert_eq!(r.header("x-yunxiao-token"), Some("pt-x"));
+        let region = Auth::Token(Secret::new("pt-x"), Edition::Region);
+        let r = build(&target("", "p"), &region, 0, "n");
+        assert_eq!(r.pathname, "/oapi/v1/flow/pipelines/p/listTasksByCategory/DEPLOY");
+    }
+
+    #[test]
+    fn category_rules() {
+        assert_eq!(normalize_category(None).unwrap(), "DEPLOY");
+        assert_eq!(normalize_category(Some("  deploy ")).unwrap(), "DEPLOY");
+        assert_eq!(normalize_category(Some("build_2")).unwrap(), "BUILD_2");
+        for bad in ["", " ", "2X", "_X", "DE PLOY", "DEPLOY\n?x", "部署"] {
+            assert!(normalize_category(Some(bad)).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn ids_and_header_values() {
+        assert!(validate_id("organizationId", "", false).is_err());
+        assert!(validate_id("organizationId", "", true).is_ok());
+        assert!(validate_id("pipelineId", "..", false).is_err());
+        assert!(validate_id("pipelineId", "...", false).is_ok());
+        let err = validate_header_value("accessKeyId", "AK\r\nX: 1").unwrap_err();
+        assert!(err.message().contains("accessKeyId") && !err.message().contains("AK"));
+        assert!(validate_header_value("userAgent", "my-app/1.0 (x)").is_ok());
+    }
+}

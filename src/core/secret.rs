@@ -1,0 +1,82 @@
+//! Secrets that must never reach a message, a log line or an error field.
+
+use std::fmt;
+
+/// A credential (AccessKey secret, security token, personal access token) or a signature.
+/// `Debug` and `Display` print `[REDACTED]`, so a stray `{:?}` cannot leak it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The real value, for signing and for the one header that carries it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[REDACTED]")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[REDACTED]")
+    }
+}
+
+pub const REDACTED: &str = "[REDACTED]";
+
+/// Removes every known secret from text that came from elsewhere, e.g. a server message that
+/// echoes its string-to-sign (which, for V1 with STS, contains the security token).
+#[derive(Clone, Default, Debug)]
+pub struct Redactor {
+    needles: Vec<Secret>,
+}
+
+impl Redactor {
+    pub fn add(&mut self, secret: &Secret) {
+        if !secret.expose().is_empty() && !self.needles.contains(secret) {
+            self.needles.push(secret.clone());
+            // Longest first, so a secret that contains another is removed whole.
+            self.needles
+                .sort_by_key(|s| std::cmp::Reverse(s.expose().len()));
+        }
+    }
+
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for needle in &self.needles {
+            if out.contains(needle.expose()) {
+                out = out.replace(needle.expose(), REDACTED);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_and_display_hide_the_value() {
+        let s = Secret::new("hunter2");
+        assert_eq!(format!("{s:?} {s}"), "[REDACTED] [REDACTED]");
+        assert_eq!(s.expose(), "hunter2");
+    }
+
+    #[test]
+    fn redactor_removes_every_occurrence_longest_first() {
+        let mut r = Redactor::default();
+        r.add(&Secret::new("tok"));
+        r.add(&Secret::new("token-123"));
+        r.add(&Secret::new(""));
+        assert_eq!(r.redact("a token-123 b tok c"), "a [REDACTED] b [REDACTED] c");
+    }
+}
