@@ -1,3 +1,52 @@
-test:
+# The two commands of the README: `make demo` and `make test`. Each installs what it needs
+# (scripts/setup.sh), skipping what is already there.
+SHELL := /bin/bash
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+# A fixed loopback port for the wasm-bindgen tests' emulator (they cannot be told a port).
+WASM_TEST_EMULATOR_PORT := 18091
+
+.PHONY: setup build test test-core test-lint test-oracle test-emulator test-node test-types \
+        test-wasm test-wasm-node test-wasm-browser demo clean
+
+setup:
+	scripts/setup.sh browser
+
+build:
+	scripts/build.sh
+
+test: test-core test-lint test-oracle test-emulator build test-node test-types test-wasm
+	@echo "make test: all suites passed"
+
+test-core:
 	cargo test --all-targets
-.PHONY: test
+
+test-lint:
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
+
+test-oracle:
+	tests/oracle/run.sh
+
+test-emulator:
+	node --test tests/emulator/
+
+test-node:
+	node --test tests/node/
+
+test-types:
+	tsc -p tests/types/tsconfig.json
+
+test-wasm: test-wasm-node test-wasm-browser
+
+test-wasm-node test-wasm-browser: setup
+	scripts/with-emulator.sh $(WASM_TEST_EMULATOR_PORT) \
+	  wasm-pack test --release --mode no-install $(if $(findstring browser,$@),--headless --chrome,--node) \
+	  -- --test $(if $(findstring browser,$@),wasm_browser,wasm_boundary) 2>&1 | tee target/$@.log
+	@grep -Eq "test result: ok\. [1-9][0-9]* passed" target/$@.log || { echo "$@: no wasm tests ran"; exit 1; }
+
+demo: build
+	node examples/node-example.mjs
+
+clean:
+	rm -rf pkg target/js-stage target/wasm-nodejs target/wasm-web test-output

@@ -21,5 +21,6 @@
 
 pub mod core;
 
+/// The JS boundary (public so the wasm-bindgen tests can drive it).
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;

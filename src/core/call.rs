@@ -127,7 +127,10 @@ impl Call {
         if (200..300).contains(&status) {
             return match normalize::normalize_success(response.body, status, response.request_id()) {
                 Ok(normalized) => Outcome::Done(normalized),
-                Err(error) => self.decide(error, None, now_ms, jitter),
+                Err(error) => {
+                    let error = if error.status == 0 { error.with_status(status) } else { error };
+                    self.decide(error, None, now_ms, jitter)
+                }
             };
         }
         if (300..400).contains(&status) || status == 0 {

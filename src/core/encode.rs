@@ -6,6 +6,11 @@ fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }
 
+/// `table[index]` as a char; every caller masks `index` into range, so the fallback is never used.
+fn digit(table: &[u8], index: u8) -> char {
+    char::from(table.get(usize::from(index)).copied().unwrap_or(b'?'))
+}
+
 /// Percent-encodes every byte of the UTF-8 text that is not RFC 3986 unreserved.
 pub fn percent_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -14,8 +19,8 @@ pub fn percent_encode(text: &str) -> String {
             out.push(char::from(b));
         } else {
             out.push('%');
-            out.push(char::from(HEX_UPPER[usize::from(b >> 4)]));
-            out.push(char::from(HEX_UPPER[usize::from(b & 0x0f)]));
+            out.push(digit(HEX_UPPER, b >> 4));
+            out.push(digit(HEX_UPPER, b & 0x0f));
         }
     }
     out
@@ -26,8 +31,8 @@ pub fn hex_lower(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for &b in bytes {
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 0x0f)]));
+        out.push(digit(HEX, b >> 4));
+        out.push(digit(HEX, b & 0x0f));
     }
     out
 }
@@ -42,7 +47,7 @@ pub fn base64(bytes: &[u8]) -> String {
         let b1 = chunk.get(1).copied();
         let b2 = chunk.get(2).copied();
         let n = (u32::from(b0) << 16) | (u32::from(b1.unwrap_or(0)) << 8) | u32::from(b2.unwrap_or(0));
-        let sextet = |shift: u32| char::from(ALPHABET[((n >> shift) & 63) as usize]);
+        let sextet = |shift: u32| digit(ALPHABET, ((n >> shift) & 63) as u8);
         out.push(sextet(18));
         out.push(sextet(12));
         out.push(if b1.is_some() { sextet(6) } else { '=' });

@@ -511,7 +511,7 @@ mod tests {
     #[test]
     fn deeply_nested_params_and_unknown_fields() {
         let depth = 200_000;
-        let params = format!("{}{}", "{\\\"a\\\":".repeat(depth), format!("1{}", "}".repeat(depth)));
+        let params = format!("{}1{}", "{\\\"a\\\":".repeat(depth), "}".repeat(depth));
         let unknown = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
         let body = format!(r#"{{"x":{unknown},"jobs":[{{"identifier":"a","lastJobParams":"{params}"}}]}}"#);
         let n = normalize_success(body.as_bytes(), 200, None).unwrap();

@@ -1,0 +1,72 @@
+// The public API over the wasm core, shared by the Node and browser entry points. Each entry
+// passes in how to reach the core (`run`) and where default options come from (`defaults`).
+
+import { errorFromRecord, invalidArgument } from './errors.js';
+
+const AK_OPTIONS = ['accessKeyId', 'accessKeySecret', 'securityToken'];
+
+const given = (options, key) => options[key] !== undefined && options[key] !== null && options[key] !== '';
+
+function checkOptions(value, what) {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw invalidArgument(`${what} must be an object`);
+  return value;
+}
+
+/**
+ * Merges option layers (later wins), then fills credentials from the environment only when
+ * no layer gave any: explicit options always beat environment variables.
+ */
+function resolveOptions(layers, environment) {
+  const merged = Object.assign({}, ...layers);
+  const explicit = AK_OPTIONS.some((k) => given(merged, k)) || given(merged, 'token');
+  if (!explicit && environment) {
+    const env = environment();
+    const envAk = AK_OPTIONS.some((k) => given(env, k));
+    if (envAk && given(env, 'token')) {
+      throw invalidArgument(
+        'both ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET and YUNXIAO_ACCESS_TOKEN are set: pass token or accessKeyId/accessKeySecret explicitly, or unset one',
+      );
+    }
+    for (const key of [...AK_OPTIONS, 'token']) if (given(env, key)) merged[key] = env[key];
+  }
+  return merged;
+}
+
+export function makeClient({ run, environment }) {
+  async function call(organizationId, pipelineId, category, layers) {
+    const result = await run(organizationId, pipelineId, category, resolveOptions(layers, environment));
+    if (typeof result !== 'string') throw errorFromRecord(result);
+    // JSON.parse defines "__proto__" keys as plain own properties: nothing is polluted.
+    const parsed = JSON.parse(result);
+    return { requestId: parsed.requestId, jobs: parsed.jobs };
+  }
+
+  // `category` may be left out: listPipelineJobs(org, pipeline, { ...options }).
+  const splitArgs = (category, options) =>
+    category !== null && typeof category === 'object' && options === undefined ? [undefined, category] : [category, options];
+
+  /**
+   * Lists the jobs of a pipeline: `{ requestId, jobs: [{ jobName, identifier, lastJobId,
+   * lastJobParams, lastJobParamsRaw }] }`. Throws a YunxiaoError subclass on failure.
+   */
+  function listPipelineJobs(organizationId, pipelineId, category, options) {
+    const [cat, opts] = splitArgs(category, options);
+    return (async () => call(organizationId, pipelineId, cat, [checkOptions(opts, 'options')]))();
+  }
+
+  class YunxiaoClient {
+    #options;
+
+    constructor(options) {
+      this.#options = { ...checkOptions(options, 'client options') };
+    }
+
+    listPipelineJobs(organizationId, pipelineId, category, callOptions) {
+      const [cat, opts] = splitArgs(category, callOptions);
+      return (async () => call(organizationId, pipelineId, cat, [this.#options, checkOptions(opts, 'call options')]))();
+    }
+  }
+
+  return { listPipelineJobs, YunxiaoClient };
+}

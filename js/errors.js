@@ -1,0 +1,85 @@
+// Error classes. Every error the package throws is an instance of one of these (except an
+// aborted call, which rejects with the AbortSignal's reason, as fetch does).
+//
+// `instanceof` works across copies of this module (ESM and CJS entry points, two bundles)
+// through a registered-symbol brand, not object identity.
+
+const BRAND = Symbol.for('yunxiao-pipeline-jobs.error');
+const CLASS = Symbol.for('yunxiao-pipeline-jobs.errorClass');
+
+export class YunxiaoError extends Error {
+  constructor(record = {}) {
+    super(String(record.message ?? 'YunxiaoError'));
+    const own = (key, value) =>
+      Object.defineProperty(this, key, { value, enumerable: true, writable: true, configurable: true });
+    own('code', String(record.code ?? 'Unknown'));
+    own('status', Number.isInteger(record.status) ? record.status : 0);
+    own('requestId', typeof record.requestId === 'string' ? record.requestId : null);
+    own('retryable', record.retryable === true);
+    own('attempts', Number.isInteger(record.attempts) ? record.attempts : 0);
+    if (typeof record.path === 'string') own('path', record.path);
+    if (Number.isFinite(record.retryAfterMs)) own('retryAfterMs', record.retryAfterMs);
+    Object.defineProperty(this, BRAND, { value: true });
+    Object.defineProperty(this, CLASS, { value: new.target.className });
+  }
+
+  static get className() {
+    return 'YunxiaoError';
+  }
+
+  get name() {
+    return this.constructor.className;
+  }
+
+  static [Symbol.hasInstance](value) {
+    if (value === null || (typeof value !== 'object' && typeof value !== 'function') || value[BRAND] !== true) {
+      return false;
+    }
+    return this.className === 'YunxiaoError' || value[CLASS] === this.className;
+  }
+}
+
+const define = (className) => {
+  const cls = { [className]: class extends YunxiaoError {} }[className];
+  Object.defineProperty(cls, 'className', { value: className });
+  return cls;
+};
+
+/** Bad input caught before any request (`code: "InvalidArgument"`). */
+export const InvalidArgumentError = define('InvalidArgumentError');
+/** 401; InvalidAccessKeyId.*, SignatureDoesNotMatch, IncompleteSignature, InvalidSecurityToken.*, InvalidTimeStamp.* */
+export const AuthenticationError = define('AuthenticationError');
+/** 403; Forbidden.*; InvalidUser.UserNotInCurrentOrganization. */
+export const ForbiddenError = define('ForbiddenError');
+/** The 404 codes of the API's table. */
+export const NotFoundError = define('NotFoundError');
+/** The other 400 codes of the table; unknown 4xx. */
+export const BadRequestError = define('BadRequestError');
+/** 429 or Throttling*; `retryAfterMs` when the server said. */
+export const ThrottlingError = define('ThrottlingError');
+/** 5xx, including non-JSON bodies. */
+export const ServerError = define('ServerError');
+/** No HTTP answer: connection refused, reset, DNS... */
+export const NetworkError = define('NetworkError');
+/** No complete answer in time (after retries), or the deadline passed. */
+export const TimeoutError = define('TimeoutError');
+/** An answer that breaks the documented shape; `path` names the field. */
+export const InvalidResponseError = define('InvalidResponseError');
+
+const CLASSES = {
+  InvalidArgumentError, AuthenticationError, ForbiddenError, NotFoundError, BadRequestError,
+  ThrottlingError, ServerError, NetworkError, TimeoutError, InvalidResponseError,
+};
+
+/** Turns the wasm core's error record into an instance of its class. */
+export function errorFromRecord(record) {
+  if (record === null || typeof record !== 'object') {
+    return new YunxiaoError({ code: 'Unknown', message: String(record) });
+  }
+  const Class = CLASSES[record.className] ?? YunxiaoError;
+  return new Class(record);
+}
+
+export function invalidArgument(message) {
+  return new InvalidArgumentError({ code: 'InvalidArgument', message: `InvalidArgument: ${message}` });
+}

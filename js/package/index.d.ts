@@ -1,0 +1,104 @@
+// Type declarations for yunxiao-pipeline-jobs (hand-written; checked by `tsc` in the tests).
+
+export interface Options {
+  /** Default `https://devops.cn-hangzhou.aliyuncs.com` (AccessKey) or `https://openapi-rdc.aliyuncs.com` (token).
+   *  `http://` only for loopback hosts unless `allowInsecureHttp`. A base path is kept (e.g. a proxy prefix). */
+  endpoint?: string;
+  /** AccessKey pair (in Node, default from ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET). Leave out to send unsigned requests to a signing proxy. */
+  accessKeyId?: string;
+  accessKeySecret?: string;
+  /** STS security token (in Node, default from ALIBABA_CLOUD_SECURITY_TOKEN). */
+  securityToken?: string;
+  /** Yunxiao personal access token (in Node, default from YUNXIAO_ACCESS_TOKEN): uses the token API. */
+  token?: string;
+  /** Token API edition: `center` (openapi-rdc, default) or `region` (no organization segment). */
+  edition?: 'center' | 'region';
+  /** `v3` (ACS3-HMAC-SHA256, default) or `v1` (ROA HMAC-SHA1; Node only: browsers cannot send Date). */
+  signatureVersion?: 'v3' | 'v1';
+  /** Per attempt, default 10000. */
+  timeoutMs?: number;
+  /** Across all attempts and waits; no default. */
+  deadlineMs?: number;
+  /** Retries of network errors, timeouts, 429 and 5xx; default 2. 4xx are never retried. */
+  maxRetries?: number;
+  /** Stop reading and throw InvalidResponseError above this; default 32 MiB. */
+  maxResponseBytes?: number;
+  /** Aborting rejects the call with `signal.reason`, whatever it is. */
+  signal?: AbortSignal;
+  /** Used instead of the global fetch. */
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  allowInsecureHttp?: boolean;
+  /** Appended to this package's user agent. */
+  userAgent?: string;
+}
+
+export interface PipelineJob {
+  jobName: string;
+  identifier: string;
+  /** Exact: ids above 2^53−1 are an InvalidResponseError, never rounded. */
+  lastJobId: number | null;
+  /** The parameters parsed; `{}` when empty; `null` when the text is not a JSON object. */
+  lastJobParams: Record<string, unknown> | null;
+  /** The parameters as the server sent them (`""` when absent). */
+  lastJobParamsRaw: string;
+}
+
+export interface PipelineJobList {
+  requestId: string | null;
+  jobs: PipelineJob[];
+}
+
+export function listPipelineJobs(
+  organizationId: string,
+  pipelineId: string | number,
+  category?: string,
+  options?: Options,
+): Promise<PipelineJobList>;
+export function listPipelineJobs(organizationId: string, pipelineId: string | number, options: Options): Promise<PipelineJobList>;
+
+export class YunxiaoClient {
+  constructor(options?: Options);
+  /** Call options override the client's. */
+  listPipelineJobs(organizationId: string, pipelineId: string | number, category?: string, callOptions?: Options): Promise<PipelineJobList>;
+  listPipelineJobs(organizationId: string, pipelineId: string | number, callOptions: Options): Promise<PipelineJobList>;
+}
+
+export interface ErrorCodeInfo {
+  code: string;
+  httpStatus: number;
+  en: string;
+  zh: string;
+  className: string;
+}
+
+/** What an API error code means (from the API's documentation), or null. */
+export function errorCodeInfo(code: string): Promise<ErrorCodeInfo | null>;
+
+/** Browser build only: start loading the wasm early (it loads on first use anyway). */
+export function initialize(input?: string | URL | Response | BufferSource | WebAssembly.Module): Promise<unknown>;
+
+export class YunxiaoError extends Error {
+  readonly name: string;
+  /** The API's error code (`InvalidPipeline.NotFound`), or `InvalidArgument`, `NetworkError`, `Timeout`, `InvalidResponse`, `HTTP_502`... */
+  readonly code: string;
+  /** HTTP status; 0 when there was no answer. */
+  readonly status: number;
+  readonly requestId: string | null;
+  readonly retryable: boolean;
+  /** Attempts made (0 when refused before any request). */
+  readonly attempts: number;
+  /** InvalidResponseError: the offending field, e.g. `jobs[3].lastJobId`. */
+  readonly path?: string;
+  /** ThrottlingError / ServerError: what the server asked us to wait. */
+  readonly retryAfterMs?: number;
+}
+export class InvalidArgumentError extends YunxiaoError {}
+export class AuthenticationError extends YunxiaoError {}
+export class ForbiddenError extends YunxiaoError {}
+export class NotFoundError extends YunxiaoError {}
+export class BadRequestError extends YunxiaoError {}
+export class ThrottlingError extends YunxiaoError {}
+export class ServerError extends YunxiaoError {}
+export class NetworkError extends YunxiaoError {}
+export class TimeoutError extends YunxiaoError {}
+export class InvalidResponseError extends YunxiaoError {}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs a command with the emulator listening on 127.0.0.1:PORT, then stops the emulator.
+#   scripts/with-emulator.sh PORT command args...
+set -euo pipefail
+port=$1; shift
+cd "$(dirname "$0")/.."
+node emulator/server.mjs --port "$port" > "target/emulator-$port.log" 2>&1 &
+emulator_pid=$!
+trap 'kill $emulator_pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do
+  grep -q "emulator listening" "target/emulator-$port.log" 2>/dev/null && break
+  sleep 0.1
+done
+grep -q "emulator listening" "target/emulator-$port.log" || { cat "target/emulator-$port.log"; exit 1; }
+"$@"

@@ -1,0 +1,225 @@
+//! Reading the caller's arguments and options from JS values, with errors that name the
+//! option (never its value when it may be a secret).
+
+use js_sys::{Function, JsString, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::AbortSignal;
+
+use super::transport::Transport;
+use crate::core::call::RetryPolicy;
+use crate::core::endpoint::{Endpoint, DEFAULT_CLASSIC_ENDPOINT, DEFAULT_TOKEN_ENDPOINT};
+use crate::core::error::{Error, Result};
+use crate::core::request::{self, Auth, CallTarget, Edition};
+use crate::core::secret::Secret;
+use crate::core::sign::{Credentials, SignatureVersion};
+
+pub struct Prepared {
+    pub target: CallTarget,
+    pub auth: Auth,
+    pub policy: RetryPolicy,
+    pub transport: Transport,
+}
+
+/// The response size limit when `maxResponseBytes` is not given: 32 MiB.
+const DEFAULT_MAX_RESPONSE_BYTES: f64 = 32.0 * 1024.0 * 1024.0;
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+pub fn prepare(org: &JsValue, pipeline: &JsValue, category: &JsValue, options: &JsValue) -> Result<Prepared> {
+    let options = Options::new(options)?;
+    let token = options.secret("token")?;
+    let access_key_id = options.string("accessKeyId")?;
+    let access_key_secret = options.secret("accessKeySecret")?;
+    let security_token = options.secret("securityToken")?;
+
+    let edition = match options.string("edition")?.as_deref() {
+        None => None,
+        Some("center") => Some(Edition::Center),
+        Some("region") => Some(Edition::Region),
+        Some(_) => return Err(Error::invalid_argument("edition must be \"center\" or \"region\"")),
+    };
+    let version = match options.string("signatureVersion")?.map(|v| v.to_ascii_lowercase()).as_deref() {
+        None | Some("v3") => SignatureVersion::V3,
+        Some("v1") => SignatureVersion::V1,
+        Some(_) => return Err(Error::invalid_argument("signatureVersion must be \"v3\" or \"v1\"")),
+    };
+    let allow_insecure_http = options.boolean("allowInsecureHttp")?.unwrap_or(false);
+    let endpoint_text = options.string("endpoint")?;
+
+    let has_access_key = access_key_id.is_some() || access_key_secret.is_some() || security_token.is_some();
+    let auth = match (token, has_access_key) {
+        (Some(_), true) => {
+            return Err(Error::invalid_argument(
+                "both an AccessKey (accessKeyId/accessKeySecret/securityToken) and a personal access token (token) were given: drop one of them",
+            ))
+        }
+        (Some(token), false) => {
+            request::validate_header_value("token", token.expose())?;
+            let default_edition = match endpoint_text.as_deref().map(|e| Endpoint::parse(e, true)) {
+                Some(Ok(e)) if e.host != "openapi-rdc.aliyuncs.com" => Edition::Region,
+                _ => Edition::Center,
+            };
+            Auth::Token(token, edition.unwrap_or(default_edition))
+        }
+        (None, true) => {
+            let Some(access_key_id) = access_key_id else {
+                return Err(Error::invalid_argument("accessKeyId is missing (accessKeySecret or securityToken was given)"));
+            };
+            let Some(access_key_secret) = access_key_secret else {
+                return Err(Error::invalid_argument("accessKeySecret is missing (accessKeyId was given)"));
+            };
+            request::validate_header_value("accessKeyId", &access_key_id)?;
+            if let Some(token) = &security_token {
+                request::validate_header_value("securityToken", token.expose())?;
+            }
+            if version == SignatureVersion::V1 && !super::transport::can_send_date_header() {
+                return Err(Error::invalid_argument(
+                    "signatureVersion \"v1\" cannot work in a browser: it signs the Date header, which browsers do not let scripts send; use \"v3\" (the default)",
+                ));
+            }
+            Auth::AccessKey(Credentials { access_key_id, access_key_secret, security_token }, version)
+        }
+        (None, false) => Auth::Unsigned,
+    };
+
+    let default_endpoint = match auth {
+        Auth::Token(..) => DEFAULT_TOKEN_ENDPOINT,
+        _ => DEFAULT_CLASSIC_ENDPOINT,
+    };
+    let endpoint = Endpoint::parse(endpoint_text.as_deref().unwrap_or(default_endpoint), allow_insecure_http)?;
+
+    let region = matches!(auth, Auth::Token(_, Edition::Region));
+    let organization_id = id_argument("organizationId", org, region)?;
+    let pipeline_id = id_argument("pipelineId", pipeline, false)?;
+    let category = if category.is_undefined() || category.is_null() {
+        request::normalize_category(None)?
+    } else {
+        request::normalize_category(Some(&plain_string("category", category)?))?
+    };
+    let user_agent_suffix = options.string("userAgent")?;
+    if let Some(ua) = &user_agent_suffix {
+        request::validate_header_value("userAgent", ua)?;
+    }
+
+    let policy = RetryPolicy {
+        max_retries: options.integer("maxRetries", 0.0, 10.0)?.map_or(2, |n| n as u32),
+        timeout_ms: options.integer("timeoutMs", 1.0, MAX_SAFE_INTEGER)?.map_or(10_000, |n| n as u64),
+        deadline_ms: options.integer("deadlineMs", 1.0, MAX_SAFE_INTEGER)?.map(|n| n as u64),
+        ..RetryPolicy::default()
+    };
+    let max_response_bytes = options
+        .integer("maxResponseBytes", 1.0, MAX_SAFE_INTEGER)?
+        .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
+    let transport = Transport::new(options.fetch()?, options.signal()?, max_response_bytes as u64)?;
+
+    Ok(Prepared {
+        target: CallTarget { endpoint, organization_id, pipeline_id, category, user_agent_suffix },
+        auth,
+        policy,
+        transport,
+    })
+}
+
+/// A string argument, refusing lone UTF-16 surrogates (they have no UTF-8 form and would be
+/// silently replaced, naming a different resource).
+fn plain_string(name: &str, value: &JsValue) -> Result<String> {
+    let Some(js) = value.dyn_ref::<JsString>() else {
+        return Err(Error::invalid_argument(format!("{name} must be a string")));
+    };
+    if !js.is_valid_utf16() {
+        return Err(Error::invalid_argument(format!("{name} contains an unpaired UTF-16 surrogate")));
+    }
+    Ok(String::from(js))
+}
+
+fn id_argument(name: &str, value: &JsValue, allow_empty: bool) -> Result<String> {
+    let text = if let Some(n) = value.as_f64() {
+        if !(n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= MAX_SAFE_INTEGER) {
+            return Err(Error::invalid_argument(format!(
+                "{name} given as a number must be a non-negative safe integer; pass larger ids as strings"
+            )));
+        }
+        format!("{}", n as u64)
+    } else if value.is_undefined() || value.is_null() {
+        String::new()
+    } else if value.is_string() {
+        plain_string(name, value)?
+    } else {
+        return Err(Error::invalid_argument(format!("{name} must be a string or a number")));
+    };
+    request::validate_id(name, &text, allow_empty)?;
+    Ok(text)
+}
+
+struct Options<'a> {
+    object: Option<&'a JsValue>,
+}
+
+impl<'a> Options<'a> {
+    fn new(value: &'a JsValue) -> Result<Self> {
+        if value.is_undefined() || value.is_null() {
+            return Ok(Options { object: None });
+        }
+        if !value.is_object() || value.is_function() {
+            return Err(Error::invalid_argument("options must be an object"));
+        }
+        Ok(Options { object: Some(value) })
+    }
+
+    /// The option's value; `undefined` and `null` mean "not given".
+    fn get(&self, name: &str) -> Result<Option<JsValue>> {
+        let Some(object) = self.object else {
+            return Ok(None);
+        };
+        match Reflect::get(object, &JsValue::from_str(name)) {
+            Ok(v) if v.is_undefined() || v.is_null() => Ok(None),
+            Ok(v) => Ok(Some(v)),
+            Err(_) => Err(Error::invalid_argument(format!("reading option {name} threw"))),
+        }
+    }
+
+    fn string(&self, name: &str) -> Result<Option<String>> {
+        self.get(name)?.map(|v| plain_string(name, &v)).transpose()
+    }
+
+    /// A secret option: an empty string counts as "not given" (empty env variables).
+    fn secret(&self, name: &str) -> Result<Option<Secret>> {
+        Ok(self.string(name)?.filter(|s| !s.is_empty()).map(Secret::new))
+    }
+
+    fn boolean(&self, name: &str) -> Result<Option<bool>> {
+        match self.get(name)? {
+            None => Ok(None),
+            Some(v) => v.as_bool().map(Some).ok_or_else(|| Error::invalid_argument(format!("{name} must be a boolean"))),
+        }
+    }
+
+    fn integer(&self, name: &str, min: f64, max: f64) -> Result<Option<f64>> {
+        match self.get(name)? {
+            None => Ok(None),
+            Some(v) => match v.as_f64() {
+                Some(n) if n.fract() == 0.0 && n >= min && n <= max => Ok(Some(n)),
+                _ => Err(Error::invalid_argument(format!("{name} must be an integer from {min} to {max}"))),
+            },
+        }
+    }
+
+    fn fetch(&self) -> Result<Option<Function>> {
+        match self.get("fetch")? {
+            None => Ok(None),
+            Some(v) => v.dyn_into::<Function>().map(Some).map_err(|_| Error::invalid_argument("fetch must be a function")),
+        }
+    }
+
+    fn signal(&self) -> Result<Option<AbortSignal>> {
+        let Some(v) = self.get("signal")? else {
+            return Ok(None);
+        };
+        let looks_like_signal = Reflect::get(&v, &JsValue::from_str("aborted")).is_ok_and(|a| a.as_bool().is_some())
+            && Reflect::get(&v, &JsValue::from_str("addEventListener")).is_ok_and(|f| f.is_function());
+        if looks_like_signal {
+            Ok(Some(v.unchecked_into()))
+        } else {
+            Err(Error::invalid_argument("signal must be an AbortSignal"))
+        }
+    }
+}

@@ -1,0 +1,341 @@
+//! The only file that knows about `fetch`: one attempt over the network, bounded by a
+//! per-attempt timeout and the caller's AbortSignal, with the body read under a size limit.
+//!
+//! Nothing here trusts what JS hands back: fetch may throw, reject with a non-Error, resolve to
+//! something that is not a Response, or never settle. Every await races a guard promise that
+//! settles when the timer fires or the caller aborts, so no attempt can hang.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use gloo_net::http::Headers;
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal};
+
+use crate::core::call::Response;
+use crate::core::encode::hex_lower;
+use crate::core::error::Error;
+use crate::core::request::HttpRequest;
+use crate::core::secret::Redactor;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(handler: &Function, ms: f64) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue);
+    #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues, catch)]
+    fn get_random_values(buffer: &mut [u8]) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = fetch, thread_local_v2)]
+    static GLOBAL_FETCH: JsValue;
+}
+
+/// Headers the server may use to explain an answer; the rest are not copied into wasm.
+const RESPONSE_HEADERS: [&str; 5] = ["x-acs-request-id", "x-request-id", "date", "retry-after", "x-acs-retry-after"];
+/// setTimeout treats anything above 2^31 − 1 ms as 1 ms.
+const MAX_TIMER_MS: f64 = 2_147_483_647.0;
+
+pub enum Failure {
+    /// The caller's signal aborted: reject with its reason, unchanged.
+    Aborted(JsValue),
+    Failed(Error),
+}
+
+pub struct RawResponse {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl RawResponse {
+    pub fn as_core(&self) -> Response<'_> {
+        Response { status: self.status, headers: &self.headers, body: &self.body }
+    }
+}
+
+pub struct Transport {
+    fetch: Function,
+    signal: Option<AbortSignal>,
+    max_response_bytes: u64,
+}
+
+/// 16 random bytes from the platform CSPRNG, as 32 hex characters.
+pub fn random_nonce() -> Result<String, Error> {
+    let mut bytes = [0u8; 16];
+    get_random_values(&mut bytes)
+        .map_err(|_| Error::invalid_argument("globalThis.crypto.getRandomValues is not available"))?;
+    Ok(hex_lower(&bytes))
+}
+
+/// False in browsers, which silently drop a script-set `Date` header (V1 signs it).
+pub fn can_send_date_header() -> bool {
+    let init = web_sys::RequestInit::new();
+    let headers = Headers::new();
+    headers.set("date", "Thu, 01 Jan 1970 00:00:00 GMT");
+    init.set_headers(&headers.into_raw());
+    web_sys::Request::new_with_str_and_init("http://127.0.0.1/", &init)
+        .map(|r| r.headers().has("date").unwrap_or(false))
+        .unwrap_or(false)
+}
+
+impl Transport {
+    pub fn new(fetch: Option<Function>, signal: Option<AbortSignal>, max_response_bytes: u64) -> Result<Self, Error> {
+        let fetch = match fetch {
+            Some(f) => f,
+            None => GLOBAL_FETCH
+                .with(JsValue::clone)
+                .dyn_into::<Function>()
+                .map_err(|_| Error::invalid_argument("no global fetch exists here (Node 18+ and browsers have one): pass options.fetch"))?,
+        };
+        Ok(Transport { fetch, signal, max_response_bytes })
+    }
+
+    pub fn check_aborted(&self) -> Result<(), Failure> {
+        match &self.signal {
+            Some(signal) if signal.aborted() => Err(Failure::Aborted(signal.reason())),
+            _ => Ok(()),
+        }
+    }
+
+    /// Waits between attempts; the caller's signal cuts the wait short.
+    pub async fn sleep(&self, ms: u64) -> Result<(), Failure> {
+        if ms > 0 {
+            let guard = Guard::new(self.signal.as_ref(), ms as f64, None);
+            let _ = JsFuture::from(guard.promise.clone()).await;
+        }
+        self.check_aborted()
+    }
+
+    pub async fn send(&self, request: &HttpRequest, timeout_ms: u64, redactor: &Redactor) -> Result<RawResponse, Failure> {
+        self.check_aborted()?;
+        let controller = AbortController::new().map_err(|_| fail(Error::network("AbortController is not available")))?;
+        let guard = Guard::new(self.signal.as_ref(), timeout_ms as f64, Some(controller.clone()));
+        let outcome = self.attempt(request, &controller, &guard).await;
+        match guard.fired.get() {
+            Some(Fired::Aborted) => Err(Failure::Aborted(self.signal.as_ref().map_or(JsValue::UNDEFINED, |s| s.reason()))),
+            Some(Fired::Timer) => Err(fail(Error::timeout(format!("no complete answer within {timeout_ms} ms")))),
+            None => outcome.map_err(|e| match e {
+                Failure::Failed(mut error) => {
+                    error.detail = redactor.redact(&error.detail);
+                    Failure::Failed(error)
+                }
+                aborted => aborted,
+            }),
+        }
+    }
+
+    async fn attempt(&self, request: &HttpRequest, controller: &AbortController, guard: &Guard) -> Result<RawResponse, Failure> {
+        let headers = Headers::new();
+        for (name, value) in &request.headers {
+            // fetch sets `host` from the URL (and forbids setting it); it is signed all the same.
+            if name != "host" {
+                headers.set(name, value);
+            }
+        }
+        let init = Object::new();
+        let set = |key: &str, value: &JsValue| {
+            let _ = Reflect::set(&init, &JsValue::from_str(key), value);
+        };
+        set("method", &JsValue::from_str(request.method));
+        set("headers", &headers.into_raw());
+        // Never follow: a redirect would carry signed headers or a token to another host.
+        set("redirect", &JsValue::from_str("manual"));
+        set("signal", &controller.signal());
+
+        let called = self.fetch.call2(&JsValue::UNDEFINED, &JsValue::from_str(&request.url()), &init);
+        let promise = match called {
+            Ok(value) => Promise::resolve(&value),
+            Err(thrown) => return Err(fail(network_error("fetch threw", &thrown))),
+        };
+        let response = guard.race(&promise).await.map_err(|e| fail(network_error("fetch failed", &e)))?;
+        if guard.fired.get().is_some() {
+            return Err(fail(Error::network("interrupted")));
+        }
+        let status = response_status(&response)?;
+        let headers = response_headers(&response);
+        let body = self.read_body(&response, controller, guard).await?;
+        Ok(RawResponse { status, headers, body })
+    }
+
+    async fn read_body(&self, response: &JsValue, controller: &AbortController, guard: &Guard) -> Result<Vec<u8>, Failure> {
+        let limit = self.max_response_bytes;
+        let too_large = || {
+            controller.abort();
+            fail(Error::invalid_response(
+                "body",
+                format!("the answer is larger than maxResponseBytes ({limit} bytes); reading stopped"),
+            ))
+        };
+        let body = get(response, "body");
+        let mut out = Vec::new();
+        let reader = if body.is_object() { call_method(&body, "getReader") } else { None };
+        let Some(reader) = reader else {
+            // Not a stream (a hand-made Response): take the whole buffer if there is one.
+            let Some(buffer) = call_method(response, "arrayBuffer") else {
+                return Ok(out);
+            };
+            let buffer = guard.race(&Promise::resolve(&buffer)).await.map_err(|e| fail(network_error("reading the body failed", &e)))?;
+            let bytes = Uint8Array::new(&buffer);
+            if u64::from(bytes.length()) > limit {
+                return Err(too_large());
+            }
+            return Ok(bytes.to_vec());
+        };
+        loop {
+            let Some(read) = call_method(&reader, "read") else {
+                return Err(fail(Error::network("the body stream cannot be read")));
+            };
+            let chunk = guard
+                .race(&Promise::resolve(&read))
+                .await
+                .map_err(|e| fail(network_error("the connection failed while reading the body", &e)))?;
+            if guard.fired.get().is_some() {
+                return Err(fail(Error::network("interrupted")));
+            }
+            if get(&chunk, "done").is_truthy() {
+                return Ok(out);
+            }
+            let Ok(bytes) = get(&chunk, "value").dyn_into::<Uint8Array>() else {
+                return Err(fail(Error::network("the body stream yielded something that is not bytes")));
+            };
+            let start = out.len();
+            let len = bytes.length() as usize;
+            if (start + len) as u64 > limit {
+                return Err(too_large());
+            }
+            out.resize(start + len, 0);
+            if let Some(slot) = out.get_mut(start..) {
+                bytes.copy_to(slot);
+            }
+        }
+    }
+}
+
+fn fail(error: Error) -> Failure {
+    Failure::Failed(error)
+}
+
+fn get(target: &JsValue, key: &str) -> JsValue {
+    Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Calls `target[name]()` if it is a function; `None` if it is not or it throws.
+fn call_method(target: &JsValue, name: &str) -> Option<JsValue> {
+    get(target, name).dyn_into::<Function>().ok()?.call0(target).ok()
+}
+
+fn response_status(response: &JsValue) -> Result<u16, Failure> {
+    if get(response, "type").as_string().as_deref() == Some("opaqueredirect") {
+        return Ok(0); // a browser's view of a redirect under redirect: "manual"
+    }
+    match get(response, "status").as_f64() {
+        Some(status) if status.fract() == 0.0 && (100.0..=999.0).contains(&status) => Ok(status as u16),
+        _ => Err(fail(Error::invalid_argument("fetch resolved to something that is not a Response (no valid status)"))),
+    }
+}
+
+fn response_headers(response: &JsValue) -> Vec<(String, String)> {
+    let headers = get(response, "headers");
+    let Ok(getter) = get(&headers, "get").dyn_into::<Function>() else {
+        return Vec::new();
+    };
+    RESPONSE_HEADERS
+        .iter()
+        .filter_map(|name| {
+            let value = getter.call1(&headers, &JsValue::from_str(name)).ok()?.as_string()?;
+            Some(((*name).to_owned(), value))
+        })
+        .collect()
+}
+
+/// A network error from whatever JS threw or rejected with (an Error or not).
+fn network_error(context: &str, thrown: &JsValue) -> Error {
+    let mut detail = context.to_owned();
+    let message = get(thrown, "message").as_string().or_else(|| thrown.as_string());
+    if let Some(message) = message.filter(|m| !m.is_empty() && m != context) {
+        detail.push_str(": ");
+        detail.extend(message.chars().take(300));
+    }
+    // Node's fetch puts the system error (ECONNREFUSED, ECONNRESET…) in `cause.code`.
+    if let Some(code) = get(&get(thrown, "cause"), "code").as_string() {
+        detail.push_str(" (");
+        detail.extend(code.chars().take(40));
+        detail.push(')');
+    }
+    Error::network(detail)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fired {
+    Timer,
+    Aborted,
+}
+
+/// A promise that resolves when the timer fires or the caller aborts, whichever comes first;
+/// it then aborts the attempt's controller. Resolving (not rejecting) means nothing is ever
+/// left as an unhandled rejection. Dropping the guard clears the timer and the listener.
+struct Guard {
+    promise: Promise,
+    fired: Rc<Cell<Option<Fired>>>,
+    timer: JsValue,
+    signal: Option<AbortSignal>,
+    on_abort: Closure<dyn FnMut()>,
+    _on_timer: Closure<dyn FnMut()>,
+}
+
+impl Guard {
+    fn new(signal: Option<&AbortSignal>, ms: f64, controller: Option<AbortController>) -> Guard {
+        let fired: Rc<Cell<Option<Fired>>> = Rc::new(Cell::new(None));
+        let resolve: Rc<RefCell<Option<Function>>> = Rc::new(RefCell::new(None));
+        let promise = {
+            let resolve = resolve.clone();
+            Promise::new(&mut |res, _rej| *resolve.borrow_mut() = Some(res))
+        };
+        let fire: Rc<dyn Fn(Fired)> = {
+            let fired = fired.clone();
+            let signal = signal.cloned();
+            Rc::new(move |what: Fired| {
+                if fired.get().is_some() {
+                    return;
+                }
+                fired.set(Some(what));
+                if let Some(controller) = &controller {
+                    match (what, &signal) {
+                        (Fired::Aborted, Some(signal)) => controller.abort_with_reason(&signal.reason()),
+                        _ => controller.abort(),
+                    }
+                }
+                if let Some(resolve) = resolve.borrow().as_ref() {
+                    let _ = resolve.call0(&JsValue::UNDEFINED);
+                }
+            })
+        };
+        let on_timer = {
+            let fire = fire.clone();
+            Closure::<dyn FnMut()>::new(move || fire(Fired::Timer))
+        };
+        let on_abort = Closure::<dyn FnMut()>::new(move || fire(Fired::Aborted));
+        let timer = set_timeout(on_timer.as_ref().unchecked_ref(), ms.min(MAX_TIMER_MS));
+        if let Some(signal) = signal {
+            let _ = signal.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+        }
+        Guard { promise, fired, timer, signal: signal.cloned(), on_abort, _on_timer: on_timer }
+    }
+
+    /// Awaits `promise` unless the guard fires first (then resolves with `undefined`).
+    async fn race(&self, promise: &Promise) -> Result<JsValue, JsValue> {
+        JsFuture::from(Promise::race(&Array::of2(promise, &self.promise))).await
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        clear_timeout(&self.timer);
+        if let Some(signal) = &self.signal {
+            let _ = signal.remove_event_listener_with_callback("abort", self.on_abort.as_ref().unchecked_ref());
+        }
+    }
+}

@@ -1,0 +1,4 @@
+import * as lib from '../../pkg/node/index.mjs';
+import { defineSuite } from './suite.mjs';
+
+defineSuite('node ESM', lib);

@@ -1,0 +1,44 @@
+// Compiled by `tsc` in `make test`: the declarations accept documented use and refuse misuse
+// (each @ts-expect-error fails the build if the line it marks ever type-checks).
+import {
+  listPipelineJobs, YunxiaoClient, YunxiaoError, NotFoundError, errorCodeInfo,
+  type PipelineJobList, type Options,
+} from 'yunxiao-pipeline-jobs';
+
+async function documentedUse(signal: AbortSignal): Promise<number | null> {
+  const options: Options = { endpoint: 'http://127.0.0.1:8090', accessKeyId: 'a', accessKeySecret: 'b', signal, timeoutMs: 5000 };
+  const list: PipelineJobList = await listPipelineJobs('org', 1234567, 'DEPLOY', options);
+  const again = await listPipelineJobs('org', '1234567', options);
+  const client = new YunxiaoClient({ token: 't', edition: 'region' });
+  await client.listPipelineJobs('', '1', undefined, { maxRetries: 0 });
+  try {
+    await client.listPipelineJobs('org', '1');
+  } catch (error) {
+    if (error instanceof NotFoundError) {
+      const status: number = error.status;
+      const requestId: string | null = error.requestId;
+      void [status, requestId];
+    } else if (error instanceof YunxiaoError && error.retryable) {
+      void error.code;
+    }
+  }
+  const info = await errorCodeInfo('InvalidPipeline.NotFound');
+  void info?.zh;
+  const params: Record<string, unknown> | null = list.jobs[0].lastJobParams;
+  void [again, params];
+  return list.jobs[0].lastJobId;
+}
+
+async function misuse() {
+  // @ts-expect-error pipelineId must be a string or number
+  await listPipelineJobs('org', true);
+  // @ts-expect-error signatureVersion is 'v3' | 'v1'
+  await listPipelineJobs('org', '1', 'DEPLOY', { signatureVersion: 'v2' });
+  const list = await listPipelineJobs('org', '1');
+  // @ts-expect-error lastJobId may be null
+  const id: number = list.jobs[0].lastJobId;
+  void id;
+}
+
+void documentedUse;
+void misuse;
