@@ -6,8 +6,8 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 # A fixed loopback port for the wasm-bindgen tests' emulator (they cannot be told a port).
 WASM_TEST_EMULATOR_PORT := 18091
 
-.PHONY: setup build test test-core test-lint test-oracle test-emulator test-node test-types \
-        test-wasm test-wasm-node test-wasm-browser demo clean
+.PHONY: setup build test test-core test-lint test-oracle test-emulator test-node test-cli test-types \
+        test-wasm test-wasm-node test-wasm-browser test-fuzz fuzz demo clean
 
 setup:
 	scripts/setup.sh browser
@@ -15,7 +15,9 @@ setup:
 build:
 	scripts/build.sh
 
-test: test-core test-lint test-oracle test-emulator build test-node test-types test-wasm
+FUZZ_SECONDS ?= 600
+
+test: test-core test-lint test-oracle test-emulator build test-node test-cli test-types test-wasm test-fuzz
 	@echo "make test: all suites passed"
 
 test-core:
@@ -34,6 +36,9 @@ test-emulator:
 test-node:
 	node --test tests/node/
 
+test-cli:
+	node --test tests/cli/
+
 test-types:
 	tsc -p tests/types/tsconfig.json
 
@@ -44,6 +49,13 @@ test-wasm-node test-wasm-browser: setup
 	  wasm-pack test --release --mode no-install $(if $(findstring browser,$@),--headless --chrome,--node) \
 	  -- --test $(if $(findstring browser,$@),wasm_browser,wasm_boundary) 2>&1 | tee target/$@.log
 	@grep -Eq "test result: ok\. [1-9][0-9]* passed" target/$@.log || { echo "$@: no wasm tests ran"; exit 1; }
+
+# A 30-second smoke in `make test`; `make fuzz` runs 10 minutes (FUZZ_SECONDS=...).
+test-fuzz:
+	scripts/fuzz.sh 30
+
+fuzz:
+	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 demo: build
 	node examples/node-example.mjs

@@ -28,6 +28,11 @@ function resolveOptions(layers, environment) {
         'both ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET and YUNXIAO_ACCESS_TOKEN are set: pass token or accessKeyId/accessKeySecret explicitly, or unset one',
       );
     }
+    if (envAk && !(given(env, 'accessKeyId') && given(env, 'accessKeySecret'))) {
+      throw invalidArgument(
+        'the environment holds an incomplete AccessKey: set both ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN for STS), or pass credentials as options',
+      );
+    }
     for (const key of [...AK_OPTIONS, 'token']) if (given(env, key)) merged[key] = env[key];
   }
   return merged;

@@ -9,8 +9,11 @@ scripts/setup.sh
 
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 stage=target/js-stage
-rm -rf "$stage" pkg
-mkdir -p "$stage" pkg/node pkg/web
+# Assemble in target/pkg-next and swap it in at the end, so a test reading pkg/ while a build
+# runs sees the old package or the new one, never half of one.
+out=target/pkg-next
+rm -rf "$stage" "$out"
+mkdir -p "$stage" "$out/node" "$out/web"
 
 for target in nodejs web; do
   # wasm-pack runs cargo (release profile: opt-level z, LTO) and wasm-bindgen, then wasm-opt.
@@ -21,19 +24,23 @@ done
 cp js/*.js "$stage/"
 cp target/wasm-nodejs/glue.js "$stage/glue.cjs"
 cp target/wasm-web/glue.js "$stage/glue.js"
-cp target/wasm-nodejs/glue_bg.wasm pkg/node/glue_bg.wasm
-cp target/wasm-web/glue_bg.wasm pkg/web/glue_bg.wasm
+cp target/wasm-nodejs/glue_bg.wasm "$out"/node/glue_bg.wasm
+cp target/wasm-web/glue_bg.wasm "$out"/web/glue_bg.wasm
 
 esbuild "$stage/node.js" --bundle --format=cjs --platform=node --target=node18 --minify \
-  --legal-comments=none --outfile=pkg/node/index.cjs --log-level=warning
+  --legal-comments=none --outfile="$out"/node/index.cjs --log-level=warning
 esbuild "$stage/web.js" --bundle --format=esm --platform=neutral --target=es2020 --minify \
-  --legal-comments=none --outfile=pkg/web/index.js --log-level=warning
-cp js/package/index.mjs pkg/node/index.mjs
-printf '{ "type": "module" }\n' > pkg/web/package.json
-cp js/package/index.d.ts pkg/index.d.ts
-cp README.md pkg/README.md 2>/dev/null || true
-if [ -f js/package/cli.cjs ]; then mkdir -p pkg/bin && cp js/package/cli.cjs pkg/bin/yunxiao-jobs.cjs; fi
+  --legal-comments=none --outfile="$out"/web/index.js --log-level=warning
+cp js/package/index.mjs "$out"/node/index.mjs
+printf '{ "type": "module" }\n' > "$out"/web/package.json
+cp js/package/index.d.ts "$out"/index.d.ts
+cp README.md "$out"/README.md 2>/dev/null || true
+if [ -f js/package/cli.cjs ]; then mkdir -p "$out"/bin && cp js/package/cli.cjs "$out"/bin/yunxiao-jobs.cjs; fi
 
 version=$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)
-sed "s/__VERSION__/$version/" js/package/package.json > pkg/package.json
+sed "s/__VERSION__/$version/" js/package/package.json > "$out"/package.json
+rm -rf target/pkg-old
+if [ -d pkg ]; then mv pkg target/pkg-old; fi
+mv "$out" pkg
+rm -rf target/pkg-old
 echo "built pkg/ (version $version)" >&2

@@ -205,7 +205,11 @@ impl Call {
 
     fn fail(&self, mut error: Error) -> Outcome {
         error.attempts = self.attempts;
+        // Everything the server said is redacted, not just the message: a hostile or buggy
+        // server may echo a secret anywhere.
         error.detail = self.redactor.redact(&error.detail);
+        error.code = self.redactor.redact(&error.code);
+        error.request_id = error.request_id.map(|id| self.redactor.redact(&id));
         Outcome::Fail(error)
     }
 }

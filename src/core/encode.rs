@@ -56,6 +56,47 @@ pub fn base64(bytes: &[u8]) -> String {
     out
 }
 
+/// `"text"` for an error message, cut to `max_chars`, control characters shown as `\u{..}`
+/// (a hand-rolled `{:?}`: Debug formatting costs kilobytes in the wasm).
+pub fn quoted(text: &str, max_chars: usize) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars().take(max_chars) {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    if text.chars().nth(max_chars).is_some() {
+        out.push('…');
+    }
+    out.push('"');
+    out
+}
+
+/// Sorts a handful of items (headers, query parameters, secrets) by `less`. An insertion sort:
+/// the standard library's sorts weigh kilobytes per element type in the wasm, for lists that
+/// never hold more than a dozen items here.
+pub fn sort_small<T>(items: &mut [T], less: impl Fn(&T, &T) -> bool) {
+    for i in 1..items.len() {
+        let mut j = i;
+        while j > 0 {
+            let ordered = match (items.get(j - 1), items.get(j)) {
+                (Some(a), Some(b)) => !less(b, a),
+                _ => true,
+            };
+            if ordered {
+                break;
+            }
+            items.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
 /// Decodes `%XX` sequences (used by tests and by the property checks); `None` if malformed.
 pub fn percent_decode(text: &str) -> Option<Vec<u8>> {
     let bytes = text.as_bytes();
@@ -78,6 +119,19 @@ pub fn percent_decode(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoting_for_messages() {
+        assert_eq!(quoted("a\"b\r\n", 10), "\"a\\\"b\\u{d}\\u{a}\"");
+        assert_eq!(quoted("abcdef", 3), "\"abc…\"");
+    }
+
+    #[test]
+    fn small_sort_is_a_stable_sort() {
+        let mut items = vec![(3, 'a'), (1, 'b'), (3, 'c'), (0, 'd'), (1, 'e')];
+        sort_small(&mut items, |a, b| a.0 < b.0);
+        assert_eq!(items, vec![(0, 'd'), (1, 'b'), (1, 'e'), (3, 'a'), (3, 'c')]);
+    }
 
     #[test]
     fn keeps_unreserved_and_encodes_the_rest() {

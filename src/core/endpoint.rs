@@ -1,6 +1,7 @@
 //! The endpoint URL, parsed by hand and strictly: whatever we accept here ends up in the request
 //! line and the signed `host` header, so anything ambiguous is refused before any request.
 
+use super::encode::quoted;
 use super::error::{Error, Result};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,8 +26,7 @@ pub const DEFAULT_TOKEN_ENDPOINT: &str = "https://openapi-rdc.aliyuncs.com";
 
 fn bad(text: &str, why: &str) -> Error {
     // The endpoint is not a secret, but it may be long or hostile: show a bounded prefix.
-    let shown: String = text.chars().take(80).collect();
-    Error::invalid_argument(format!("endpoint {shown:?} is not usable: {why}"))
+    Error::invalid_argument(format!("endpoint {} is not usable: {why}", quoted(text, 80)))
 }
 
 impl Endpoint {

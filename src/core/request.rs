@@ -1,7 +1,7 @@
 //! The request as data: built from validated inputs without any network, so unit tests can
 //! compare it and the signer can sign it.
 
-use super::encode::percent_encode;
+use super::encode::{percent_encode, quoted};
 use super::endpoint::Endpoint;
 use super::error::{Error, Result};
 use super::secret::Secret;
@@ -108,9 +108,9 @@ pub fn normalize_category(category: Option<&str>) -> Result<String> {
     if valid {
         Ok(upper)
     } else {
-        let shown: String = text.chars().take(40).collect();
         Err(Error::invalid_argument(format!(
-            "category {shown:?} is invalid: it must match ^[A-Z][A-Z0-9_]*$ after trimming and upper-casing (e.g. \"DEPLOY\")"
+            "category {} is invalid: it must match ^[A-Z][A-Z0-9_]*$ after trimming and upper-casing (e.g. \"DEPLOY\")",
+            quoted(text, 40)
         )))
     }
 }

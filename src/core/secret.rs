@@ -40,12 +40,15 @@ pub struct Redactor {
 }
 
 impl Redactor {
+    /// Secrets shorter than this are not searched for: replacing every `y` in a message would
+    /// mangle it and hide nothing (real AccessKey secrets and tokens are 16+ characters).
+    pub const MIN_LEN: usize = 4;
+
     pub fn add(&mut self, secret: &Secret) {
-        if !secret.expose().is_empty() && !self.needles.contains(secret) {
+        if secret.expose().len() >= Self::MIN_LEN && !self.needles.contains(secret) {
             self.needles.push(secret.clone());
             // Longest first, so a secret that contains another is removed whole.
-            self.needles
-                .sort_by_key(|s| std::cmp::Reverse(s.expose().len()));
+            super::encode::sort_small(&mut self.needles, |a, b| a.expose().len() > b.expose().len());
         }
     }
 
@@ -74,9 +77,10 @@ mod tests {
     #[test]
     fn redactor_removes_every_occurrence_longest_first() {
         let mut r = Redactor::default();
-        r.add(&Secret::new("tok"));
-        r.add(&Secret::new("token-123"));
+        r.add(&Secret::new("tokn"));
+        r.add(&Secret::new("tokn-123"));
         r.add(&Secret::new(""));
-        assert_eq!(r.redact("a token-123 b tok c"), "a [REDACTED] b [REDACTED] c");
+        r.add(&Secret::new("y"));
+        assert_eq!(r.redact("a tokn-123 b tokn c y"), "a [REDACTED] b [REDACTED] c y");
     }
 }

@@ -9,7 +9,7 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
-use super::encode::{base64, hex_lower, percent_encode};
+use super::encode::{base64, hex_lower, percent_encode, sort_small};
 use super::request::HttpRequest;
 use super::secret::Secret;
 
@@ -62,7 +62,7 @@ pub fn v3_signed_header_names(headers: &[(String, String)]) -> Vec<String> {
         .map(|(name, _)| name.to_ascii_lowercase())
         .filter(|name| name == "host" || name.starts_with("x-acs-"))
         .collect();
-    names.sort();
+    sort_small(&mut names, |a, b| a < b);
     names.dedup();
     names
 }
@@ -73,7 +73,7 @@ pub fn v3_canonical_request(request: &HttpRequest, signed: &[String]) -> String 
         .iter()
         .map(|(k, v)| (percent_encode(k), percent_encode(v)))
         .collect();
-    query.sort();
+    sort_small(&mut query, |a, b| a < b);
     let query: Vec<String> = query.into_iter().map(|(k, v)| format!("{k}={v}")).collect();
     let mut headers = String::new();
     for name in signed {
@@ -112,7 +112,7 @@ pub fn v1_string_to_sign(request: &HttpRequest) -> String {
         .map(|(n, v)| (n.to_ascii_lowercase(), v.as_str()))
         .filter(|(n, _)| n.starts_with("x-acs-"))
         .collect();
-    acs.sort();
+    sort_small(&mut acs, |a, b| a < b);
     let mut out = format!(
         "{}\n{}\n{}\n{}\n{}\n",
         request.method,
@@ -130,7 +130,7 @@ pub fn v1_string_to_sign(request: &HttpRequest) -> String {
     out.push_str(&request.pathname);
     // Values are NOT encoded in V1's resource; an empty value leaves the bare key.
     let mut query: Vec<&(String, String)> = request.query.iter().collect();
-    query.sort();
+    sort_small(&mut query, |a, b| a < b);
     for (i, (key, value)) in query.into_iter().enumerate() {
         out.push(if i == 0 { '?' } else { '&' });
         out.push_str(key);

@@ -60,6 +60,11 @@ pub fn prepare(org: &JsValue, pipeline: &JsValue, category: &JsValue, options: &
             };
             Auth::Token(token, edition.unwrap_or(default_edition))
         }
+        (None, true) | (None, false) if edition.is_some() => {
+            return Err(Error::invalid_argument(
+                "edition applies to the token API only: pass token, or drop edition",
+            ))
+        }
         (None, true) => {
             let Some(access_key_id) = access_key_id else {
                 return Err(Error::invalid_argument("accessKeyId is missing (accessKeySecret or securityToken was given)"));
@@ -198,7 +203,11 @@ impl<'a> Options<'a> {
             None => Ok(None),
             Some(v) => match v.as_f64() {
                 Some(n) if n.fract() == 0.0 && n >= min && n <= max => Ok(Some(n)),
-                _ => Err(Error::invalid_argument(format!("{name} must be an integer from {min} to {max}"))),
+                // Integers printed as integers: float formatting would add kilobytes to the wasm.
+                _ => Err(Error::invalid_argument(format!(
+                    "{name} must be an integer from {} to {}",
+                    min as u64, max as u64
+                ))),
             },
         }
     }

@@ -259,10 +259,12 @@ fn network_error(context: &str, thrown: &JsValue) -> Error {
         detail.push_str(": ");
         detail.extend(message.chars().take(300));
     }
-    // Node's fetch puts the system error (ECONNREFUSED, ECONNRESET…) in `cause.code`.
-    if let Some(code) = get(&get(thrown, "cause"), "code").as_string() {
+    // Node's fetch puts the system error in `cause`: a code (ECONNREFUSED, ECONNRESET…) or
+    // at least a message ("bad port").
+    let cause = get(thrown, "cause");
+    if let Some(why) = get(&cause, "code").as_string().or_else(|| get(&cause, "message").as_string()) {
         detail.push_str(" (");
-        detail.extend(code.chars().take(40));
+        detail.extend(why.chars().take(80));
         detail.push(')');
     }
     Error::network(detail)

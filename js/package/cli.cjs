@@ -1,0 +1,711 @@
+#!/usr/bin/env node
+// yunxiao-jobs: the command line of yunxiao-pipeline-jobs. Installed as pkg/bin/yunxiao-jobs.cjs
+// by scripts/build.sh; it uses the package's Node build next to it (../node/index.cjs) and
+// nothing else: no npm dependencies.
+//
+//   yunxiao-jobs list <organizationId> <pipelineId> [options]     (see HELP below)
+//
+// Rules kept here: output to stdout is the result only (table or JSON); everything else goes
+// to stderr; an error is one line without a stack trace or a secret; the exit status says
+// which class of error happened (EXIT_CODES).
+'use strict';
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const PROGRAM = 'yunxiao-jobs';
+
+// ---------------------------------------------------------------------------------------------
+// Exit codes
+
+const EXIT = { ok: 0, internal: 1, usage: 2, auth: 3, notFound: 4, throttled: 5, server: 6, invalidResponse: 7, interrupted: 130 };
+
+const EXIT_BY_CLASS = {
+  InvalidArgumentError: EXIT.usage,
+  BadRequestError: EXIT.usage,
+  AuthenticationError: EXIT.auth,
+  ForbiddenError: EXIT.auth,
+  NotFoundError: EXIT.notFound,
+  ThrottlingError: EXIT.throttled,
+  ServerError: EXIT.server,
+  NetworkError: EXIT.server,
+  TimeoutError: EXIT.server,
+  InvalidResponseError: EXIT.invalidResponse,
+};
+
+/** A problem with the command line or the local configuration: exit 2, one line. */
+class UsageError extends Error {}
+
+// ---------------------------------------------------------------------------------------------
+// Help
+
+const EXIT_HELP = `Exit status:
+  0    success (also for an empty job list)
+  1    unexpected internal error
+  2    invalid arguments: a usage error, missing or unusable credentials,
+       InvalidArgumentError, or BadRequestError (the API rejected a parameter)
+  3    AuthenticationError or ForbiddenError (wrong key or token, no access)
+  4    NotFoundError (organization, pipeline, ... does not exist)
+  5    ThrottlingError (HTTP 429, Throttling.*)
+  6    ServerError, NetworkError or TimeoutError
+  7    InvalidResponseError (an answer that breaks the documented shape)
+  130  interrupted (Ctrl-C)
+Errors are printed as one line on stderr: class, code, message, request id.`;
+
+const CREDENTIALS_HELP = `Credentials (the first source found wins):
+  1. flags: --token, or --access-key-id and --access-key-secret (+ --security-token
+     for STS). The value "-" reads that value from stdin, one line per flag in flag
+     order, so secrets stay out of shell history and the process list.
+  2. environment: YUNXIAO_ACCESS_TOKEN, or ALIBABA_CLOUD_ACCESS_KEY_ID and
+     ALIBABA_CLOUD_ACCESS_KEY_SECRET (+ ALIBABA_CLOUD_SECURITY_TOKEN). Setting both
+     a token and an AccessKey here is an error (exit 2): pass one as a flag.
+  3. the Alibaba Cloud CLI profile file $HOME/.aliyun/config.json ("aliyun
+     configure"): the profile named by --profile, else $ALIBABA_CLOUD_PROFILE, else
+     its current profile. Modes AK and StsToken. ALIBABA_CLOUD_IGNORE_PROFILE=TRUE
+     skips the file. --profile selects the file even when the environment has keys.`;
+
+const PROGRAM_HELP = `${PROGRAM}: list the jobs of a Yunxiao (Alibaba Cloud DevOps) pipeline
+
+Usage:
+  ${PROGRAM} list <organizationId> <pipelineId> [options]
+  ${PROGRAM} help [list]
+  ${PROGRAM} --help | --version
+
+Commands:
+  list   the jobs of a pipeline with the id and parameters of their last run;
+         "${PROGRAM} list --help" shows its options
+
+${CREDENTIALS_HELP}
+
+${EXIT_HELP}
+`;
+
+const LIST_HELP = `Usage: ${PROGRAM} list <organizationId> <pipelineId> [options]
+
+Lists the jobs of a pipeline: name, identifier, last job id and last parameters,
+as an aligned table with the request id under it, or as JSON with --json.
+With the token API's region edition, <organizationId> may be "".
+
+Options:
+  --category NAME          job category (default DEPLOY)
+  --endpoint URL           API endpoint (default https://devops.cn-hangzhou.aliyuncs.com,
+                           or https://openapi-rdc.aliyuncs.com with a token)
+  --edition center|region  token API edition (default: center on openapi-rdc,
+                           region on any other endpoint)
+  --json                   print the result as JSON: { "requestId", "jobs": [...] }
+  --timeout MS             per-attempt timeout in milliseconds (default 10000)
+  --retries N              retries of network errors, timeouts, 429 and 5xx (0-10, default 2)
+  --token TOKEN|-          Yunxiao personal access token (uses the token API)
+  --access-key-id ID|-     AccessKey id
+  --access-key-secret S|-  AccessKey secret
+  --security-token T|-     STS security token (with an STS AccessKey)
+  --profile NAME           use this profile of $HOME/.aliyun/config.json
+  --unsigned               send unsigned requests (for a signing proxy at --endpoint)
+  -h, --help               show this help
+
+${CREDENTIALS_HELP}
+
+On a terminal a spinner shows on stderr while a call takes longer than 300 ms.
+
+${EXIT_HELP}
+
+Examples:
+  ${PROGRAM} list 5ebbc0228123212b59a1b2c3 1234567
+  read -rs S && printf '%s\\n' "$S" | ${PROGRAM} list ORG 1234567 --access-key-id LTAI... --access-key-secret -
+  ${PROGRAM} list ORG 1234567 --token - --json < token.txt | jq '.jobs[].identifier'
+`;
+
+// ---------------------------------------------------------------------------------------------
+// Arguments
+
+const CREDENTIAL_FLAGS = {
+  '--token': 'token',
+  '--access-key-id': 'accessKeyId',
+  '--access-key-secret': 'accessKeySecret',
+  '--security-token': 'securityToken',
+};
+const VALUE_FLAGS = {
+  '--category': 'category',
+  '--endpoint': 'endpoint',
+  '--edition': 'edition',
+  '--timeout': 'timeout',
+  '--retries': 'retries',
+  '--profile': 'profile',
+  ...CREDENTIAL_FLAGS,
+};
+const BOOLEAN_FLAGS = { '--json': 'json', '--unsigned': 'unsigned', '--help': 'help', '-h': 'help' };
+
+/** Parses the arguments after `list`: { positionals, values, flags, credentialOrder }. */
+function parseListArgs(args) {
+  const positionals = [];
+  const values = {};
+  const flags = {};
+  const credentialOrder = [];
+  let onlyPositionals = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (onlyPositionals || !arg.startsWith('-') || arg === '-') {
+      positionals.push(arg);
+      continue;
+    }
+    if (arg === '--') {
+      onlyPositionals = true;
+      continue;
+    }
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    if (BOOLEAN_FLAGS[name]) {
+      if (eq !== -1) throw new UsageError(`${name} takes no value`);
+      flags[BOOLEAN_FLAGS[name]] = true;
+      continue;
+    }
+    const key = VALUE_FLAGS[name];
+    if (!key) throw new UsageError(`unknown option ${printable(name)}`);
+    let value;
+    if (eq !== -1) {
+      value = arg.slice(eq + 1);
+    } else {
+      if (i + 1 >= args.length || (args[i + 1].startsWith('--') && args[i + 1].length > 2)) {
+        throw new UsageError(`${name} needs a value`);
+      }
+      value = args[++i];
+    }
+    if (Object.prototype.hasOwnProperty.call(values, key)) throw new UsageError(`${name} given twice`);
+    if (value === '') throw new UsageError(`${name} needs a non-empty value`);
+    values[key] = value;
+    if (CREDENTIAL_FLAGS[name]) credentialOrder.push(name);
+  }
+  return { positionals, values, flags, credentialOrder };
+}
+
+function nonNegativeInteger(name, text) {
+  if (!/^[0-9]{1,15}$/.test(text)) throw new UsageError(`${name} must be a non-negative integer, not ${printable(text)}`);
+  return Number(text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Credentials
+
+const ENV_CREDENTIALS = [
+  'YUNXIAO_ACCESS_TOKEN',
+  'ALIBABA_CLOUD_ACCESS_KEY_ID',
+  'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+  'ALIBABA_CLOUD_SECURITY_TOKEN',
+];
+
+/**
+ * Decides where the credentials come from: { source, options, secrets, isToken }.
+ * `options` holds the credential options for the package; for the environment it is empty,
+ * because the package reads those variables itself when no credential option is given.
+ */
+async function resolveCredentials(parsed, env, stdinLines) {
+  const { values, flags, credentialOrder } = parsed;
+  const fromFlags = credentialOrder.length > 0;
+  const akFlags = credentialOrder.filter((f) => f !== '--token');
+  if (fromFlags && values.token !== undefined && akFlags.length > 0) {
+    throw new UsageError(`--token cannot be combined with ${akFlags.join(', ')}: use a token or an AccessKey, not both`);
+  }
+  const sources = [fromFlags && 'credential flags', values.profile !== undefined && '--profile', flags.unsigned && '--unsigned'].filter(Boolean);
+  if (sources.length > 1) throw new UsageError(`${sources.join(' and ')} cannot be combined`);
+
+  if (fromFlags) {
+    const options = {};
+    const fromStdin = credentialOrder.filter((flag) => values[CREDENTIAL_FLAGS[flag]] === '-');
+    const lines = fromStdin.length ? await stdinLines(fromStdin) : [];
+    for (const flag of credentialOrder) {
+      const key = CREDENTIAL_FLAGS[flag];
+      options[key] = values[key] === '-' ? lines[fromStdin.indexOf(flag)] : values[key];
+    }
+    if (options.token === undefined) {
+      if (options.accessKeyId === undefined) throw new UsageError('--access-key-id is missing (an AccessKey needs --access-key-id and --access-key-secret)');
+      if (options.accessKeySecret === undefined) throw new UsageError('--access-key-secret is missing (an AccessKey needs --access-key-id and --access-key-secret)');
+    }
+    return { source: 'flags', options, secrets: secretsOf(options), isToken: options.token !== undefined };
+  }
+  if (flags.unsigned) return { source: 'unsigned', options: {}, secrets: [], isToken: false };
+  if (values.profile === undefined) {
+    const present = ENV_CREDENTIALS.filter((name) => env[name]);
+    if (present.length > 0) {
+      const secrets = ['YUNXIAO_ACCESS_TOKEN', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN']
+        .map((name) => env[name])
+        .filter(Boolean);
+      return { source: 'environment', options: {}, secrets, isToken: Boolean(env.YUNXIAO_ACCESS_TOKEN) };
+    }
+  }
+  const profileOptions = readProfile(values.profile, env);
+  if (profileOptions) {
+    return { source: 'profile', options: profileOptions, secrets: secretsOf(profileOptions), isToken: false };
+  }
+  throw new UsageError(
+    'no credentials: pass --token or --access-key-id/--access-key-secret, set YUNXIAO_ACCESS_TOKEN or ' +
+      'ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET, or run "aliyun configure" ' +
+      '(--unsigned sends unsigned requests to a signing proxy)',
+  );
+}
+
+const secretsOf = (options) => [options.token, options.accessKeySecret, options.securityToken].filter(Boolean);
+
+function homeDirectory(env) {
+  return env.HOME || os.homedir();
+}
+
+/**
+ * Reads credentials from the Alibaba Cloud CLI's profile file. Returns null when the file is
+ * not there (and no profile was asked for by name); throws a UsageError for everything else
+ * that keeps it from giving credentials. Never puts the file's content into a message: a
+ * JSON.parse error quotes the text around the fault, which may be a secret.
+ */
+function readProfile(requested, env) {
+  const file = path.join(homeDirectory(env), '.aliyun', 'config.json');
+  const shown = '~/.aliyun/config.json';
+  const byName = requested ?? (env.ALIBABA_CLOUD_PROFILE || undefined);
+  if (requested === undefined && /^true$/i.test(env.ALIBABA_CLOUD_IGNORE_PROFILE ?? '')) return null;
+  let text;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if (error.code === 'ENOENT' && byName === undefined) return null;
+    throw new UsageError(
+      error.code === 'ENOENT'
+        ? `profile ${printable(byName)} asked for, but ${shown} does not exist (run "aliyun configure --profile ${printable(byName)}")`
+        : `cannot read ${shown} (${error.code ?? 'error'})`,
+    );
+  }
+  let config;
+  try {
+    config = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch {
+    throw new UsageError(`${shown} is not valid JSON`);
+  }
+  const profiles = config && Array.isArray(config.profiles) ? config.profiles : null;
+  if (!profiles) throw new UsageError(`${shown} has no "profiles" list`);
+  const name = byName ?? (typeof config.current === 'string' && config.current !== '' ? config.current : 'default');
+  const profile = profiles.find((p) => p && typeof p === 'object' && p.name === name);
+  if (!profile) {
+    const names = profiles.map((p) => p && p.name).filter((n) => typeof n === 'string');
+    throw new UsageError(`profile ${printable(name)} not found in ${shown} (profiles: ${names.map(printable).join(', ') || 'none'})`);
+  }
+  const mode = typeof profile.mode === 'string' ? profile.mode : '';
+  const field = (key) => (typeof profile[key] === 'string' && profile[key] !== '' ? profile[key] : undefined);
+  const need = (key) => {
+    const value = field(key);
+    if (value === undefined) throw new UsageError(`profile ${printable(name)} in ${shown} has no ${key}`);
+    return value;
+  };
+  switch (mode.toLowerCase()) {
+    case 'ak':
+      return { accessKeyId: need('access_key_id'), accessKeySecret: need('access_key_secret') };
+    case 'ststoken':
+      return { accessKeyId: need('access_key_id'), accessKeySecret: need('access_key_secret'), securityToken: need('sts_token') };
+    default:
+      throw new UsageError(
+        `profile ${printable(name)} in ${shown} uses mode ${printable(mode || '(none)')}; ${PROGRAM} supports only AK and ` +
+          'StsToken profiles: pass credentials as flags or environment variables instead',
+      );
+  }
+}
+
+/** Reads one line per flag from stdin: piped input, or a prompt without echo on a terminal. */
+function stdinLines(flags) {
+  const stdin = process.stdin;
+  if (stdin.isTTY && typeof stdin.setRawMode === 'function') return promptLines(flags);
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    const stop = () => {
+      stdin.removeListener('data', onData);
+      stdin.removeListener('end', onEnd);
+      stdin.removeListener('error', onError);
+      stdin.pause();
+      if (typeof stdin.unref === 'function') stdin.unref();
+    };
+    const settle = (lines) => {
+      stop();
+      for (let i = 0; i < flags.length; i++) {
+        if (lines[i] === undefined) {
+          return reject(new UsageError(`stdin ended before the value of ${flags[i]} (one line per "-" flag, in flag order)`));
+        }
+        if (lines[i] === '') return reject(new UsageError(`empty line on stdin for ${flags[i]}`));
+      }
+      return resolve(lines.slice(0, flags.length));
+    };
+    const complete = () => buffer.split('\n').slice(0, -1).map((line) => line.replace(/\r$/, ''));
+    const onData = (chunk) => {
+      buffer += chunk;
+      const lines = complete();
+      if (lines.length >= flags.length) settle(lines);
+    };
+    const onEnd = () => {
+      const lines = complete();
+      const rest = buffer.slice(buffer.lastIndexOf('\n') + 1).replace(/\r$/, '');
+      if (rest !== '') lines.push(rest); // a last line without a newline
+      settle(lines);
+    };
+    const onError = (error) => {
+      stop();
+      reject(new UsageError(`cannot read stdin (${error.code ?? 'error'})`));
+    };
+    stdin.setEncoding('utf8');
+    stdin.on('data', onData);
+    stdin.on('end', onEnd);
+    stdin.on('error', onError);
+  });
+}
+
+async function promptLines(flags) {
+  const lines = [];
+  for (const flag of flags) lines.push(await promptHidden(`${flag.slice(2)}: `, flag));
+  return lines;
+}
+
+function promptHidden(label, flag) {
+  const stdin = process.stdin;
+  return new Promise((resolve, reject) => {
+    let value = '';
+    process.stderr.write(label);
+    stdin.setRawMode(true);
+    stdin.setEncoding('utf8');
+    const done = (error) => {
+      stdin.removeListener('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write('\n');
+      if (error) reject(error);
+      else if (value === '') reject(new UsageError(`empty value for ${flag}`));
+      else resolve(value);
+    };
+    const onData = (chunk) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n') return done();
+        if (ch === '\u0003') {
+          stdin.setRawMode(false);
+          process.stderr.write('\n');
+          process.exit(EXIT.interrupted);
+        }
+        if (ch === '\u0004') return done(value === '' ? new UsageError(`no value typed for ${flag}`) : undefined);
+        if (ch === '\u007f' || ch === '\b') value = Array.from(value).slice(0, -1).join('');
+        else if (ch >= ' ') value += ch;
+      }
+    };
+    stdin.on('data', onData);
+    stdin.resume();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Display width and safe text
+
+// East Asian Wide (W) and Fullwidth (F) ranges of Unicode 14 (EastAsianWidth.txt, via Python's
+// unicodedata), plus the unassigned CJK blocks that default to W, with emoji left out (they
+// are matched by \p{Emoji_Presentation}, which follows the runtime's Unicode version) and
+// unassigned gaps merged. Ambiguous (A) characters count 1, as in non-CJK terminals.
+const WIDE = [
+  0x1100, 0x115f, 0x2329, 0x232a, 0x2e80, 0x2ffb, 0x3000, 0x303e, 0x3041, 0x31e3, 0x31f0, 0x3247,
+  0x3250, 0x4dbf, 0x4e00, 0xa4c6, 0xa960, 0xa97c, 0xac00, 0xd7a3, 0xf900, 0xfaff, 0xfe10, 0xfe19,
+  0xfe30, 0xfe6b, 0xff01, 0xff60, 0xffe0, 0xffe6, 0x16fe0, 0x16ff1, 0x17000, 0x187f7, 0x18800, 0x18cd5,
+  0x18d00, 0x18d08, 0x1aff0, 0x1b122, 0x1b150, 0x1b152, 0x1b164, 0x1b2fb, 0x1f200, 0x1f265, 0x20000, 0x3fffd,
+];
+
+function isWide(cp) {
+  let lo = 0;
+  let hi = WIDE.length / 2 - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (cp < WIDE[2 * mid]) hi = mid - 1;
+    else if (cp > WIDE[2 * mid + 1]) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
+
+// Zero width: combining marks, format characters (ZWJ, ZWSP, ...), Hangul medial/final jamo.
+const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}\u1160-\u11ff\ud7b0-\ud7ff]/u;
+const EMOJI_PRESENTATION = /^\p{Emoji_Presentation}/u;
+const PICTOGRAPHIC = /\p{Extended_Pictographic}/u;
+const segmenter = typeof Intl === 'object' && Intl.Segmenter ? new Intl.Segmenter('en', { granularity: 'grapheme' }) : null;
+
+/** Columns one grapheme cluster takes in a terminal. */
+function clusterWidth(cluster) {
+  if (cluster.includes('\ufe0f') || (cluster.includes('\u200d') && PICTOGRAPHIC.test(cluster))) return 2; // emoji presentation, ZWJ sequences
+  if (cluster.includes('\ufe0e')) return 1; // text presentation
+  const cp = cluster.codePointAt(0);
+  if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) return 0;
+  if (ZERO_WIDTH.test(cluster)) return 0;
+  if (EMOJI_PRESENTATION.test(cluster) || isWide(cp)) return 2;
+  return 1;
+}
+
+/** Display width of a string in terminal columns (wide = 2, combining/zero-width = 0, emoji = 2). */
+function displayWidth(text) {
+  let width = 0;
+  if (segmenter) {
+    for (const { segment } of segmenter.segment(text)) width += clusterWidth(segment);
+  } else {
+    for (const ch of text) width += clusterWidth(ch);
+  }
+  return width;
+}
+
+// Characters that would let server data drive the terminal or break the layout: C0/C1
+// controls (escape sequences, newlines), bidirectional overrides and isolates, line separators.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+const NAMED_ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** Text safe to print on one terminal line: unsafe characters become visible escapes. */
+function printable(text) {
+  return String(text).replace(UNSAFE, (ch) => {
+    if (NAMED_ESCAPES[ch]) return NAMED_ESCAPES[ch];
+    const code = ch.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+function padEnd(text, width) {
+  return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+function formatParams(job) {
+  const params = job.lastJobParams;
+  if (params === null) return job.lastJobParamsRaw; // not a JSON object: shown as sent
+  const entries = Object.entries(params);
+  if (entries.length === 0) return '-';
+  return entries.map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`).join(', ');
+}
+
+function formatTable(result, pipelineId, category) {
+  const requestLine = `Request ID: ${result.requestId === null ? '(none)' : printable(result.requestId)}`;
+  if (result.jobs.length === 0) {
+    return `No jobs in pipeline ${printable(pipelineId)} (category ${printable(category)}).\n${requestLine}\n`;
+  }
+  const header = ['JOB NAME', 'IDENTIFIER', 'LAST JOB ID', 'PARAMETERS'];
+  const rows = result.jobs.map((job) => [
+    job.jobName === '' ? '-' : job.jobName,
+    job.identifier,
+    job.lastJobId === null ? '-' : String(job.lastJobId),
+    formatParams(job),
+  ].map(printable));
+  const widths = header.map((title, col) => Math.max(displayWidth(title), ...rows.map((row) => displayWidth(row[col]))));
+  const line = (cells) =>
+    cells.map((cell, col) => (col === cells.length - 1 ? cell : padEnd(cell, widths[col]))).join('  ').replace(/ +$/, '');
+  const count = `${result.jobs.length} job${result.jobs.length === 1 ? '' : 's'}`;
+  return `${[header, ...rows].map(line).join('\n')}\n\n${count}. ${requestLine}\n`;
+}
+
+/** One line describing an error: class, code, message, request id. */
+function describeError(error, endpoint) {
+  const name = typeof error.name === 'string' ? error.name : 'Error';
+  const code = typeof error.code === 'string' ? error.code : '';
+  let message = typeof error.message === 'string' ? error.message : String(error);
+  if (code && !message.startsWith(`${code}:`) && !message.includes(code)) message = `${code}: ${message}`;
+  if (error.requestId && !message.includes(error.requestId)) message += ` (request id ${error.requestId})`;
+  if ((name === 'NetworkError' || name === 'TimeoutError') && endpoint) message += ` [endpoint ${endpoint}]`;
+  return code === name || message.startsWith(`${name}:`) ? message : `${name} ${message}`;
+}
+
+/** The scheme, host and path of an endpoint, for messages (never user info or a query). */
+function endpointForMessage(endpoint) {
+  if (endpoint === undefined) return undefined;
+  try {
+    const url = new URL(endpoint);
+    return `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Spinner
+
+const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/** Shows a spinner on a terminal stderr once `delayMs` have passed; returns its stop function. */
+function startSpinner(stream, text, delayMs = 300) {
+  if (!stream.isTTY || process.env.TERM === 'dumb') return () => {};
+  let frame = 0;
+  let shown = false;
+  let interval = null;
+  const draw = () => stream.write(`\r${FRAMES[frame++ % FRAMES.length]} ${text}`);
+  const timer = setTimeout(() => {
+    shown = true;
+    draw();
+    interval = setInterval(draw, 80);
+    interval.unref();
+  }, delayMs);
+  timer.unref();
+  return () => {
+    clearTimeout(timer);
+    if (interval) clearInterval(interval);
+    if (shown) stream.write('\r\x1b[2K');
+    shown = false;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+function version() {
+  try {
+    return require('../package.json').version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function runList(args, io) {
+  const end = args.indexOf('--');
+  if ((end === -1 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h')) {
+    io.out(LIST_HELP);
+    return EXIT.ok;
+  }
+  const parsed = parseListArgs(args);
+  if (parsed.flags.help) {
+    io.out(LIST_HELP);
+    return EXIT.ok;
+  }
+  const { positionals, values, flags } = parsed;
+  if (positionals.length < 2) {
+    throw new UsageError(`list needs <organizationId> and <pipelineId>${positionals.length ? ' (got one argument)' : ''}`);
+  }
+  if (positionals.length > 2) throw new UsageError(`unexpected argument ${printable(positionals[2])}`);
+  const [organizationId, pipelineId] = positionals;
+  if (values.edition !== undefined && values.edition !== 'center' && values.edition !== 'region') {
+    throw new UsageError(`--edition must be center or region, not ${printable(values.edition)}`);
+  }
+  const timeoutMs = values.timeout === undefined ? undefined : nonNegativeInteger('--timeout', values.timeout);
+  const maxRetries = values.retries === undefined ? undefined : nonNegativeInteger('--retries', values.retries);
+
+  const credentials = await resolveCredentials(parsed, io.env, stdinLines);
+  io.addSecrets(credentials.secrets);
+  if (values.edition !== undefined && !credentials.isToken) {
+    throw new UsageError('--edition applies to the token API only (--token or YUNXIAO_ACCESS_TOKEN)');
+  }
+
+  let pkg;
+  try {
+    pkg = require('../node/index.cjs');
+  } catch (error) {
+    io.err(`${PROGRAM}: cannot load the package's Node build next to this script (${error.code ?? 'error'}); is the installation complete?`);
+    return EXIT.internal;
+  }
+
+  const options = { ...credentials.options, signal: io.signal, userAgent: `${PROGRAM}-cli/${version()}` };
+  if (values.endpoint !== undefined) options.endpoint = values.endpoint;
+  if (values.edition !== undefined) options.edition = values.edition;
+  if (timeoutMs !== undefined) options.timeoutMs = timeoutMs;
+  if (maxRetries !== undefined) options.maxRetries = maxRetries;
+
+  const stopSpinner = startSpinner(process.stderr, 'listing pipeline jobs…');
+  io.callStarted(stopSpinner);
+  let result;
+  try {
+    result = await pkg.listPipelineJobs(organizationId, pipelineId, values.category, options);
+  } catch (error) {
+    stopSpinner();
+    io.callEnded();
+    if (io.interrupted()) return EXIT.interrupted;
+    if (error instanceof pkg.YunxiaoError) {
+      io.err(`${PROGRAM}: ${describeError(error, endpointForMessage(values.endpoint))}`);
+      return EXIT_BY_CLASS[error.name] ?? EXIT.internal;
+    }
+    throw error;
+  }
+  stopSpinner();
+  io.callEnded();
+  if (flags.json) {
+    io.out(`${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    const category = (values.category ?? 'DEPLOY').trim().toUpperCase();
+    io.out(formatTable(result, pipelineId, category));
+  }
+  return EXIT.ok;
+}
+
+async function main(argv, io) {
+  const [command, ...rest] = argv;
+  if (command === undefined) {
+    io.errText(PROGRAM_HELP);
+    return EXIT.usage;
+  }
+  if (command === '--help' || command === '-h') {
+    io.out(PROGRAM_HELP);
+    return EXIT.ok;
+  }
+  if (command === '--version' || command === '-V') {
+    io.out(`${version()}\n`);
+    return EXIT.ok;
+  }
+  if (command === 'help') {
+    if (rest.length === 0) io.out(PROGRAM_HELP);
+    else if (rest.length === 1 && rest[0] === 'list') io.out(LIST_HELP);
+    else throw new UsageError(`no help for ${printable(rest.join(' '))}`);
+    return EXIT.ok;
+  }
+  if (command === 'list') return runList(rest, io);
+  throw new UsageError(`unknown command ${printable(command)} (commands: list, help)`);
+}
+
+function start() {
+  const secrets = [];
+  const redact = (text) => {
+    let out = text;
+    for (const secret of secrets) out = out.split(secret).join('[REDACTED]');
+    return out;
+  };
+  const controller = new AbortController();
+  let interrupted = false;
+  let stopCall = null; // set while a call is in flight: stops its spinner
+  const io = {
+    env: process.env,
+    signal: controller.signal,
+    out: (text) => process.stdout.write(text),
+    // An error line: made one printable line (a server message may hold newlines or escape
+    // sequences), secrets removed (defence in depth: the package keeps them out of its errors).
+    err: (line) => process.stderr.write(`${redact(printable(line))}\n`),
+    errText: (text) => process.stderr.write(text),
+    addSecrets: (list) => secrets.push(...list.filter((s) => typeof s === 'string' && s !== '')),
+    callStarted: (stop) => {
+      stopCall = stop;
+    },
+    callEnded: () => {
+      stopCall = null;
+    },
+    interrupted: () => interrupted,
+  };
+
+  // Ctrl-C: abort the call in flight (the package rejects it at once), then exit 130. Outside a
+  // call (reading stdin), or on a second Ctrl-C, exit at once.
+  process.on('SIGINT', () => {
+    if (interrupted || !stopCall) process.exit(EXIT.interrupted);
+    interrupted = true;
+    stopCall();
+    process.stderr.write(`${PROGRAM}: interrupted\n`);
+    controller.abort(new Error('interrupted'));
+    setTimeout(() => process.exit(EXIT.interrupted), 1000).unref();
+  });
+  // A closed stdout (`| head`) is not an error worth a stack trace.
+  process.stdout.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+    throw error;
+  });
+
+  main(process.argv.slice(2), io)
+    .catch((error) => {
+      if (error instanceof UsageError) {
+        io.err(`${PROGRAM}: ${error.message} (see "${PROGRAM} --help")`);
+        return EXIT.usage;
+      }
+      io.err(`${PROGRAM}: internal error: ${error && error.message ? error.message : String(error)}`);
+      return EXIT.internal;
+    })
+    .then((code) => {
+      process.exitCode = interrupted ? EXIT.interrupted : code;
+      if (interrupted) process.exit(EXIT.interrupted);
+    });
+}
+
+if (require.main === module) start();
+
+module.exports = { displayWidth, printable, parseListArgs, formatTable, EXIT, EXIT_BY_CLASS };

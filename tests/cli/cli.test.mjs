@@ -1,0 +1,553 @@
+// The command line, run for real: `node pkg/bin/yunxiao-jobs.cjs ...` in a child process
+// (after `make build`, which copies js/package/cli.cjs there) against the bundled emulator.
+// Every child gets a scrubbed environment and an empty temporary HOME, so the machine's own
+// credentials and ~/.aliyun never take part.
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startEmulator } from '../../emulator/server.mjs';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = path.join(ROOT, 'pkg/bin/yunxiao-jobs.cjs');
+const SOURCE = path.join(ROOT, 'js/package/cli.cjs');
+
+const ORG = '5ebbc0228123212b59a1b2c3';
+const PIPELINE = '1234567';
+const AK_ID = 'LTAI5tEmuDemoKey0001';
+const AK_SECRET = 'EmuDemoSecret0001-not-a-real-secret';
+const STS_ID = 'STS.EmuStsKey0002';
+const STS_SECRET = 'EmuStsSecret0002-not-real';
+const STS_TOKEN = 'EmuStsToken0002-not-a-real-token';
+const TOKEN = 'pt-EmuDemoToken0001-not-a-real-token';
+const OUTSIDER_TOKEN = 'pt-EmuOutsiderToken0005';
+const WRONG_SECRET = 'Wrong-Secret-0000-never-printed';
+const WRONG_TOKEN = 'pt-Wrong-Token-never-printed';
+const SECRETS = [AK_SECRET, STS_SECRET, STS_TOKEN, TOKEN, OUTSIDER_TOKEN, WRONG_SECRET, WRONG_TOKEN];
+const REQUEST_ID = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
+
+const SCRUBBED = [
+  'ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN',
+  'YUNXIAO_ACCESS_TOKEN', 'ALIBABA_CLOUD_PROFILE', 'ALIBABA_CLOUD_IGNORE_PROFILE',
+];
+
+let emu;
+let emptyHome;
+const tempDirs = [];
+const runs = []; // every child's output, checked for secrets and stack traces at the end
+
+before(async () => {
+  assert.ok(fs.existsSync(BIN), `${BIN} is missing: run \`make build\` first`);
+  assert.equal(fs.readFileSync(BIN, 'utf8'), fs.readFileSync(SOURCE, 'utf8'), 'pkg/bin is older than js/package/cli.cjs: run `make build`');
+  emu = await startEmulator({ port: 0 });
+  emptyHome = tempDir();
+});
+
+after(async () => {
+  await emu?.close();
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yunxiao-cli-'));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** Runs the installed command: { code, signal, stdout, stderr, ms }. */
+function run(args, { env = {}, input, home = emptyHome, killAfterMs } = {}) {
+  const childEnv = { ...process.env };
+  for (const name of SCRUBBED) delete childEnv[name];
+  Object.assign(childEnv, { HOME: home }, env);
+  const started = Date.now();
+  const child = spawn(process.execPath, [BIN, ...args], { env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+  child.stdin.on('error', () => {}); // the command may exit before reading its stdin
+  if (input !== undefined) child.stdin.write(input);
+  child.stdin.end();
+  if (killAfterMs !== undefined) setTimeout(() => child.kill('SIGINT'), killAfterMs);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20000);
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const result = { args, code, signal, stdout, stderr, ms: Date.now() - started };
+      runs.push(result);
+      resolve(result);
+    });
+  });
+}
+
+const akFlags = (endpoint = emu.url, secret = AK_SECRET) => ['--endpoint', endpoint, '--access-key-id', AK_ID, '--access-key-secret', secret];
+
+async function control(pathname, body) {
+  const response = await fetch(`${emu.url}/_emulator/${pathname}`, body === undefined ? {} : {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  assert.ok(response.ok, `emulator control ${pathname}: HTTP ${response.status}`);
+  return response.json();
+}
+
+/** Registers a scenario and returns the endpoint that selects it (its requests are logged under its id). */
+async function scenario(id, steps, extra = {}) {
+  await control('scenarios', { id, steps, ...extra });
+  return `${emu.url}/_s/${id}`;
+}
+
+const requestsOf = (id) => control(`requests?scenario=${encodeURIComponent(id)}`);
+
+/** Asserts the exit code, with the outputs in the message when it differs. */
+function assertExit(result, code) {
+  assert.equal(result.code, code, `exit ${result.code} (expected ${code}) for ${result.args.join(' ')}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+}
+
+/** An error run: the expected code, nothing on stdout, exactly one line on stderr. */
+function assertErrorLine(result, code, ...needles) {
+  assertExit(result, code);
+  assert.equal(result.stdout, '');
+  assert.match(result.stderr, /^yunxiao-jobs: [^\n]+\n$/, `not one line: ${JSON.stringify(result.stderr)}`);
+  for (const needle of needles) {
+    if (needle instanceof RegExp) assert.match(result.stderr, needle);
+    else assert.ok(result.stderr.includes(needle), `stderr lacks ${JSON.stringify(needle)}: ${result.stderr}`);
+  }
+  return result.stderr;
+}
+
+// An independent width rule for the test data (not the command's table): wide CJK and
+// fullwidth forms and emoji take 2 columns, combining and format characters 0, others 1.
+function testWidth(text) {
+  let width = 0;
+  for (const { segment } of new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(text)) {
+    const cp = segment.codePointAt(0);
+    if (/\p{Emoji_Presentation}|\uFE0F/u.test(segment)) width += 2;
+    else if (/^[\p{Mn}\p{Me}\p{Cf}]/u.test(segment)) width += 0;
+    else if ((cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xff01 && cp <= 0xff60) || (cp >= 0x20000 && cp <= 0x3fffd)) width += 2;
+    else width += 1;
+  }
+  return width;
+}
+
+/** The table part of the output (up to the blank line), as rows of [displayColumn, cellText]. */
+function tableCells(stdout) {
+  const lines = stdout.split('\n');
+  const table = lines.slice(0, lines.indexOf(''));
+  return table.map((line) => {
+    const cells = [];
+    const re = /\S+(?: \S+)*/g; // cells are separated by two or more spaces
+    let match;
+    while ((match = re.exec(line))) cells.push([testWidth(line.slice(0, match.index)), match[0]]);
+    return cells;
+  });
+}
+
+function assertAligned(stdout, columns = 4) {
+  const rows = tableCells(stdout);
+  const starts = rows[0].map(([column]) => column);
+  assert.deepEqual(rows[0].map(([, text]) => text), ['JOB NAME', 'IDENTIFIER', 'LAST JOB ID', 'PARAMETERS']);
+  for (const row of rows) {
+    assert.equal(row.length, columns, `row ${JSON.stringify(row)}`);
+    assert.deepEqual(row.map(([column]) => column), starts, `misaligned row ${JSON.stringify(row)}`);
+  }
+  return rows;
+}
+
+const SEED_JOBS = [
+  { jobName: '构建镜像', identifier: 'build_image_01', lastJobId: 1001, lastJobParams: { branch: 'master' }, lastJobParamsRaw: '{"branch":"master"}' },
+  { jobName: '部署到测试环境', identifier: 'deploy_test_02', lastJobId: 1002 },
+  { jobName: '部署到生产环境', identifier: 'deploy_prod_03', lastJobId: 9007199254740991, lastJobParams: { branch: 'master', env: 'prod' } },
+  { jobName: '回滚', identifier: 'rollback_04', lastJobId: null, lastJobParams: {}, lastJobParamsRaw: '' },
+];
+
+/** A classic-API success envelope with these jobs, sent as-is by a `respond` step. */
+const envelope = (jobs) => ({
+  action: 'respond',
+  status: 200,
+  headers: { 'x-acs-request-id': 'AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE' },
+  json: { requestId: 'AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE', success: true, errorCode: '', errorMessage: '', jobs },
+});
+
+describe('help and version', () => {
+  test('--help documents the command, the credentials and every exit code', async () => {
+    const result = await run(['--help']);
+    assertExit(result, 0);
+    assert.equal(result.stderr, '');
+    assert.match(result.stdout, /yunxiao-jobs list <organizationId> <pipelineId>/);
+    assert.match(result.stdout, /~?\.aliyun\/config\.json/);
+    for (const code of [0, 1, 2, 3, 4, 5, 6, 7, 130]) assert.match(result.stdout, new RegExp(`^  ${code} +\\S`, 'm'), `exit code ${code}`);
+    for (const cls of ['AuthenticationError', 'ForbiddenError', 'NotFoundError', 'ThrottlingError', 'ServerError', 'NetworkError', 'TimeoutError', 'InvalidResponseError']) {
+      assert.ok(result.stdout.includes(cls), cls);
+    }
+  });
+
+  test('list --help (and help list) lists every option', async () => {
+    const result = await run(['list', '--help']);
+    assertExit(result, 0);
+    for (const option of ['--category', '--endpoint', '--edition', '--json', '--timeout', '--retries', '--profile', '--token', '--access-key-id', '--access-key-secret', '--security-token', '--help']) {
+      assert.ok(result.stdout.includes(option), option);
+    }
+    assert.match(result.stdout, /^  7 +InvalidResponseError/m);
+    assert.equal((await run(['help', 'list'])).stdout, result.stdout);
+    assert.equal((await run(['list', ORG, PIPELINE, '--json', '-h'])).stdout, result.stdout);
+    assert.equal((await run(['list', '--bogus', '--help'])).stdout, result.stdout, '--help wins over other arguments');
+  });
+
+  test('--version prints the package version', async () => {
+    const result = await run(['--version']);
+    assertExit(result, 0);
+    assert.equal(result.stdout, `${JSON.parse(fs.readFileSync(path.join(ROOT, 'pkg/package.json'), 'utf8')).version}\n`);
+  });
+
+  test('no arguments: the help on stderr, exit 2', async () => {
+    const result = await run([]);
+    assertExit(result, 2);
+    assert.equal(result.stdout, '');
+    assert.match(result.stderr, /Usage:/);
+  });
+});
+
+describe('table output', () => {
+  test('seed pipeline: Chinese names aligned by display width, request id under the table', async () => {
+    const result = await run(['list', ORG, PIPELINE, ...akFlags()]);
+    assertExit(result, 0);
+    assert.equal(result.stderr, '', 'nothing on stderr when piped (no spinner)');
+    const rows = assertAligned(result.stdout);
+    assert.deepEqual(rows.slice(1).map((row) => row.map(([, text]) => text)), [
+      ['构建镜像', 'build_image_01', '1001', 'branch=master'],
+      ['部署到测试环境', 'deploy_test_02', '1002', 'branch=master, env=test'],
+      ['部署到生产环境', 'deploy_prod_03', '9007199254740991', 'branch=master, env=prod'],
+      ['回滚', 'rollback_04', '-', '-'],
+    ]);
+    // The identifier column starts 2 columns after the widest name (部署到测试环境: 14 columns).
+    assert.equal(rows[0][1][0], 16);
+    const tail = result.stdout.split('\n').slice(-2);
+    assert.match(tail[0], /^4 jobs\. Request ID: [0-9A-F-]{36}$/);
+    assert.match(tail[0].split(': ')[1], REQUEST_ID);
+    assert.equal(tail[1], '');
+    assert.ok(!/ \n/.test(result.stdout), 'no trailing spaces');
+  });
+
+  test('wide, fullwidth, combining, zero-width, ZWJ emoji and control characters: exact layout', async () => {
+    const endpoint = await scenario('table-unicode', [envelope([
+      { jobName: '构建', identifier: 'cjk', lastJobId: 1, lastJobParams: '' },
+      { jobName: 'Ｗｉｄｅ', identifier: 'fullwidth', lastJobId: 22, lastJobParams: '{"k":"值"}' },
+      { jobName: 'cafe\u0301', identifier: 'combining', lastJobId: 333, lastJobParams: 'not json' },
+      { jobName: '👩‍💻 dev', identifier: 'zwj', lastJobId: 4, lastJobParams: '{"n":1,"o":{"a":[true]}}' },
+      { jobName: '❤️ ok', identifier: 'vs16', lastJobId: 5, lastJobParams: '{}' },
+      { jobName: 'zero\u200bwidth', identifier: 'zwsp', lastJobId: 6 },
+      { jobName: '\u001b[31mred\u001b[0m', identifier: 'esc\nnewline', lastJobId: 7 },
+      { jobName: 'a\u202eb', identifier: 'bidi', lastJobId: 8 },
+    ])], { after: 'repeat-last' });
+    const result = await run(['list', ORG, PIPELINE, ...akFlags(endpoint)]);
+    assertExit(result, 0);
+    assert.equal(result.stderr, '');
+    assert.ok(!/[\u0000-\u0009\u000b-\u001f\u202e]/.test(result.stdout), 'control and bidi characters are escaped');
+    // [text as printed, its display width]; the first column is 18 wide ("\x1b[31mred\x1b[0m").
+    const rows = [
+      [['JOB NAME', 8], ['IDENTIFIER', 10], ['LAST JOB ID', 11], 'PARAMETERS'],
+      [['构建', 4], ['cjk', 3], ['1', 1], '-'],
+      [['Ｗｉｄｅ', 8], ['fullwidth', 9], ['22', 2], 'k=值'],
+      [['cafe\u0301', 4], ['combining', 9], ['333', 3], 'not json'],
+      [['👩‍💻 dev', 6], ['zwj', 3], ['4', 1], 'n=1, o={"a":[true]}'],
+      [['❤️ ok', 5], ['vs16', 4], ['5', 1], '-'],
+      [['zero\u200bwidth', 9], ['zwsp', 4], ['6', 1], '-'],
+      [['\\x1b[31mred\\x1b[0m', 18], ['esc\\nnewline', 12], ['7', 1], '-'],
+      [['a\\u202eb', 8], ['bidi', 4], ['8', 1], '-'],
+    ];
+    const widths = [18, 12, 11];
+    const expected = rows.map((cells) =>
+      cells.map((cell, col) => (col === 3 ? cell : cell[0] + ' '.repeat(widths[col] - cell[1] + 2))).join(''));
+    assert.equal(result.stdout, `${expected.join('\n')}\n\n8 jobs. Request ID: AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE\n`);
+    assertAligned(result.stdout);
+  });
+
+  test('an empty pipeline: a message and the request id, exit 0', async () => {
+    const result = await run(['list', ORG, '2345678', ...akFlags()]);
+    assertExit(result, 0);
+    assert.equal(result.stderr, '');
+    assert.match(result.stdout, /^No jobs in pipeline 2345678 \(category DEPLOY\)\.\nRequest ID: [0-9A-F-]{36}\n$/);
+  });
+});
+
+describe('JSON output', () => {
+  test('--json prints the normalized result', async () => {
+    const result = await run(['list', ORG, PIPELINE, '--json', ...akFlags()]);
+    assertExit(result, 0);
+    assert.equal(result.stderr, '');
+    const parsed = JSON.parse(result.stdout);
+    assert.equal(result.stdout, `${JSON.stringify(parsed, null, 2)}\n`);
+    assert.deepEqual(Object.keys(parsed), ['requestId', 'jobs']);
+    assert.match(parsed.requestId, REQUEST_ID);
+    assert.equal(parsed.jobs.length, 4);
+    SEED_JOBS.forEach((expected, i) => {
+      for (const [key, value] of Object.entries(expected)) assert.deepEqual(parsed.jobs[i][key], value, `jobs[${i}].${key}`);
+    });
+    assert.ok(result.stdout.includes('"lastJobId": 9007199254740991'), 'the id is exact');
+  });
+
+  test('--json with the token API and an empty pipeline', async () => {
+    const result = await run(['list', ORG, '2345678', '--json', `--endpoint=${emu.url}`, `--token=${TOKEN}`, '--edition=center']);
+    assertExit(result, 0);
+    const parsed = JSON.parse(result.stdout);
+    assert.deepEqual(parsed.jobs, []);
+    assert.match(parsed.requestId, REQUEST_ID);
+  });
+});
+
+describe('exit codes', () => {
+  test('2: usage errors, one line each, nothing on stdout', async () => {
+    const cases = [
+      [['frobnicate'], 'unknown command'],
+      [['list'], 'needs <organizationId> and <pipelineId>'],
+      [['list', ORG], 'needs <organizationId> and <pipelineId>'],
+      [['list', ORG, PIPELINE, 'extra', ...akFlags()], 'unexpected argument extra'],
+      [['list', ORG, PIPELINE, '--bogus'], 'unknown option --bogus'],
+      [['list', ORG, PIPELINE, '--endpoint'], '--endpoint needs a value'],
+      [['list', ORG, PIPELINE, '--timeout', 'soon', ...akFlags()], '--timeout must be a non-negative integer'],
+      [['list', ORG, PIPELINE, '--retries', '-1', ...akFlags()], '--retries must be a non-negative integer'],
+      [['list', ORG, PIPELINE, '--edition', 'moon', '--token', TOKEN], '--edition must be center or region'],
+      [['list', ORG, PIPELINE, '--json=yes', ...akFlags()], '--json takes no value'],
+      [['list', ORG, PIPELINE, '--category', 'A', '--category', 'B', ...akFlags()], '--category given twice'],
+      [['list', ORG, PIPELINE, '--endpoint', emu.url, '--access-key-id', AK_ID], '--access-key-secret is missing'],
+      [['list', ORG, PIPELINE, '--endpoint', emu.url, '--token', TOKEN, '--access-key-id', AK_ID, '--access-key-secret', AK_SECRET], '--token cannot be combined with --access-key-id, --access-key-secret'],
+      [['list', ORG, PIPELINE, '--edition', 'region', ...akFlags()], '--edition applies to the token API only'],
+      [['list', ORG, PIPELINE, '--endpoint', emu.url], 'no credentials'],
+    ];
+    const results = await Promise.all(cases.map(([args]) => run(args)));
+    results.forEach((result, i) => assertErrorLine(result, 2, cases[i][1]));
+  });
+
+  test('2: the package refuses an argument (InvalidArgumentError) or the API does (BadRequestError)', async () => {
+    assertErrorLine(await run(['list', ORG, PIPELINE, '--category', 'de-ploy', ...akFlags()]), 2, 'InvalidArgumentError');
+    assertErrorLine(await run(['list', ORG, PIPELINE, '--retries', '11', ...akFlags()]), 2, 'InvalidArgumentError', 'maxRetries');
+    assertErrorLine(await run(['list', ORG, PIPELINE, ...akFlags('http://example.com')]), 2, 'InvalidArgumentError');
+    assertErrorLine(await run(['list', ORG, '1000001', ...akFlags()]), 2, 'BadRequestError InvalidCluster.NotFound', /request id [0-9A-F-]{36}/);
+  });
+
+  test('3: a wrong secret, an unknown token, a token outside the organization', async () => {
+    const wrong = assertErrorLine(await run(['list', ORG, PIPELINE, ...akFlags(emu.url, WRONG_SECRET)]), 3, 'AuthenticationError SignatureDoesNotMatch', /request id [0-9A-F-]{36}\)$/m);
+    assert.ok(wrong.includes('\\n'), 'the server message\'s newline is shown escaped, keeping one line');
+    assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', emu.url, '--token', WRONG_TOKEN]), 3, 'AuthenticationError Unauthorized');
+    assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', emu.url, '--token', OUTSIDER_TOKEN, '--edition', 'center']), 3, 'ForbiddenError Forbidden.UserNotInCurrentOrganization');
+  });
+
+  test('4: an unknown pipeline or organization', async () => {
+    assertErrorLine(await run(['list', ORG, '999', ...akFlags()]), 4, 'NotFoundError InvalidPipeline.NotFound', /\(HTTP 404, request id [0-9A-F-]{36}\)/);
+    assertErrorLine(await run(['list', 'no-such-org', PIPELINE, ...akFlags()]), 4, 'NotFoundError InvalidOrganization.NotFound');
+  });
+
+  test('5: throttled (429)', async () => {
+    const endpoint = await scenario('throttled', [{
+      action: 'respond', status: 429, headers: { 'x-acs-request-id': '11111111-2222-4333-8444-555555555555' },
+      json: { RequestId: '11111111-2222-4333-8444-555555555555', Code: 'Throttling.User', Message: 'Request was denied due to user flow control.' },
+    }], { after: 'repeat-last' });
+    assertErrorLine(await run(['list', ORG, PIPELINE, '--retries', '0', ...akFlags(endpoint)]), 5, 'ThrottlingError Throttling.User', '11111111-2222-4333-8444-555555555555');
+  });
+
+  test('6: connection refused, a 500 and a timeout with --retries 0', async () => {
+    const closed = await new Promise((resolve) => {
+      const server = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address();
+        server.close(() => resolve(port));
+      });
+    });
+    assertErrorLine(await run(['list', ORG, PIPELINE, '--retries', '0', ...akFlags(`http://127.0.0.1:${closed}`)]), 6, 'NetworkError', `127.0.0.1:${closed}`);
+
+    const failing = await scenario('server-500', [{ action: 'respond', status: 500, json: { Code: 'InternalError', Message: 'The request processing has failed due to some unknown error.' } }], { after: 'repeat-last' });
+    const result = assertErrorLine(await run(['list', ORG, PIPELINE, '--retries', '0', ...akFlags(failing)]), 6, 'ServerError InternalError');
+    assert.ok(result);
+    assert.equal((await requestsOf('server-500')).length, 1, '--retries 0: one attempt');
+
+    const hanging = await scenario('hang', [{ action: 'hang' }], { after: 'repeat-last' });
+    const timedOut = await run(['list', ORG, PIPELINE, '--retries', '0', '--timeout', '300', ...akFlags(hanging)]);
+    assertErrorLine(timedOut, 6, 'TimeoutError');
+    assert.ok(timedOut.ms < 5000, `took ${timedOut.ms} ms`);
+  });
+
+  test('7: a body that breaks the documented shape', async () => {
+    const endpoint = await scenario('bad-body', [envelope([{ jobName: 'x', identifier: 'ok', lastJobId: 1 }, { jobName: 'y', identifier: 'bad', lastJobId: 1.5 }])], { after: 'repeat-last' });
+    assertErrorLine(await run(['list', ORG, PIPELINE, ...akFlags(endpoint)]), 7, 'InvalidResponseError', 'jobs[1].lastJobId');
+    // The seed's edge pipeline has an id beyond 2^53: refused, never rounded.
+    assertErrorLine(await run(['list', ORG, '3456789', '--json', ...akFlags()]), 7, 'InvalidResponseError');
+  });
+
+  test('130: Ctrl-C aborts the call in flight', async () => {
+    const result = await run(['list', ORG, '7654321', ...akFlags()], { killAfterMs: 600 });
+    assertExit(result, 130);
+    assert.equal(result.stdout, '');
+    assert.match(result.stderr, /^yunxiao-jobs: interrupted\n$/);
+    assert.ok(result.ms < 2500, `exited after ${result.ms} ms; the emulator answers after 3000 ms`);
+  });
+});
+
+describe('credentials', () => {
+  test('--token with both editions (and the default edition for a non-openapi-rdc endpoint)', async () => {
+    const center = await scenario('token-center', []);
+    assertExit(await run(['list', ORG, PIPELINE, '--endpoint', center, '--token', TOKEN, '--edition', 'center']), 0);
+    const region = await scenario('token-region', []);
+    const result = await run(['list', '', PIPELINE, '--endpoint', region, '--token', TOKEN, '--edition', 'region', '--json']);
+    assertExit(result, 0);
+    assert.equal(JSON.parse(result.stdout).jobs.length, 4);
+    const byDefault = await scenario('token-default', []);
+    assertExit(await run(['list', ORG, PIPELINE, '--endpoint', byDefault, '--token', TOKEN]), 0);
+
+    const [c] = await requestsOf('token-center');
+    assert.match(c.path, /\/oapi\/v1\/flow\/organizations\/5ebbc0228123212b59a1b2c3\/pipelines\/1234567\/listTasksByCategory\/DEPLOY$/);
+    const [r] = await requestsOf('token-region');
+    assert.match(r.path, /\/_s\/token-region\/oapi\/v1\/flow\/pipelines\/1234567\/listTasksByCategory\/DEPLOY$/);
+    const [d] = await requestsOf('token-default');
+    assert.match(d.path, /\/oapi\/v1\/flow\/pipelines\/1234567\//);
+    assert.equal(c.headers['x-yunxiao-token'], '[REDACTED]');
+  });
+
+  test('environment variables: AccessKey, STS, token; both kinds at once is exit 2', async () => {
+    assertExit(await run(['list', ORG, PIPELINE, '--endpoint', emu.url], { env: { ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK_SECRET } }), 0);
+    assertExit(await run(['list', ORG, PIPELINE, '--endpoint', emu.url], {
+      env: { ALIBABA_CLOUD_ACCESS_KEY_ID: STS_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: STS_SECRET, ALIBABA_CLOUD_SECURITY_TOKEN: STS_TOKEN },
+    }), 0);
+    assertExit(await run(['list', ORG, PIPELINE, '--endpoint', emu.url, '--edition', 'center'], { env: { YUNXIAO_ACCESS_TOKEN: TOKEN } }), 0);
+    assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', emu.url], {
+      env: { YUNXIAO_ACCESS_TOKEN: TOKEN, ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK_SECRET },
+    }), 2, 'InvalidArgumentError', 'YUNXIAO_ACCESS_TOKEN');
+    // Flags beat the environment: a wrong key there does not matter.
+    assertExit(await run(['list', ORG, PIPELINE, ...akFlags()], { env: { ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: WRONG_SECRET } }), 0);
+    assertExit(await run(['list', ORG, PIPELINE, '--endpoint', emu.url, '--token', TOKEN], { env: { ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: WRONG_SECRET } }), 0);
+  });
+
+  describe('the Alibaba Cloud CLI profile file', () => {
+    let home;
+    before(() => {
+      home = tempDir();
+      fs.mkdirSync(path.join(home, '.aliyun'));
+      const profile = (fields) => ({ region_id: 'cn-hangzhou', output_format: 'json', language: 'en', sts_token: '', ram_role_arn: '', ...fields });
+      fs.writeFileSync(path.join(home, '.aliyun', 'config.json'), JSON.stringify({
+        current: 'main',
+        profiles: [
+          profile({ name: 'main', mode: 'AK', access_key_id: AK_ID, access_key_secret: AK_SECRET }),
+          profile({ name: 'sts', mode: 'StsToken', access_key_id: STS_ID, access_key_secret: STS_SECRET, sts_token: STS_TOKEN }),
+          profile({ name: 'wrong', mode: 'AK', access_key_id: AK_ID, access_key_secret: WRONG_SECRET }),
+          profile({ name: 'role', mode: 'RamRoleArn', access_key_id: AK_ID, access_key_secret: AK_SECRET, ram_role_arn: 'acs:ram::1:role/x', ram_session_name: 's' }),
+          profile({ name: 'sts-incomplete', mode: 'StsToken', access_key_id: STS_ID, access_key_secret: STS_SECRET }),
+        ],
+        meta_path: '',
+      }, null, 4));
+    });
+
+    test('the current profile (AK mode)', async () => {
+      const endpoint = await scenario('profile-current', []);
+      const result = await run(['list', ORG, PIPELINE, '--endpoint', endpoint], { home });
+      assertExit(result, 0);
+      assert.equal(result.stderr, '');
+      assertAligned(result.stdout);
+      const [request] = await requestsOf('profile-current');
+      assert.match(request.headers.authorization, /Credential=LTAI5tEmuDemoKey0001,/);
+    });
+
+    test('--profile NAME and $ALIBABA_CLOUD_PROFILE (StsToken mode)', async () => {
+      const endpoint = await scenario('profile-sts', []);
+      assertExit(await run(['list', ORG, PIPELINE, '--endpoint', endpoint, '--profile', 'sts'], { home }), 0);
+      assertExit(await run(['list', ORG, PIPELINE, '--endpoint', endpoint], { home, env: { ALIBABA_CLOUD_PROFILE: 'sts' } }), 0);
+      const requests = await requestsOf('profile-sts');
+      assert.equal(requests.length, 2);
+      for (const request of requests) {
+        assert.match(request.headers.authorization, /Credential=STS\.EmuStsKey0002,/);
+        assert.equal(request.headers['x-acs-security-token'], '[REDACTED]');
+      }
+      assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', emu.url, '--profile', 'wrong'], { home }), 3, 'SignatureDoesNotMatch');
+    });
+
+    test('precedence: environment over the file, --profile over the environment, flags over both', async () => {
+      const badEnv = { ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: WRONG_SECRET };
+      assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', emu.url], { home, env: badEnv }), 3, 'AuthenticationError');
+      assertExit(await run(['list', ORG, PIPELINE, '--endpoint', emu.url, '--profile', 'main'], { home, env: badEnv }), 0);
+      assertExit(await run(['list', ORG, PIPELINE, '--endpoint', emu.url, '--token', TOKEN], { home, env: { ALIBABA_CLOUD_PROFILE: 'wrong' } }), 0);
+      assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', emu.url, '--token', TOKEN, '--profile', 'main'], { home }), 2, 'cannot be combined');
+      assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', emu.url], { home, env: { ALIBABA_CLOUD_IGNORE_PROFILE: 'TRUE' } }), 2, 'no credentials');
+    });
+
+    test('unusable profiles: clear errors, exit 2', async () => {
+      assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', emu.url, '--profile', 'role'], { home }), 2, 'mode RamRoleArn', 'AK and StsToken');
+      assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', emu.url, '--profile', 'nope'], { home }), 2, "profile nope not found", 'main, sts, wrong, role');
+      assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', emu.url, '--profile', 'sts-incomplete'], { home }), 2, 'has no sts_token');
+      assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', emu.url, '--profile', 'main']), 2, 'does not exist');
+
+      const broken = tempDir();
+      fs.mkdirSync(path.join(broken, '.aliyun'));
+      fs.writeFileSync(path.join(broken, '.aliyun', 'config.json'), `{"current":"x","profiles":[{"access_key_secret":"${WRONG_SECRET}",}]}`);
+      const result = assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', emu.url], { home: broken }), 2, 'is not valid JSON');
+      assert.ok(!result.includes('access_key'), 'the file content is not quoted');
+    });
+  });
+
+  test('stdin secrets: "-" reads one line per flag, in flag order', async () => {
+    const endpoint = await scenario('stdin', []);
+    const one = await run(['list', ORG, PIPELINE, '--endpoint', endpoint, '--access-key-id', AK_ID, '--access-key-secret', '-'], { input: `${AK_SECRET}\n` });
+    assertExit(one, 0);
+    assert.equal(one.stderr, '');
+    assertAligned(one.stdout);
+    // Two values: --security-token comes first on the command line, so its line comes first.
+    const two = await run(['list', ORG, PIPELINE, '--endpoint', endpoint, '--access-key-id', STS_ID, '--security-token', '-', '--access-key-secret', '-'], { input: `${STS_TOKEN}\r\n${STS_SECRET}\r\n` });
+    assertExit(two, 0);
+    // A token without a final newline.
+    assertExit(await run(['list', ORG, PIPELINE, '--endpoint', endpoint, '--token', '-', '--json'], { input: TOKEN }), 0);
+    assert.equal((await requestsOf('stdin')).length, 3);
+
+    assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', endpoint, '--access-key-id', AK_ID, '--access-key-secret', '-'], { input: '' }), 2, 'stdin ended before the value of --access-key-secret');
+    assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', endpoint, '--access-key-id', STS_ID, '--access-key-secret', '-', '--security-token', '-'], { input: `${STS_SECRET}\n` }), 2, 'before the value of --security-token');
+    assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', endpoint, '--token', '-'], { input: '\n' }), 2, 'empty line on stdin for --token');
+    assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', endpoint, '--access-key-id', AK_ID, '--access-key-secret', '-'], { input: `${WRONG_SECRET}\n` }), 3, 'SignatureDoesNotMatch');
+  });
+});
+
+describe('spinner', () => {
+  test('none when piped, even for a slow call', async () => {
+    const endpoint = await scenario('slow', [], { latencyMs: 800 });
+    const result = await run(['list', ORG, PIPELINE, ...akFlags(endpoint)]);
+    assertExit(result, 0);
+    assert.ok(result.ms >= 800);
+    assert.equal(result.stderr, '');
+  });
+
+  const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).stdout?.includes('util-linux');
+  test('on a terminal: shown after 300 ms and cleared, not shown for a fast call', { skip: !hasScript && 'needs util-linux script(1) for a pseudo-terminal' }, async () => {
+    const endpoint = await scenario('slow-tty', [], { latencyMs: 900 });
+    // Async: the emulator runs in this process, so the event loop must stay free.
+    const inTerminal = (endpointUrl) => {
+      const command = [process.execPath, BIN, 'list', ORG, PIPELINE, ...akFlags(endpointUrl)].map((a) => `'${a}'`).join(' ');
+      const env = { ...process.env, HOME: emptyHome, TERM: 'xterm' };
+      for (const name of SCRUBBED) delete env[name];
+      const child = spawn('script', ['-qec', command, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+      child.stdin.end();
+      let stdout = '';
+      child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+      return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout })));
+    };
+    const slow = await inTerminal(endpoint);
+    assert.equal(slow.status, 0, slow.stdout);
+    assert.match(slow.stdout, /\r⠋ listing pipeline jobs…/);
+    const cleared = slow.stdout.lastIndexOf('\r\x1b[2K');
+    assert.ok(cleared > slow.stdout.lastIndexOf('listing pipeline jobs'), 'the spinner line is cleared');
+    assert.ok(slow.stdout.slice(cleared).startsWith('\r\x1b[2KJOB NAME'), 'the table follows the cleared line');
+    const fast = await inTerminal(emu.url);
+    assert.equal(fast.status, 0, fast.stdout);
+    assert.ok(!fast.stdout.includes('listing pipeline jobs'), 'no spinner for a call under 300 ms');
+    assert.ok(fast.stdout.startsWith('JOB NAME'));
+    runs.push({ args: ['(pty)'], stdout: slow.stdout + fast.stdout, stderr: '' });
+  });
+});
+
+test('no secret and no stack trace in any output of this file', (t) => {
+  assert.ok(runs.length > 50, `only ${runs.length} runs recorded`);
+  t.diagnostic(`${runs.length} command runs checked`);
+  for (const { args, stdout, stderr } of runs) {
+    for (const secret of SECRETS) {
+      assert.ok(!stdout.includes(secret) && !stderr.includes(secret), `a secret in the output of ${args.join(' ')}`);
+    }
+    assert.ok(!/^\s+at .+:\d+:\d+\)?$/m.test(stderr), `a stack trace from ${args.join(' ')}: ${stderr}`);
+  }
+});
