@@ -4,8 +4,7 @@
 mod options;
 mod transport;
 
-use js_sys::{Date, Math};
-use serde::Serialize;
+use js_sys::{Date, Math, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::core::call::{Call, Outcome};
@@ -56,45 +55,33 @@ async fn run(call: &mut Call, transport: &Transport) -> Result<String, Failure> 
     }
 }
 
-/// The one place a core error becomes a JS value.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ErrorRecord<'a> {
-    class_name: &'static str,
-    code: &'a str,
-    status: u16,
-    request_id: Option<&'a str>,
-    message: String,
-    retryable: bool,
-    path: Option<&'a str>,
-    retry_after_ms: Option<u64>,
-    attempts: u32,
+/// Sets `object[key] = value`; setting a fresh plain object's property cannot fail.
+fn set(object: &Object, key: &str, value: JsValue) {
+    let _ = Reflect::set(object, &JsValue::from_str(key), &value);
 }
 
+fn optional_str(value: Option<&str>) -> JsValue {
+    value.map_or(JsValue::NULL, JsValue::from_str)
+}
+
+/// The one place a core error becomes a JS value: a plain record the JS wrapper turns into an
+/// instance of the error's class. (Built by hand: serde-wasm-bindgen cost 5 KB of wasm here.)
 fn error_record(error: &Error) -> JsValue {
-    let record = ErrorRecord {
-        class_name: error.kind.class_name(),
-        code: &error.code,
-        status: error.status,
-        request_id: error.request_id.as_deref(),
-        message: error.message(),
-        retryable: error.retryable(),
-        path: error.path.as_deref(),
-        retry_after_ms: error.retry_after_ms,
-        attempts: error.attempts,
-    };
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    record.serialize(&serializer).unwrap_or_else(|_| JsValue::from_str(&error.message()))
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CodeRecord {
-    code: &'static str,
-    http_status: u16,
-    en: &'static str,
-    zh: &'static str,
-    class_name: &'static str,
+    let record = Object::new();
+    set(&record, "className", JsValue::from_str(error.kind.class_name()));
+    set(&record, "code", JsValue::from_str(&error.code));
+    set(&record, "status", JsValue::from(error.status));
+    set(&record, "requestId", optional_str(error.request_id.as_deref()));
+    set(&record, "message", JsValue::from_str(&error.message()));
+    set(&record, "retryable", JsValue::from_bool(error.retryable()));
+    set(&record, "attempts", JsValue::from(error.attempts));
+    if let Some(path) = &error.path {
+        set(&record, "path", JsValue::from_str(path));
+    }
+    if let Some(ms) = error.retry_after_ms {
+        set(&record, "retryAfterMs", JsValue::from_f64(ms as f64));
+    }
+    record.into()
 }
 
 /// What an API error code means, from the source document's table (and the common gateway
@@ -104,13 +91,12 @@ pub fn error_code_info(code: &str) -> JsValue {
     let Some(info) = codes::describe(code) else {
         return JsValue::NULL;
     };
-    let record = CodeRecord {
-        code: info.code,
-        http_status: info.http_status,
-        en: info.en,
-        zh: info.zh,
-        class_name: crate::core::error::classify(info.http_status, Some(info.code)).class_name(),
-    };
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    record.serialize(&serializer).unwrap_or(JsValue::NULL)
+    let record = Object::new();
+    set(&record, "code", JsValue::from_str(info.code));
+    set(&record, "httpStatus", JsValue::from(info.http_status));
+    set(&record, "en", JsValue::from_str(info.en));
+    set(&record, "zh", JsValue::from_str(info.zh));
+    let class = crate::core::error::classify(info.http_status, Some(info.code));
+    set(&record, "className", JsValue::from_str(class.class_name()));
+    record.into()
 }
