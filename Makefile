@@ -7,7 +7,7 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 WASM_TEST_EMULATOR_PORT := 18091
 
 .PHONY: setup build test test-core test-lint test-oracle test-emulator test-node test-cli test-types \
-        test-wasm test-wasm-node test-wasm-browser test-fuzz fuzz demo clean
+        test-wasm test-wasm-node test-wasm-browser test-fuzz test-demo fuzz demo clean
 
 setup:
 	scripts/setup.sh browser
@@ -17,7 +17,7 @@ build:
 
 FUZZ_SECONDS ?= 600
 
-test: test-core test-lint test-oracle test-emulator build test-node test-cli test-types test-wasm test-fuzz
+test: test-core test-lint test-oracle test-emulator build test-node test-cli test-types test-wasm test-demo test-fuzz
 	@echo "make test: all suites passed"
 
 test-core:
@@ -57,8 +57,13 @@ test-fuzz:
 fuzz:
 	scripts/fuzz.sh $(FUZZ_SECONDS)
 
+# The main job: the demo page on http://127.0.0.1:8080 (PORT=...), against the bundled emulator.
 demo: build
-	node examples/node-example.mjs
+	node scripts/demo-server.mjs
+
+# The demo page, the signing proxy and the Vite app in headless Chromium.
+test-demo: build setup
+	node --test tests/e2e/
 
 clean:
 	rm -rf pkg target/js-stage target/wasm-nodejs target/wasm-web test-output

@@ -26,6 +26,9 @@ const SOURCE_TABLE = [
   ['1000008', 'Forbidden.UserNotAdminOrOwner', 403, 'ForbiddenError'],
   ['1000011', 'InvalidIdentifier.NotFound', 404, 'NotFoundError'],
   ['1000012', 'InvalidPipelineRun.NotFound', 404, 'NotFoundError'],
+  // The table lists this code under 404 as well; the issue maps it to ForbiddenError.
+  ['1000014', 'InvalidUser.UserNotInCurrentOrganization', 404, 'ForbiddenError'],
+  ['1000015', 'InvalidWorkspace.NotFound', 404, 'NotFoundError'],
 ];
 
 export function assertNoSecrets(error, extra = []) {

@@ -1,0 +1,158 @@
+// The signing proxy: how a web page uses this package without holding an AccessKey secret.
+//
+// The page calls the package with `endpoint: location.origin + '/api/…'` and no credentials, so
+// the package sends an unsigned ListPipelineJobs request to this server. Here it is signed by
+// the same package running in Node, with credentials that live only in this process, and sent
+// to the real endpoint. The upstream answer (status, request id, body) goes back to the page
+// byte for byte, so the page's copy of the package still parses the real answer and throws the
+// real error classes.
+//
+// The package's public API returns normalised results, not raw responses, so the raw answer is
+// taken from the `fetch` option: `capturingFetch` reads the response once, keeps the bytes and
+// hands the package an identical Response. The proxy never retries (`maxRetries: 0`) and keeps no
+// timeout of its own below the page's: retries, timeouts and Cancel are decided by the page's
+// copy of the package, exactly as if it called the API directly.
+
+import { listPipelineJobs } from '../pkg/node/index.mjs';
+
+/** The one API the proxy forwards (raw, still percent-encoded path), optionally behind an emulator scenario prefix. */
+const API_PATH = /^(?:\/_s\/([A-Za-z0-9._~-]{1,100}))?\/organization\/([^/]+)\/pipeline\/([^/]+)\/jobs$/;
+/** Response headers worth relaying: what the package reads, plus the content type. */
+const RELAYED_HEADERS = ['content-type', 'x-acs-request-id', 'x-request-id', 'date', 'retry-after', 'x-acs-retry-after'];
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+const REDACTED = '[REDACTED]';
+
+/**
+ * Parses the part of an incoming URL after the proxy's base path. Returns
+ * `{ organizationId, pipelineId, category, scenario }` or `{ error }` (a reason for a 4xx).
+ */
+export function parseProxiedCall(rawPath, rawQuery) {
+  const match = API_PATH.exec(rawPath);
+  if (!match) return { error: 'only POST …/organization/{organizationId}/pipeline/{pipelineId}/jobs?category=… is forwarded' };
+  let organizationId;
+  let pipelineId;
+  try {
+    organizationId = decodeURIComponent(match[2]);
+    pipelineId = decodeURIComponent(match[3]);
+  } catch {
+    return { error: 'the path is not valid percent-encoding' };
+  }
+  const query = new URLSearchParams(rawQuery);
+  const keys = [...query.keys()];
+  if (keys.length !== 1 || keys[0] !== 'category') return { error: 'the query must be exactly ?category=…' };
+  return { organizationId, pipelineId, category: query.get('category'), scenario: match[1] ?? null };
+}
+
+/** Whether the credentials object can sign (an AccessKey pair, with or without an STS token). */
+export function canSign(credentials) {
+  return Boolean(credentials?.accessKeyId && credentials?.accessKeySecret);
+}
+
+/**
+ * A forwarder for one upstream. `forward({ rawPath, rawQuery, signal })` resolves to
+ * `{ status, headers, body }` to send back, or `null` when `signal` aborted (the page went away).
+ *
+ * - upstream: base URL of the real API (or of the emulator standing in for it)
+ * - credentials: { accessKeyId, accessKeySecret, securityToken? }: only ever used here
+ * - scenarios: accept the emulator's `/_s/{id}` prefix (emulator only)
+ * - timeoutMs: a safety net above the page's own timeout (the page's package times out first)
+ */
+export function createSigningProxy({
+  upstream,
+  credentials,
+  scenarios = false,
+  timeoutMs = 30_000,
+  maxResponseBytes = 32 * 1024 * 1024,
+  fetch: baseFetch = globalThis.fetch,
+}) {
+  if (!canSign(credentials)) throw new Error('createSigningProxy: credentials need accessKeyId and accessKeySecret');
+  const base = String(upstream).replace(/\/+$/, '');
+  const secrets = [credentials.accessKeySecret, credentials.securityToken].filter((s) => typeof s === 'string' && s.length > 0);
+  const redact = (text) => secrets.reduce((t, secret) => t.split(secret).join(REDACTED), text);
+
+  return async function forward({ rawPath, rawQuery, signal }) {
+    const call = parseProxiedCall(rawPath, rawQuery);
+    if (call.error) return proxyError(400, 'ProxyInvalidRequest', call.error);
+    if (call.scenario !== null && !scenarios) return proxyError(400, 'ProxyInvalidRequest', 'scenario prefixes are only accepted by the emulator backend');
+
+    let captured = null;
+    let tooLarge = false;
+    const capturingFetch = async (url, init) => {
+      const response = await baseFetch(url, init);
+      const body = await readCapped(response, maxResponseBytes).catch((error) => {
+        if (error === TOO_LARGE) tooLarge = true;
+        throw error;
+      });
+      const headers = new Headers();
+      for (const name of RELAYED_HEADERS) {
+        const value = response.headers.get(name);
+        if (value !== null) headers.set(name, value);
+      }
+      captured = { status: response.status, headers, body };
+      return new Response(NULL_BODY_STATUSES.has(response.status) ? null : body, { status: response.status, headers });
+    };
+
+    let failure = null;
+    try {
+      await listPipelineJobs(call.organizationId, call.pipelineId, call.category, {
+        endpoint: call.scenario === null ? base : `${base}/_s/${call.scenario}`,
+        accessKeyId: credentials.accessKeyId,
+        accessKeySecret: credentials.accessKeySecret,
+        securityToken: credentials.securityToken || undefined,
+        fetch: capturingFetch,
+        maxRetries: 0,
+        timeoutMs,
+        maxResponseBytes,
+        signal,
+      });
+    } catch (error) {
+      failure = error; // the upstream's own errors are relayed as they came; see below
+    }
+    if (signal?.aborted) return null;
+    if (captured !== null) return relay(captured, redact);
+    // No upstream answer to relay: say why, in the gateway's error shape so the page's package
+    // classifies it (5xx → ServerError, retryable; 400 → BadRequestError).
+    if (tooLarge) return proxyError(502, 'ProxyResponseTooLarge', `the upstream answer is larger than ${maxResponseBytes} bytes`);
+    if (failure?.code === 'InvalidArgument') return proxyError(400, 'ProxyInvalidRequest', redact(failure.message));
+    if (failure?.name === 'TimeoutError') return proxyError(504, 'ProxyUpstreamTimeout', `no answer from the upstream within ${timeoutMs} ms`);
+    return proxyError(502, 'ProxyUpstreamUnreachable', redact(String(failure?.message ?? 'no answer from the upstream')));
+  };
+}
+
+function relay({ status, headers, body }, redact) {
+  const out = {};
+  for (const [name, value] of headers) out[name] = redact(value);
+  let bytes = Buffer.from(body);
+  const text = bytes.toString('utf8');
+  const clean = redact(text);
+  if (clean !== text) bytes = Buffer.from(clean, 'utf8'); // a server that echoes a secret
+  return { status, headers: out, body: NULL_BODY_STATUSES.has(status) ? Buffer.alloc(0) : bytes };
+}
+
+function proxyError(status, code, message) {
+  return {
+    status,
+    headers: { 'content-type': 'application/json;charset=utf-8' },
+    body: Buffer.from(JSON.stringify({ Code: code, Message: message })),
+  };
+}
+
+const TOO_LARGE = new Error('response too large');
+
+async function readCapped(response, limit) {
+  if (response.body === null) return new Uint8Array(0);
+  const reader = response.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw TOO_LARGE;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size);
+}

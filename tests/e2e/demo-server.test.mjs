@@ -1,0 +1,214 @@
+// The demo server without a browser: what it serves, what its proxy refuses, what it relays,
+// and its command line (`make demo`).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import net from 'node:net';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createSigningProxy, parseProxiedCall } from '../../scripts/signing-proxy.mjs';
+import { ORG, PIPELINE, AK, STS, ROOT, startDemo } from './helpers.mjs';
+
+const API = `/api/emulator/organization/${ORG}/pipeline/${PIPELINE}/jobs?category=DEPLOY`;
+
+let demo;
+before(async () => {
+  demo = await startDemo();
+});
+after(() => demo?.close());
+
+/** A raw HTTP request (fetch would normalise the path and forbid some headers). */
+function raw(path, { method = 'GET', headers = {}, body } = {}) {
+  const { port } = new URL(demo.url);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+test('serves the page, the browser build and the wasm with the right types; nothing else', async () => {
+  const expect = [
+    ['/', 'text/html; charset=utf-8'],
+    ['/app.js', 'text/javascript; charset=utf-8'],
+    ['/style.css', 'text/css; charset=utf-8'],
+    ['/favicon.svg', 'image/svg+xml'],
+    ['/pkg/web/index.js', 'text/javascript; charset=utf-8'],
+    ['/pkg/web/glue_bg.wasm', 'application/wasm'],
+  ];
+  for (const [path, type] of expect) {
+    const r = await raw(path);
+    assert.equal(r.status, 200, path);
+    assert.equal(r.headers['content-type'], type, path);
+    assert.equal(r.headers['x-content-type-options'], 'nosniff');
+  }
+  const page = await raw('/');
+  assert.match(page.headers['content-security-policy'], /script-src 'self' 'wasm-unsafe-eval'/);
+  for (const path of ['/pkg/node/index.mjs', '/../scripts/demo-server.mjs', '/%2e%2e/scripts/demo-server.mjs', '/pkg/web/../../package.json',
+    '/..%2f..%2fpackage.json', '/missing.html', '/server.mjs']) {
+    assert.equal((await raw(path)).status, 404, path);
+  }
+  assert.equal((await raw('/', { method: 'POST' })).status, 405);
+});
+
+test('config.json names the backends and never a credential', async () => {
+  const config = JSON.parse((await raw('/config.json')).body);
+  assert.equal(config.backends.emulator.available, true);
+  assert.equal(config.backends.emulator.organizationId, ORG);
+  assert.equal(config.backends.upstream.available, false);
+  const text = JSON.stringify(config);
+  assert.ok(!text.includes(AK.accessKeySecret) && !text.includes(AK.accessKeyId));
+});
+
+test('the proxy forwards one API only, same-origin POSTs only', async () => {
+  const json = (r) => JSON.parse(r.body);
+  const host = new URL(demo.url).host;
+  const cases = [
+    [{ method: 'GET' }, API, 405, 'ProxyMethodNotAllowed'],
+    [{ method: 'POST', headers: { origin: 'http://evil.example' } }, API, 403, 'ProxyCrossOrigin'],
+    [{ method: 'POST', headers: { 'sec-fetch-site': 'cross-site' } }, API, 403, 'ProxyCrossOrigin'],
+    [{ method: 'POST' }, '/api/emulator/organization/x/pipeline/1/builds?category=DEPLOY', 400, 'ProxyInvalidRequest'],
+    [{ method: 'POST' }, `/api/emulator/organization/${ORG}/pipeline/${PIPELINE}/jobs?category=DEPLOY&x=1`, 400, 'ProxyInvalidRequest'],
+    [{ method: 'POST' }, `/api/emulator/organization/${ORG}/pipeline/${PIPELINE}/jobs`, 400, 'ProxyInvalidRequest'],
+    [{ method: 'POST' }, `/api/emulator/organization/%E0%A4%A/pipeline/1/jobs?category=DEPLOY`, 400, 'ProxyInvalidRequest'],
+    [{ method: 'POST' }, `/api/emulator/_emulator/reset`, 400, 'ProxyInvalidRequest'],
+    [{ method: 'POST' }, `/api/nowhere/organization/${ORG}/pipeline/${PIPELINE}/jobs?category=DEPLOY`, 404, 'ProxyUnknownBackend'],
+    [{ method: 'POST' }, `/api/upstream/organization/${ORG}/pipeline/${PIPELINE}/jobs?category=DEPLOY`, 503, 'ProxyBackendOff'],
+    [{ method: 'POST', body: 'x'.repeat(10_000) }, API, 413, 'ProxyBodyTooLarge'],
+  ];
+  for (const [options, path, status, code] of cases) {
+    const r = await raw(path, options);
+    assert.equal(r.status, status, `${options.method} ${path}`);
+    assert.equal(json(r).Code, code, `${options.method} ${path}`);
+  }
+  // DNS rebinding: another host name resolving to 127.0.0.1 is not served at all.
+  assert.equal((await raw('/', { headers: { host: `evil.example:${new URL(demo.url).port}` } })).status, 421);
+  // A same-origin POST (what the page sends) goes through, and a localhost origin too.
+  assert.equal((await raw(API, { method: 'POST', headers: { origin: `http://${host}`, 'sec-fetch-site': 'same-origin' } })).status, 200);
+  const local = `localhost:${new URL(demo.url).port}`;
+  assert.equal((await raw(API, { method: 'POST', headers: { host: local, origin: `http://${local}` } })).status, 200);
+});
+
+test('the proxy relays the API answer: status, request id, body, nothing else', async () => {
+  const r = await raw(API.replace(PIPELINE, '999999'), { method: 'POST' });
+  assert.equal(r.status, 404);
+  const body = JSON.parse(r.body);
+  assert.equal(body.errorCode, 'InvalidPipeline.NotFound');
+  assert.equal(r.headers['x-acs-request-id'], body.requestId);
+  assert.equal(r.headers['cache-control'], 'no-store');
+  assert.equal(r.headers['access-control-allow-origin'], undefined, 'the emulator’s CORS headers are not relayed');
+  const ok = await raw(API, { method: 'POST' });
+  assert.equal(ok.status, 200);
+  assert.equal(JSON.parse(ok.body).jobs.length, 4);
+});
+
+test('createSigningProxy: secrets an upstream echoes are redacted; other headers are dropped', async () => {
+  let seenUrl;
+  let seenHeaders;
+  const hostile = async (url, init) => {
+    seenUrl = url;
+    seenHeaders = new Headers(init.headers);
+    const echo = `${STS.accessKeySecret} ${STS.securityToken}`;
+    return new Response(JSON.stringify({ Code: 'SignatureDoesNotMatch', Message: `you sent ${echo}`, RequestId: 'R-1' }), {
+      status: 400,
+      headers: { 'content-type': 'application/json', 'x-acs-request-id': `R-1 ${STS.securityToken}`, 'set-cookie': 'a=b', location: 'http://x/' },
+    });
+  };
+  const forward = createSigningProxy({ upstream: 'https://devops.example.com/base/', credentials: STS, fetch: hostile });
+  const answer = await forward({ rawPath: `/organization/${ORG}/pipeline/${PIPELINE}/jobs`, rawQuery: 'category=DEPLOY' });
+  assert.equal(seenUrl, `https://devops.example.com/base/organization/${ORG}/pipeline/${PIPELINE}/jobs?category=DEPLOY`);
+  assert.match(seenHeaders.get('authorization'), /^ACS3-HMAC-SHA256 Credential=STS\.EmuStsKey0002,/);
+  assert.equal(seenHeaders.get('x-acs-security-token'), STS.securityToken);
+  assert.equal(answer.status, 400);
+  const text = JSON.stringify({ headers: answer.headers, body: answer.body.toString('utf8') });
+  assert.ok(!text.includes(STS.accessKeySecret) && !text.includes(STS.securityToken), text);
+  assert.match(answer.body.toString('utf8'), /you sent \[REDACTED\] \[REDACTED\]/);
+  assert.deepEqual(Object.keys(answer.headers).sort(), ['content-type', 'x-acs-request-id']);
+});
+
+test('createSigningProxy: no answer becomes a gateway-style 502; a departed client gets nothing', async () => {
+  const refused = createSigningProxy({ upstream: 'http://127.0.0.1:1', credentials: AK });
+  const answer = await refused({ rawPath: `/organization/${ORG}/pipeline/${PIPELINE}/jobs`, rawQuery: 'category=DEPLOY' });
+  assert.equal(answer.status, 502);
+  assert.equal(JSON.parse(answer.body).Code, 'ProxyUpstreamUnreachable');
+
+  const hanging = createSigningProxy({ upstream: 'https://devops.example.com', credentials: AK, fetch: (_url, init) => new Promise((_, reject) => {
+    init.signal.addEventListener('abort', () => reject(init.signal.reason));
+  }) });
+  const controller = new AbortController();
+  const pending = hanging({ rawPath: `/organization/${ORG}/pipeline/${PIPELINE}/jobs`, rawQuery: 'category=DEPLOY', signal: controller.signal });
+  controller.abort();
+  assert.equal(await pending, null);
+
+  assert.deepEqual(parseProxiedCall('/_s/slow-1/organization/a%2Fb/pipeline/7/jobs', 'category=DEPLOY'),
+    { organizationId: 'a/b', pipelineId: '7', category: 'DEPLOY', scenario: 'slow-1' });
+  const noScenarios = createSigningProxy({ upstream: 'https://devops.example.com', credentials: AK, fetch: () => assert.fail('must not send') });
+  assert.equal((await noScenarios({ rawPath: `/_s/x/organization/${ORG}/pipeline/1/jobs`, rawQuery: 'category=DEPLOY' })).status, 400);
+});
+
+/** Starts `node scripts/demo-server.mjs` like `make demo` does; resolves with its first line. */
+async function launchCli(env) {
+  const child = spawn(process.execPath, ['scripts/demo-server.mjs'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+  child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+  const exited = once(child, 'exit');
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start line; stdout=${stdout} stderr=${stderr}`)), 10_000);
+    const check = () => {
+      if (stdout.includes('Ctrl-C')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on('data', check);
+    exited.then(() => { clearTimeout(timer); resolve(); });
+  });
+  return { child, exited, output: () => stdout + stderr };
+}
+
+test('CLI: PORT=0 prints the URL, serves the page, stops cleanly on SIGTERM', async () => {
+  const { child, exited, output } = await launchCli({ PORT: '0' });
+  const url = /^yunxiao-pipeline-jobs demo: (http:\/\/127\.0\.0\.1:\d+)\/$/m.exec(output())?.[1];
+  assert.ok(url, output());
+  assert.match(output(), /backend "bundled emulator": http:\/\/127\.0\.0\.1:\d+/);
+  assert.equal((await fetch(`${url}/`)).status, 200);
+  child.kill('SIGTERM');
+  const [code] = await exited;
+  assert.equal(code, 0);
+});
+
+test('CLI: credentials and UPSTREAM from the environment; the secret is never printed; a busy port is a clear error', async (t) => {
+  const blocker = net.createServer();
+  await new Promise((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  t.after(() => blocker.close());
+  const busy = await launchCli({ PORT: String(blocker.address().port) });
+  const [busyCode] = await busy.exited;
+  assert.equal(busyCode, 1);
+  assert.match(busy.output(), /port \d+ is in use \(set PORT= to choose another\)/);
+
+  const { child, exited, output } = await launchCli({
+    PORT: '0',
+    UPSTREAM: 'http://127.0.0.1:9',
+    ALIBABA_CLOUD_ACCESS_KEY_ID: AK.accessKeyId,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK.accessKeySecret,
+  });
+  assert.match(output(), /backend "bundled emulator": off \(UPSTREAM is set\)/);
+  assert.match(output(), /backend "your Yunxiao": http:\/\/127\.0\.0\.1:9/);
+  assert.ok(!output().includes(AK.accessKeySecret));
+  child.kill('SIGINT');
+  assert.equal((await exited)[0], 0);
+
+  const insecure = await launchCli({ PORT: '0', UPSTREAM: 'http://devops.example.com', ALIBABA_CLOUD_ACCESS_KEY_ID: 'a', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'b' });
+  assert.equal((await insecure.exited)[0], 1);
+  assert.match(insecure.output(), /UPSTREAM must be https:\/\//);
+});

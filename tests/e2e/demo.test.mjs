@@ -1,0 +1,237 @@
+// The demo page against the bundled emulator, in headless Chromium: what `make demo` shows.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { errorCodeInfo } from '../../pkg/node/index.mjs';
+import {
+  ORG, PIPELINE, SEEDED_IDENTIFIERS, SECRETS, PHONE,
+  launchBrowser, startDemo, openPage, assertNoConsoleErrors, screenshot, waitForResult, jobIdentifiers,
+  assertNoHorizontalOverflow, emulatorRequests,
+} from './helpers.mjs';
+
+const REQUEST_ID = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
+
+let browser;
+let demo;
+before(async () => {
+  [browser, demo] = await Promise.all([launchBrowser(), startDemo()]);
+});
+after(async () => {
+  await browser?.close();
+  await demo?.close();
+});
+
+/** Opens the page, runs `body`, always closes the context. */
+async function withPage(options, body) {
+  const session = await openPage(browser, `${demo.url}/`, options);
+  try {
+    await body(session);
+  } finally {
+    await session.context.close();
+  }
+}
+
+const text = (locator) => locator.innerText().then((s) => s.trim());
+
+test('first load lists the seeded pipeline: names, ids, parameters, raw text, request id', () =>
+  withPage({}, async ({ page, problems }) => {
+    await waitForResult(page, 'ok');
+    assert.equal(await page.inputValue('#organizationId'), ORG);
+    assert.equal(await page.inputValue('#pipelineId'), PIPELINE);
+    assert.equal(await page.inputValue('#category'), 'DEPLOY');
+    assert.equal(await page.isChecked('input[name=backend][value=emulator]'), true);
+    assert.equal(await page.isDisabled('input[name=backend][value=upstream]'), true, 'no credentials: the proxy backend is off');
+
+    assert.deepEqual(await jobIdentifiers(page), SEEDED_IDENTIFIERS);
+    const prod = page.locator('tr[data-identifier=deploy_prod_03]');
+    assert.equal(await text(prod.locator('.job-name')), '部署到生产环境');
+    assert.equal(await text(prod.locator('.num')), '9007199254740991');
+    assert.deepEqual(await prod.locator('dl.params dt').allInnerTexts(), ['branch', 'env']);
+    assert.deepEqual(await prod.locator('dl.params dd').allInnerTexts(), ['master', 'prod']);
+    const raw = '{"branch":"master","env":"prod"}';
+    assert.equal(await prod.locator('dl.params').getAttribute('title'), raw, 'raw text on hover');
+    assert.equal(await prod.locator('details.raw pre').isVisible(), false);
+    await prod.locator('details.raw summary').click();
+    assert.equal(await text(prod.locator('details.raw pre')), raw, 'raw text on expand');
+    const rollback = page.locator('tr[data-identifier=rollback_04]');
+    assert.equal(await text(rollback.locator('.num')), '—');
+    assert.equal(await text(rollback.locator('.params-cell')), 'none');
+
+    assert.match(await text(page.locator('#request-id')), REQUEST_ID);
+    assert.match(await text(page.locator('#result h2')), /^4 jobs$/);
+    await assertNoHorizontalOverflow(page);
+    await screenshot(page, 'seeded-laptop');
+    assertNoConsoleErrors(problems);
+  }));
+
+test('a missing pipeline (typed, Enter) shows NotFoundError: code, status, request id, zh+en meaning, no retry', () =>
+  withPage({}, async ({ page, problems, responses }) => {
+    await waitForResult(page, 'ok');
+    await page.focus('#pipelineId');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('999999');
+    await page.keyboard.press('Enter');
+    await waitForResult(page, 'error');
+
+    const card = page.locator('#result article.error');
+    assert.equal(await card.getAttribute('data-error-class'), 'NotFoundError');
+    assert.equal(await text(card.locator('.badge')), 'NotFoundError');
+    assert.equal(await text(card.locator('.error-code')), 'InvalidPipeline.NotFound');
+    assert.equal(await text(card.locator('.error-status')), '404');
+    const requestId = await text(card.locator('.error-request-id'));
+    assert.match(requestId, REQUEST_ID);
+    // The id shown is the one the API answered with, relayed unchanged by the proxy.
+    const answer = responses.find((r) => r.url().includes('/pipeline/999999/') && r.status() === 404);
+    assert.ok(answer, 'the 404 answer reached the browser');
+    assert.equal((await answer.allHeaders())['x-acs-request-id'], requestId);
+    const info = await errorCodeInfo('InvalidPipeline.NotFound');
+    assert.equal(await text(card.locator('.meaning-zh')), info.zh);
+    assert.equal(await text(card.locator('.meaning-en')), info.en);
+    assert.equal(await card.locator('#retry').count(), 0, 'not retryable');
+    await screenshot(page, 'not-found');
+
+    // Remembered: the organization and pipeline, per backend, and nothing else.
+    const stored = await page.evaluate(() => ({ ...localStorage }));
+    assert.deepEqual(Object.keys(stored), ['yunxiao-pipeline-jobs-demo']);
+    assert.deepEqual(JSON.parse(stored['yunxiao-pipeline-jobs-demo']), { emulator: { organizationId: ORG, pipelineId: '999999' } });
+    for (const secret of SECRETS) assert.ok(!JSON.stringify(stored).includes(secret));
+    await page.reload();
+    assert.equal(await page.inputValue('#pipelineId'), '999999', 'the last pipeline is remembered');
+    await waitForResult(page, 'error');
+    assertNoConsoleErrors(problems, { apiStatuses: [404] });
+  }));
+
+test('Cancel (button or Esc) during the slow backend ends the call at once and leaves the page usable', () =>
+  withPage({}, async ({ page, problems }) => {
+    await waitForResult(page, 'ok');
+    const started = Date.now();
+    await page.click('[data-example=slow]');
+    await waitForResult(page, 'loading');
+    assert.equal(await page.isVisible('#result .spinner'), true);
+    assert.equal(await page.getAttribute('#result', 'aria-busy'), 'true');
+    await page.waitForTimeout(400);
+    await screenshot(page, 'slow-loading');
+    await page.click('#cancel');
+    await waitForResult(page, 'cancelled', 2000);
+    assert.ok(Date.now() - started < 2500, 'cancelled before the 3 s answer');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'submit', 'focus goes back to the form');
+    await screenshot(page, 'slow-cancelled');
+
+
+    // A later search works, and the abandoned slow answer never lands on top of it.
+    await page.click('[data-example=seeded]');
+    await waitForResult(page, 'ok');
+    assert.deepEqual(await jobIdentifiers(page), SEEDED_IDENTIFIERS);
+    await page.waitForTimeout(Math.max(0, 3500 - (Date.now() - started)));
+    assert.equal(await page.getAttribute('#result', 'data-state'), 'ok');
+    // The abort went through the proxy to the emulator, which saw the client leave and never answered.
+    const slow = (await emulatorRequests(demo.emulator.url)).filter((r) => r.path.includes('/pipeline/7654321/'));
+    assert.equal(slow.length, 1);
+    assert.equal(slow[0].status, null, `the emulator answered a cancelled call: ${JSON.stringify(slow[0])}`);
+
+    // Keyboard only: type the slow pipeline, Enter, Esc.
+    await page.focus('#pipelineId');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('7654321');
+    await page.keyboard.press('Enter');
+    await waitForResult(page, 'loading');
+    await page.keyboard.press('Escape');
+    await waitForResult(page, 'cancelled', 2000);
+    await page.keyboard.press('Enter'); // focus is on the form: Enter searches again
+    await waitForResult(page, 'loading');
+    await waitForResult(page, 'ok', 6000);
+    assert.deepEqual(await jobIdentifiers(page), ['slow_job_01']);
+    assertNoConsoleErrors(problems);
+  }));
+
+test('each error class looks distinct, with its code and meaning; retryable ones offer Retry', () =>
+  withPage({}, async ({ page, problems }) => {
+    await waitForResult(page, 'ok');
+    const cases = [
+      ['forbidden', 'ForbiddenError', '403', 'Forbidden.UserNotInCurrentOrganization', false],
+      ['bad-request', 'BadRequestError', '400', 'InvalidCluster.NotFound', false],
+      ['bad-key', 'AuthenticationError', '404', 'InvalidAccessKeyId.NotFound', false],
+      ['throttled', 'ThrottlingError', '429', 'Throttling.User', true],
+      ['unavailable', 'ServerError', '503', 'ServiceUnavailable', true],
+      ['big-id', 'InvalidResponseError', '200', 'InvalidResponse', false],
+    ];
+    const looks = new Map();
+    for (const [example, className, status, code, retryable] of cases) {
+      await page.click(`[data-example=${example}]`);
+      await waitForResult(page, 'error');
+      const card = page.locator('#result article.error');
+      assert.equal(await card.getAttribute('data-error-class'), className, example);
+      assert.equal(await text(card.locator('.badge')), className);
+      assert.equal(await text(card.locator('.error-code')), code);
+      assert.equal(await text(card.locator('.error-status')), status);
+      assert.equal(await card.locator('#retry').count(), retryable ? 1 : 0, `${example}: retry button`);
+      const info = await errorCodeInfo(code);
+      if (info) {
+        assert.equal(await text(card.locator('.meaning-zh')), info.zh);
+        assert.equal(await text(card.locator('.meaning-en')), info.en);
+      } else {
+        assert.match(await text(card.locator('.meaning')), /not in the API’s error table/);
+      }
+      const look = await card.evaluate((el) => `${el.querySelector('h2').textContent}|${getComputedStyle(el).borderLeftColor}|${el.className}`);
+      looks.set(className, look);
+      await screenshot(page, `error-${className}`);
+    }
+    assert.equal(new Set(looks.values()).size, cases.length, `every class is presented differently: ${[...looks.values()]}`);
+    assert.equal(await text(page.locator('#result .facts')).then((s) => s.includes('jobs[4].lastJobId')), true, 'the bad field is named');
+    assert.equal(await page.inputValue('#organizationId'), ORG, 'examples fill the form');
+
+    // Retry repeats the same call (the package retried twice already: 3 attempts each time).
+    const before = (await emulatorRequests(demo.emulator.url)).filter((r) => r.scenario === 'unavailable').length;
+    await page.click('[data-example=unavailable]');
+    await waitForResult(page, 'error');
+    await page.click('#retry');
+    await waitForResult(page, 'error');
+    assert.equal(await text(page.locator('#result .error-code')), 'ServiceUnavailable');
+    const afterRetry = (await emulatorRequests(demo.emulator.url)).filter((r) => r.scenario === 'unavailable').length;
+    assert.equal(afterRetry - before, 6, 'two calls of three attempts');
+    assertNoConsoleErrors(problems, { apiStatuses: [400, 403, 404, 429, 503] });
+  }));
+
+test('unusual data and the empty state render as data (no markup injection, no prototype pollution)', () =>
+  withPage({}, async ({ page, problems }) => {
+    await waitForResult(page, 'ok');
+    await page.click('[data-example=unusual]');
+    await waitForResult(page, 'ok');
+    const notJson = page.locator('tr[data-identifier=edge_not_json]');
+    assert.equal(await text(notJson.locator('.tag')), 'not a JSON object');
+    assert.equal(await notJson.locator('details.raw pre').textContent(), 'not json');
+    const proto = page.locator('tr[data-identifier=edge_proto]');
+    assert.deepEqual(await proto.locator('dl.params dt').allInnerTexts(), ['__proto__', 'constructor', 'env']);
+    assert.equal(await page.evaluate(() => ({}).polluted), undefined);
+    assert.equal(await text(page.locator('tr[data-identifier=edge_digit_string] .num')), '42');
+    assert.equal(await text(page.locator('tr[data-identifier=edge_zero] .num')), '0');
+    assert.match(await text(page.locator('tr[data-identifier=edge_unicode_名字] .job-name')), /🚀 发布/);
+    await assertNoHorizontalOverflow(page);
+    await screenshot(page, 'unusual-data');
+
+    await page.click('[data-example=empty]');
+    await waitForResult(page, 'empty');
+    assert.equal(await text(page.locator('#result h2')), 'No jobs');
+    assert.equal(await page.locator('#result table').count(), 0);
+    assert.match(await text(page.locator('#request-id')), REQUEST_ID);
+    await screenshot(page, 'empty');
+    assertNoConsoleErrors(problems);
+  }));
+
+test('phone width: no horizontal overflow for jobs, unusual data, errors and loading', () =>
+  withPage({ viewport: PHONE }, async ({ page, problems }) => {
+    await waitForResult(page, 'ok');
+    await assertNoHorizontalOverflow(page);
+    await screenshot(page, 'seeded-phone');
+    for (const [example, state] of [['unusual', 'ok'], ['not-found', 'error'], ['unavailable', 'error'], ['big-id', 'error']]) {
+      await page.click(`[data-example=${example}]`);
+      await waitForResult(page, state);
+      await assertNoHorizontalOverflow(page);
+      await screenshot(page, `${example}-phone`);
+    }
+    await page.click('[data-example=slow]');
+    await waitForResult(page, 'loading');
+    await assertNoHorizontalOverflow(page);
+    await page.click('#cancel');
+    await waitForResult(page, 'cancelled');
+    assertNoConsoleErrors(problems, { apiStatuses: [404, 503] });
+  }));

@@ -1,0 +1,113 @@
+// Shared by the end-to-end tests: Debian's Chromium driven by playwright-core (never a
+// downloaded browser), the demo server `make demo` runs, and what every page must satisfy.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startDemoServer } from '../../scripts/demo-server.mjs';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const OUTPUT = fileURLToPath(new URL('../../test-output/e2e/', import.meta.url));
+
+export const ORG = '5ebbc0228123212b59a1b2c3';
+export const OTHER_ORG = '6f0a1b2c3d4e5f6071829304';
+export const PIPELINE = '1234567';
+export const AK = { accessKeyId: 'LTAI5tEmuDemoKey0001', accessKeySecret: 'EmuDemoSecret0001-not-a-real-secret' };
+export const STS = {
+  accessKeyId: 'STS.EmuStsKey0002',
+  accessKeySecret: 'EmuStsSecret0002-not-real',
+  securityToken: 'EmuStsToken0002-not-a-real-token',
+};
+/** Anything the browser must never see. */
+export const SECRETS = [AK.accessKeySecret, STS.accessKeySecret, STS.securityToken];
+export const SEEDED_IDENTIFIERS = ['build_image_01', 'deploy_test_02', 'deploy_prod_03', 'rollback_04'];
+
+export const LAPTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 360, height: 740 };
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Debian's Chromium (one per test file; close it in an `after` hook). */
+export function launchBrowser() {
+  return chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+}
+
+/** The demo server, in-process on an ephemeral port: the same code `make demo` runs. */
+export function startDemo(options = {}) {
+  return startDemoServer({ port: 0, ...options });
+}
+
+/**
+ * A fresh context and page that records everything the browser sends and logs:
+ * `requests` ({ url, method, headers, body }), `responses` ({ url, status, body() }),
+ * `problems` (console errors and uncaught exceptions).
+ */
+export async function openPage(instance, url, { viewport = LAPTOP } = {}) {
+  const context = await instance.newContext({ viewport });
+  const page = await context.newPage();
+  const requests = [];
+  const responses = [];
+  const problems = [];
+  page.on('request', (request) => {
+    const entry = { url: request.url(), method: request.method(), headers: request.headers(), body: request.postData() ?? '' };
+    // allHeaders() adds what the network stack set (cookies, etc.): await `entry.ready` before reading.
+    entry.ready = request.allHeaders().then((all) => { entry.headers = all; }, () => {});
+    requests.push(entry);
+  });
+  page.on('response', (response) => responses.push(response));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push({ text: message.text(), url: message.location().url ?? '' });
+  });
+  page.on('pageerror', (error) => problems.push({ text: `uncaught: ${error.stack ?? error}`, url: '' }));
+  await page.goto(url);
+  return { context, page, requests, responses, problems };
+}
+
+/**
+ * No console errors and no uncaught exceptions. The one kind allowed is Chromium's own
+ * network log line for an API answer the test provoked on purpose ("Failed to load resource:
+ * the server responded with a status of 404"): browsers print it for every non-2xx fetch.
+ */
+export function assertNoConsoleErrors(problems, { apiStatuses = [] } = {}) {
+  const unexpected = problems.filter(({ text, url }) => {
+    const m = /^Failed to load resource: the server responded with a status of (\d+)/.exec(text);
+    return !(m && apiStatuses.includes(Number(m[1])) && new URL(url).pathname.startsWith('/api/'));
+  });
+  assert.deepEqual(unexpected, [], 'console errors');
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(OUTPUT, { recursive: true });
+  await page.screenshot({ path: `${OUTPUT}${name}.png`, fullPage: true });
+}
+
+/** Waits until the result area settles in `state` (ok, empty, error, cancelled, idle). */
+export async function waitForResult(page, state, timeout = 10_000) {
+  await page.waitForFunction(
+    (s) => document.querySelector('#result')?.dataset.state === s,
+    state,
+    { timeout },
+  ).catch(async (error) => {
+    const seen = await page.evaluate(() => [document.querySelector('#result')?.dataset.state, document.querySelector('#result')?.innerText]);
+    throw new Error(`result never reached "${state}" (state ${seen[0]}: ${seen[1]})`, { cause: error });
+  });
+}
+
+export async function jobIdentifiers(page) {
+  return page.$$eval('#result table.jobs tbody tr', (rows) => rows.map((row) => row.dataset.identifier));
+}
+
+/** The page is no wider than the viewport (nothing scrolls sideways). */
+export async function assertNoHorizontalOverflow(page) {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth),
+    innerWidth: window.innerWidth,
+  }));
+  assert.ok(scrollWidth <= innerWidth, `page is ${scrollWidth}px wide in a ${innerWidth}px viewport`);
+}
+
+export async function emulatorRequests(emulatorUrl) {
+  const response = await fetch(`${emulatorUrl}/_emulator/requests`);
+  return response.json();
+}

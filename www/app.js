@@ -1,0 +1,363 @@
+// The demo page: uses the package's browser build exactly as a web app would. The page never
+// holds credentials: it calls the package with `endpoint` pointing at the demo server's signing
+// proxy (/api/emulator or /api/upstream), which signs in Node and relays the API's answer.
+
+import { listPipelineJobs, errorCodeInfo, initialize, YunxiaoError } from '/pkg/web/index.js';
+
+initialize().catch(() => {}); // start fetching the wasm now; a failure surfaces on the first call
+
+const STORAGE_KEY = 'yunxiao-pipeline-jobs-demo';
+const BACKENDS = ['emulator', 'upstream'];
+
+const $ = (id) => document.getElementById(id);
+const form = $('query');
+const result = $('result');
+const submitButton = $('submit');
+const fields = { organizationId: $('organizationId'), pipelineId: $('pipelineId'), category: $('category') };
+
+/** How each error class is presented: a title, what it means for the user, and a tone. */
+const CLASSES = {
+  InvalidArgumentError: ['Invalid input', 'The package refused the input before sending anything.', 'input'],
+  AuthenticationError: ['Authentication failed', 'The AccessKey the proxy signs with was rejected: check the demo server’s ALIBABA_CLOUD_ACCESS_KEY_ID and _SECRET.', 'auth'],
+  ForbiddenError: ['Not allowed', 'The key’s user may not see this organization or pipeline.', 'auth'],
+  NotFoundError: ['Not found', 'No such organization or pipeline, or it is not visible to this key.', 'missing'],
+  BadRequestError: ['Request refused', 'The API refused the request as it stands.', 'input'],
+  ThrottlingError: ['Throttled', 'Too many requests: the package waited and retried, and the API still said no.', 'transient'],
+  ServerError: ['Server error', 'The server failed; the package already retried. It may work a little later.', 'transient'],
+  NetworkError: ['No answer', 'The request got no HTTP answer: is the demo server still running?', 'transient'],
+  TimeoutError: ['Timed out', 'No complete answer in time, after retries.', 'transient'],
+  InvalidResponseError: ['Unexpected answer', 'The answer breaks the documented shape; the field is named below.', 'broken'],
+};
+
+let config = { backends: {} };
+let current = null; // the search in flight: { controller, request }
+
+// -- small DOM helper: text only, never innerHTML (job names and parameters are server data) --
+
+function h(tag, props, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(props ?? {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
+    else if (key === 'dataset') Object.assign(el.dataset, value);
+    else el.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child !== undefined && child !== null && child !== false) el.append(child instanceof Node ? child : String(child));
+  }
+  return el;
+}
+
+function show(state, ...content) {
+  result.dataset.state = state;
+  result.setAttribute('aria-busy', String(state === 'loading'));
+  result.replaceChildren(...content);
+}
+
+// -- remembered ids: organization and pipeline per backend, nothing else --
+
+function readStore() {
+  try {
+    const value = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? '{}');
+    return value !== null && typeof value === 'object' ? value : {};
+  } catch {
+    return {};
+  }
+}
+
+function remembered(backend) {
+  const entry = readStore()[backend];
+  return entry && typeof entry.organizationId === 'string' && typeof entry.pipelineId === 'string'
+    ? { organizationId: entry.organizationId, pipelineId: entry.pipelineId }
+    : null;
+}
+
+function remember(backend, organizationId, pipelineId) {
+  const store = readStore();
+  const next = {};
+  for (const name of BACKENDS) if (store[name] && name !== backend) next[name] = store[name];
+  next[backend] = { organizationId, pipelineId };
+  try {
+    localStorage.setItem(STORAGE_KEY, JSON.stringify(next));
+  } catch {
+    // storage full or disabled: remembering is a convenience
+  }
+}
+
+// -- the call --
+
+function endpointFor(request) {
+  const scenario = request.scenario ? `/_s/${encodeURIComponent(request.scenario)}` : '';
+  return `${location.origin}/api/${request.backend}${scenario}`;
+}
+
+async function search(request) {
+  abandon();
+  const controller = new AbortController();
+  const mine = { controller, request };
+  current = mine;
+  const stopLoading = showLoading(request, () => cancel());
+  const started = performance.now();
+  try {
+    const list = await listPipelineJobs(request.organizationId, request.pipelineId, request.category, {
+      endpoint: endpointFor(request),
+      signal: controller.signal,
+    });
+    if (current === mine) showJobs(request, list, performance.now() - started);
+  } catch (error) {
+    if (current !== mine) return; // superseded by a newer search, or abandoned
+    if (controller.signal.aborted) {
+      showCancelled(request);
+    } else {
+      const info = error instanceof YunxiaoError ? await errorCodeInfo(error.code).catch(() => null) : null;
+      if (current === mine) showError(request, error, info);
+    }
+  } finally {
+    stopLoading();
+    if (current === mine) current = null;
+  }
+}
+
+/** Drops the search in flight without reporting it (the user moved on). */
+function abandon() {
+  const previous = current;
+  current = null;
+  previous?.controller.abort();
+}
+
+function cancel() {
+  if (!current) return;
+  const hadFocus = result.contains(document.activeElement);
+  current.controller.abort();
+  // The Cancel button is about to disappear: keep keyboard focus somewhere useful.
+  if (hadFocus) submitButton.focus();
+}
+
+// -- rendering --
+
+function describe(request) {
+  const where = request.backend === 'emulator' ? 'the bundled emulator' : `your Yunxiao (${config.backends.upstream?.host ?? 'upstream'})`;
+  return request.label ? `${where}, example “${request.label}”` : where;
+}
+
+function showLoading(request, onCancel) {
+  const elapsed = h('span', { class: 'elapsed', 'aria-hidden': 'true' }, '0.0 s'); // not re-announced 10×/s
+  const started = performance.now();
+  const timer = setInterval(() => {
+    elapsed.textContent = `${((performance.now() - started) / 1000).toFixed(1)} s`;
+  }, 100);
+  show('loading', h('div', { class: 'loading', role: 'status' },
+    h('span', { class: 'spinner', 'aria-hidden': 'true' }),
+    h('p', null, 'Listing the jobs of pipeline ', h('strong', null, request.pipelineId), ' via ', describe(request), '… ', elapsed),
+    h('button', { type: 'button', id: 'cancel', class: 'secondary', onclick: onCancel }, 'Cancel'),
+  ));
+  return () => clearInterval(timer);
+}
+
+function requestIdLine(requestId) {
+  return h('p', { class: 'request-id' }, 'Request id ',
+    requestId ? h('code', { id: 'request-id' }, requestId) : h('span', { class: 'muted' }, 'none in the answer'));
+}
+
+function showJobs(request, { requestId, jobs }, ms) {
+  const heading = h('h2', { class: 'result-title' },
+    jobs.length === 0 ? 'No jobs' : `${jobs.length} ${jobs.length === 1 ? 'job' : 'jobs'}`);
+  const context = h('p', { class: 'context' },
+    `Category ${request.category}, pipeline ${request.pipelineId} of organization `,
+    h('code', null, request.organizationId), `, via ${describe(request)}, in ${Math.round(ms)} ms.`);
+  if (jobs.length === 0) {
+    show('empty', h('div', { class: 'empty' }, heading, context,
+      h('p', null, 'The pipeline exists but has no jobs in this category yet. Jobs appear here once the pipeline has run.')),
+      requestIdLine(requestId));
+    return;
+  }
+  const table = h('table', { class: 'jobs' },
+    h('caption', { class: 'visually-hidden' }, `Jobs of pipeline ${request.pipelineId}`),
+    h('thead', null, h('tr', null,
+      h('th', { scope: 'col' }, 'Job'), h('th', { scope: 'col' }, 'Identifier'),
+      h('th', { scope: 'col' }, 'Last job id'), h('th', { scope: 'col' }, 'Parameters'))),
+    h('tbody', null, jobs.map((job) => h('tr', { dataset: { identifier: job.identifier } },
+      cell('Job', 'job-name', h('span', { dir: 'auto' }, job.jobName || h('em', { class: 'muted' }, '(no name)'))),
+      cell('Identifier', 'identifier', h('code', { dir: 'auto' }, job.identifier)),
+      cell('Last job id', 'num', job.lastJobId === null ? h('span', { class: 'muted', title: 'never run' }, '—') : String(job.lastJobId)),
+      cell('Parameters', 'params-cell', renderParams(job)),
+    ))),
+  );
+  show('ok', heading, context, h('div', { class: 'table-wrap' }, table), requestIdLine(requestId));
+}
+
+/** A table cell; `data-label` names the column when rows become cards on narrow screens. */
+function cell(label, className, ...content) {
+  return h('td', { 'data-label': label, class: className }, h('div', { class: 'cell' }, ...content));
+}
+
+function renderParams({ lastJobParams, lastJobParamsRaw }) {
+  const raw = () => h('details', { class: 'raw' },
+    h('summary', null, 'Raw text'), h('pre', null, h('code', null, lastJobParamsRaw)));
+  if (lastJobParams === null) {
+    return [h('span', { class: 'tag tag--warn', title: lastJobParamsRaw }, 'not a JSON object'), raw()];
+  }
+  const entries = Object.entries(lastJobParams);
+  if (entries.length === 0) {
+    return lastJobParamsRaw === '' ? h('span', { class: 'muted' }, 'none') : [h('span', { class: 'muted' }, 'empty'), raw()];
+  }
+  return [
+    h('dl', { class: 'params', title: lastJobParamsRaw },
+      entries.map(([key, value]) => h('div', null,
+        h('dt', { dir: 'auto' }, key),
+        h('dd', { dir: 'auto' }, typeof value === 'string' ? value : JSON.stringify(value))))),
+    raw(),
+  ];
+}
+
+function showCancelled(request) {
+  show('cancelled', h('div', { class: 'notice' },
+    h('h2', { class: 'result-title' }, 'Cancelled'),
+    h('p', null, `The request for pipeline ${request.pipelineId} was aborted. The page is ready for another search.`)));
+}
+
+function showError(request, error, info) {
+  const isOurs = error instanceof YunxiaoError;
+  const className = isOurs ? error.name : 'Error';
+  const [title, lead, tone] = CLASSES[className] ?? ['Unexpected error', 'Something outside the package failed.', 'broken'];
+  const fact = (label, ...value) => h('div', null, h('dt', null, label), h('dd', null, ...value));
+  const facts = isOurs
+    ? [
+      fact('Code', h('code', { class: 'error-code' }, error.code)),
+      fact('HTTP status', error.status === 0 ? h('span', { class: 'muted' }, '0 (no answer)') : h('span', { class: 'error-status' }, String(error.status))),
+      fact('Request id', error.requestId ? h('code', { class: 'error-request-id' }, error.requestId) : h('span', { class: 'muted' }, 'none')),
+      error.path ? fact('Field', h('code', null, error.path)) : null,
+      error.retryAfterMs !== undefined ? fact('Retry after', `${error.retryAfterMs} ms`) : null,
+      fact('Attempts', String(error.attempts)),
+    ]
+    : [];
+  const meaning = isOurs
+    ? h('div', { class: 'meaning' },
+      h('h3', null, 'Meaning of the code (API error table)'),
+      info
+        ? [h('p', { lang: 'zh-CN', class: 'meaning-zh' }, info.zh), h('p', { lang: 'en', class: 'meaning-en' }, info.en)]
+        : h('p', { class: 'muted' }, 'This code is not in the API’s error table.'))
+    : null;
+  const retry = isOurs && error.retryable
+    ? h('button', { type: 'button', class: 'primary', id: 'retry', onclick: () => search(request) }, 'Retry')
+    : null;
+  show('error', h('article', { class: `error error--${tone}`, dataset: { errorClass: className }, 'aria-labelledby': 'error-title' },
+    h('header', null,
+      h('span', { class: 'badge' }, className),
+      h('h2', { id: 'error-title', class: 'result-title' }, title)),
+    h('p', { class: 'lead' }, lead),
+    h('p', { class: 'message' }, String(error?.message ?? error)),
+    isOurs ? h('dl', { class: 'facts' }, facts) : null,
+    meaning,
+    retry ? h('div', { class: 'actions' }, retry, h('span', { class: 'hint' }, 'This error is retryable.')) : null,
+  ));
+}
+
+// -- the form, the backends, the examples --
+
+function selectedBackend() {
+  return form.elements.backend.value;
+}
+
+function fill(backend) {
+  const info = config.backends[backend] ?? {};
+  const ids = remembered(backend) ?? { organizationId: info.organizationId ?? '', pipelineId: info.pipelineId ?? '' };
+  fields.organizationId.value = ids.organizationId;
+  fields.pipelineId.value = ids.pipelineId;
+  fields.category.value = 'DEPLOY';
+  $('examples').hidden = backend !== 'emulator' || !info.examples;
+}
+
+function readForm(extra = {}) {
+  return {
+    backend: selectedBackend(),
+    organizationId: fields.organizationId.value.trim(),
+    pipelineId: fields.pipelineId.value.trim(),
+    category: fields.category.value,
+    scenario: null,
+    label: null,
+    ...extra,
+  };
+}
+
+function run(request) {
+  remember(request.backend, request.organizationId, request.pipelineId);
+  search(request);
+}
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  run(readForm());
+});
+
+form.addEventListener('change', (event) => {
+  if (event.target.name !== 'backend') return;
+  abandon();
+  fill(selectedBackend());
+  show('idle', h('p', { class: 'muted' }, 'Press “List jobs” to ask this backend.'));
+});
+
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && current) {
+    event.preventDefault();
+    cancel();
+  }
+});
+
+function renderExamples(examples) {
+  $('example-list').replaceChildren(...examples.map((example) => h('li', null,
+    h('button', {
+      type: 'button',
+      class: 'example',
+      dataset: { example: example.id },
+      onclick: () => {
+        fields.organizationId.value = example.organizationId;
+        fields.pipelineId.value = example.pipelineId;
+        fields.category.value = 'DEPLOY';
+        run(readForm({ backend: 'emulator', scenario: example.scenario, label: example.label }));
+      },
+    }, h('span', { class: 'example-label' }, example.label), h('span', { class: 'example-hint' }, example.hint)))));
+}
+
+function setUpBackends() {
+  const { emulator = {}, upstream = {} } = config.backends;
+  const radios = { emulator: form.querySelector('input[value=emulator]'), upstream: form.querySelector('input[value=upstream]') };
+  const notes = [];
+  for (const [name, info] of [['emulator', emulator], ['upstream', upstream]]) {
+    radios[name].disabled = !info.available;
+    if (!info.available && info.reason) notes.push(info.reason);
+  }
+  if (upstream.available) $('upstream-note').textContent = `signed by the demo server, sent to ${upstream.host}`;
+  $('backend-note').textContent = notes.join(' ');
+  $('backend-note').hidden = notes.length === 0;
+  if (emulator.examples) renderExamples(emulator.examples);
+  const backend = emulator.available ? 'emulator' : upstream.available ? 'upstream' : null;
+  if (backend) radios[backend].checked = true;
+  return backend;
+}
+
+async function start() {
+  try {
+    const response = await fetch('/config.json', { cache: 'no-store' });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    config = await response.json();
+  } catch (error) {
+    show('error', h('article', { class: 'error error--broken' },
+      h('h2', { class: 'result-title' }, 'The demo server did not answer'),
+      h('p', null, `Loading /config.json failed (${error.message}). Is \`make demo\` still running?`)));
+    return;
+  }
+  const backend = setUpBackends();
+  if (!backend) {
+    submitButton.disabled = true;
+    show('idle', h('p', { class: 'muted' }, 'No backend is available: see the note above.'));
+    return;
+  }
+  fill(backend);
+  const request = readForm();
+  // A newcomer sees a result without typing: list at once when the ids are known.
+  if (request.organizationId && request.pipelineId) search(request);
+  else show('idle', h('p', { class: 'muted' }, 'Enter an organization and a pipeline id, then press “List jobs”.'));
+}
+
+start();
