@@ -7,7 +7,7 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 WASM_TEST_EMULATOR_PORT := 18091
 
 .PHONY: setup build test test-core test-lint test-oracle test-emulator test-node test-cli test-types \
-        test-wasm test-wasm-node test-wasm-browser test-fuzz test-demo fuzz demo clean
+        test-wasm test-wasm-node test-wasm-browser test-fuzz test-demo test-faults soak fuzz demo clean
 
 setup:
 	scripts/setup.sh browser
@@ -17,7 +17,7 @@ build:
 
 FUZZ_SECONDS ?= 600
 
-test: test-core test-lint test-oracle test-emulator build test-node test-cli test-types test-wasm test-demo test-fuzz
+test: test-core test-lint test-oracle test-emulator build test-node test-faults test-cli test-types test-wasm test-demo test-fuzz
 	@echo "make test: all suites passed"
 
 test-core:
@@ -35,6 +35,14 @@ test-emulator:
 
 test-node:
 	node --test tests/node/
+
+# The fault matrix, raw TCP faults, secrets and hostile data, and a short soak.
+test-faults: build
+	node --test tests/faults/
+
+# 2,000 concurrent calls x 10 rounds; memory must stay flat.
+soak: build
+	node tests/faults/soak.mjs
 
 test-cli:
 	node --test tests/cli/

@@ -18,7 +18,9 @@ function checkOptions(value, what) {
  * no layer gave any: explicit options always beat environment variables.
  */
 function resolveOptions(layers, environment) {
-  const merged = Object.assign({}, ...layers);
+  // Own properties only, into an object without a prototype: a polluted Object.prototype
+  // (say, an inherited `endpoint` or `fetch`) can never redirect a signed request.
+  const merged = Object.assign(Object.create(null), ...layers);
   const explicit = AK_OPTIONS.some((k) => given(merged, k)) || given(merged, 'token');
   if (!explicit && environment) {
     const env = environment();
@@ -38,9 +40,11 @@ function resolveOptions(layers, environment) {
   return merged;
 }
 
-export function makeClient({ run, environment }) {
+export function makeClient({ run, environment, adaptSignal = (signal) => signal }) {
   async function call(organizationId, pipelineId, category, layers) {
-    const result = await run(organizationId, pipelineId, category, resolveOptions(layers, environment));
+    const options = resolveOptions(layers, environment);
+    if (options.signal != null) options.signal = adaptSignal(options.signal);
+    const result = await run(organizationId, pipelineId, category, options);
     if (typeof result !== 'string') throw errorFromRecord(result);
     // JSON.parse defines "__proto__" keys as plain own properties: nothing is polluted.
     const parsed = JSON.parse(result);

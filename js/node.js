@@ -1,6 +1,24 @@
 // Node entry (bundled to CommonJS; the ESM entry re-exports it so there is one copy).
+import { setMaxListeners } from 'node:events';
 import * as core from './glue.cjs';
 import { makeClient } from './client.js';
+
+// Each call listens for "abort" on its signal; Node warns past 10 listeners on one signal, which
+// many concurrent calls sharing a signal would trigger. Calls listen to one relay per caller
+// signal instead: the relay aborts with the caller's reason, unchanged.
+const relays = new WeakMap();
+function relaySignal(signal) {
+  if (!(signal instanceof AbortSignal)) return signal; // the core refuses what is not a signal
+  let relay = relays.get(signal);
+  if (!relay) {
+    relay = new AbortController();
+    setMaxListeners(0, relay.signal);
+    if (signal.aborted) relay.abort(signal.reason);
+    else signal.addEventListener('abort', () => relay.abort(signal.reason), { once: true });
+    relays.set(signal, relay);
+  }
+  return relay.signal;
+}
 
 function environment() {
   const env = process.env;
@@ -12,7 +30,11 @@ function environment() {
   };
 }
 
-export const { listPipelineJobs, YunxiaoClient } = makeClient({ run: core.runListPipelineJobs, environment });
+export const { listPipelineJobs, YunxiaoClient } = makeClient({
+  run: core.runListPipelineJobs,
+  environment,
+  adaptSignal: relaySignal,
+});
 /** The source table's meaning of an API error code, or null. (Async, like the browser build.) */
 export const errorCodeInfo = async (code) => core.errorCodeInfo(String(code));
 export {

@@ -222,17 +222,32 @@ fn signature_of(authorization: &str) -> Option<String> {
     authorization.rsplit_once(':').map(|(_, sig)| sig.to_owned())
 }
 
-/// `x-acs-retry-after` (milliseconds), else `Retry-After` (seconds or an HTTP date).
+/// `x-acs-retry-after` (milliseconds), else `Retry-After` (seconds or an HTTP date): what the
+/// server asked for, kept within what a JS number holds exactly (the wait itself is capped
+/// separately, by `max_retry_after_ms`).
 fn retry_after_ms(response: &Response<'_>, now_ms: i64) -> Option<u64> {
-    if let Some(ms) = response.header("x-acs-retry-after").and_then(|v| v.trim().parse::<u64>().ok()) {
+    requested_retry_after_ms(response, now_ms).map(|ms| ms.min(crate::core::normalize::MAX_SAFE_INTEGER))
+}
+
+fn requested_retry_after_ms(response: &Response<'_>, now_ms: i64) -> Option<u64> {
+    if let Some(ms) = response.header("x-acs-retry-after").and_then(saturating_digits) {
         return Some(ms);
     }
     let value = response.header("retry-after")?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
+    if let Some(seconds) = saturating_digits(value) {
         return Some(seconds.saturating_mul(1000));
     }
     let at = parse_http_date(value)?;
     Some(u64::try_from(at - now_ms).unwrap_or(0))
+}
+
+/// A decimal number; absurdly long ones saturate instead of being ignored.
+fn saturating_digits(text: &str) -> Option<u64> {
+    let text = text.trim();
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(text.parse::<u64>().unwrap_or(u64::MAX))
 }
 
 #[cfg(test)]
@@ -314,6 +329,7 @@ mod tests {
             (vec![("retry-after", date)], 10_000),
             (vec![("x-acs-retry-after", "1500"), ("retry-after", "9")], 1_500),
             (vec![("retry-after", "999999999")], 30_000),
+            (vec![("x-acs-retry-after", "99999999999999999999")], 30_000),
         ] {
             let mut c = call(RetryPolicy::default());
             c.next_request(now, "n");

@@ -36,15 +36,14 @@ pub fn normalize_success(body: &[u8], status: u16, header_request_id: Option<&st
     let text = match std::str::from_utf8(body) {
         Ok(text) => text,
         Err(e) => {
-            return Err(Error::invalid_response(
-                "body",
-                format!("the body is not valid UTF-8 (at byte {})", e.valid_up_to()),
-            ))
+            let detail = format!("the body is not valid UTF-8 (at byte {})", e.valid_up_to());
+            return Err(Error::invalid_response("body", detail).with_request_id(header_request_id.map(str::to_owned)));
         }
     };
     let mut scanner = Scanner::new(text);
     if scanner.at_end() {
-        return Err(Error::invalid_response("body", "the body is empty"));
+        let error = Error::invalid_response("body", "the body is empty");
+        return Err(error.with_request_id(header_request_id.map(str::to_owned)));
     }
     let mut writer = Writer::with_capacity(text.len());
     let parsed = match scanner.peek() {
@@ -491,6 +490,14 @@ mod tests {
         let e = err(b"{\"jobs\":[{\"identifier\":\"\xff\"}]}");
         assert_eq!(e.kind, ErrorKind::InvalidResponse);
         assert!(e.message().contains("UTF-8"));
+    }
+
+    #[test]
+    fn early_failures_keep_the_header_request_id() {
+        for body in [&b""[..], b"  ", b"\xff"] {
+            let e = normalize_success(body, 200, Some("HDR-2")).unwrap_err();
+            assert_eq!(e.request_id.as_deref(), Some("HDR-2"));
+        }
     }
 
     #[test]

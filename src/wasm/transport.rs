@@ -35,6 +35,8 @@ extern "C" {
 
 /// Headers the server may use to explain an answer; the rest are not copied into wasm.
 const RESPONSE_HEADERS: [&str; 5] = ["x-acs-request-id", "x-request-id", "date", "retry-after", "x-acs-retry-after"];
+/// Error details from JS (a fetch's message) are cut to this many characters, after redaction.
+const MAX_DETAIL_CHARS: usize = 500;
 /// setTimeout treats anything above 2^31 − 1 ms as 1 ms.
 const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 
@@ -119,7 +121,8 @@ impl Transport {
             Some(Fired::Timer) => Err(fail(Error::timeout(format!("no complete answer within {timeout_ms} ms")))),
             None => outcome.map_err(|e| match e {
                 Failure::Failed(mut error) => {
-                    error.detail = redactor.redact(&error.detail);
+                    // Redact first, then shorten: a cut could leave a secret's prefix behind.
+                    error.detail = redactor.redact(&error.detail).chars().take(MAX_DETAIL_CHARS).collect();
                     Failure::Failed(error)
                 }
                 aborted => aborted,
@@ -156,7 +159,15 @@ impl Transport {
         }
         let status = response_status(&response)?;
         let headers = response_headers(&response);
-        let body = self.read_body(&response, controller, guard).await?;
+        // A failure while reading the body still belongs to an answer: keep its status and id.
+        let request_id = headers
+            .iter()
+            .find(|(name, _)| name == "x-acs-request-id" || name == "x-request-id")
+            .map(|(_, value)| value.clone());
+        let body = self.read_body(&response, controller, guard).await.map_err(|failure| match failure {
+            Failure::Failed(error) => Failure::Failed(error.with_status(status).with_request_id(request_id)),
+            aborted => aborted,
+        })?;
         Ok(RawResponse { status, headers, body })
     }
 
@@ -257,14 +268,14 @@ fn network_error(context: &str, thrown: &JsValue) -> Error {
     let message = get(thrown, "message").as_string().or_else(|| thrown.as_string());
     if let Some(message) = message.filter(|m| !m.is_empty() && m != context) {
         detail.push_str(": ");
-        detail.extend(message.chars().take(300));
+        detail.push_str(&message);
     }
     // Node's fetch puts the system error in `cause`: a code (ECONNREFUSED, ECONNRESET…) or
     // at least a message ("bad port").
     let cause = get(thrown, "cause");
     if let Some(why) = get(&cause, "code").as_string().or_else(|| get(&cause, "message").as_string()) {
         detail.push_str(" (");
-        detail.extend(why.chars().take(80));
+        detail.push_str(&why);
         detail.push(')');
     }
     Error::network(detail)

@@ -55,7 +55,11 @@ export async function openPage(instance, url, { viewport = LAPTOP } = {}) {
     entry.ready = request.allHeaders().then((all) => { entry.headers = all; }, () => {});
     requests.push(entry);
   });
-  page.on('response', (response) => responses.push(response));
+  page.on('response', (response) => {
+    // Read each body as it arrives: Chromium may evict it before a test asks for it later.
+    response.bodyText = response.text().catch(() => '');
+    responses.push(response);
+  });
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push({ text: message.text(), url: message.location().url ?? '' });
   });

@@ -38,7 +38,7 @@ async function browserFootprint({ page, context, requests, responses }) {
   await Promise.all(requests.map((r) => r.ready));
   const bodies = await Promise.all(responses.map(async (r) => {
     const headers = await r.allHeaders().catch(() => ({}));
-    const body = await r.text().catch(() => '');
+    const body = await (r.bodyText ?? r.text().catch(() => ''));
     return { url: r.url(), status: r.status(), headers, body: body.length > 100_000 ? '' : body };
   }));
   const state = await page.evaluate(() => ({

@@ -1,0 +1,120 @@
+// What an HTTP server cannot express, from a raw TCP server (node:net): broken status lines,
+// broken heads, broken chunked framing, endless heads and bodies. Each must end as exactly one
+// typed error (or, where HTTP allows it, a success), and the same module must keep working.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as y from '../../pkg/node/index.mjs';
+import { AK, ORG, PIPELINE, assertError, assertStillWorks, fileEmulator, guardProcess, outcome, rawServer } from './helpers.mjs';
+
+const guard = guardProcess();
+const emu = await fileEmulator();
+const raw = await rawServer();
+
+const BODY = JSON.stringify({ requestId: 'RAW-1', success: true, jobs: [{ identifier: 'raw_job', jobName: 'raw', lastJobId: 1 }] });
+const RESULT = { requestId: 'RAW-1', jobs: [{ jobName: 'raw', identifier: 'raw_job', lastJobId: 1, lastJobParams: {}, lastJobParamsRaw: '' }] };
+const ok = (extraHeaders = '', body = BODY) =>
+  `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n${extraHeaders}\r\n${body}`;
+const chunked = (chunks, tail = '0\r\n\r\n') =>
+  `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n${chunks}${tail}`;
+
+async function call(behaviour, options = {}) {
+  raw.set(behaviour);
+  return outcome(y.listPipelineJobs(ORG, PIPELINE, { endpoint: raw.url, ...AK, maxRetries: 0, timeoutMs: 2000, ...options }));
+}
+
+const NETWORK = { name: 'NetworkError', code: 'NetworkError', status: 0, requestId: null, attempts: 1 };
+// The status line arrived, the body failed: the error keeps the answer's status.
+const NETWORK_IN_BODY = { ...NETWORK, status: 200 };
+
+// [name, what the server writes, expected error (or 'success'), detail the message names]
+const CASES = [
+  ['garbage instead of a status line', (s) => s.end('GARBAGE GARBAGE\r\n\r\n'), NETWORK, /HPE_INVALID_CONSTANT/],
+  ['binary garbage', (s) => s.end(Buffer.from([0, 1, 2, 0xff, 0xfe, 13, 10, 13, 10])), NETWORK],
+  ['an HTTP/0.9 answer (body, no head)', (s) => s.end(BODY), NETWORK],
+  ['a status line, then close', (s) => s.end('HTTP/1.1 200 OK\r\n'), NETWORK, /UND_ERR_SOCKET/],
+  ['half a status line, then close', (s) => s.end('HTTP/1.1 20'), NETWORK],
+  ['close without a byte', (s) => s.end(), NETWORK],
+  ['a TCP reset without a byte', (s) => s.resetAndDestroy(), NETWORK, /ECONNRESET/],
+  ['a status code below 100', (s) => s.end('HTTP/1.1 099 Odd\r\ncontent-length: 0\r\nconnection: close\r\n\r\n'), NETWORK],
+  ['an absurd header (100 KB value)', (s) => s.end(ok(`x-big: ${'a'.repeat(100_000)}\r\n`)), NETWORK, /UND_ERR_HEADERS_OVERFLOW/],
+  ['an absurd number of headers (5000)', (s) => s.end(ok(Array.from({ length: 5000 }, (_, i) => `x-h${i}: v\r\n`).join(''))), NETWORK, /UND_ERR_HEADERS_OVERFLOW/],
+  ['a header with a NUL byte', (s) => s.end(ok('x-bad: a\u0000b\r\n')), NETWORK],
+  ['a header line without a colon', (s) => s.end(ok('no colon here\r\n')), NETWORK],
+  ['two conflicting content-lengths', (s) => s.end(`HTTP/1.1 200 OK\r\ncontent-length: 5\r\ncontent-length: ${BODY.length}\r\nconnection: close\r\n\r\n${BODY}`), NETWORK],
+  ['content-length and chunked together (smuggling shape)', (s) => s.end(`HTTP/1.1 200 OK\r\ncontent-length: 5\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n${BODY.length.toString(16)}\r\n${BODY}\r\n0\r\n\r\n`), NETWORK],
+  ['chunked with a bad chunk size', (s) => s.end(chunked(`ZZZ\r\n${BODY}\r\n`)), NETWORK_IN_BODY, /HPE_INVALID_CHUNK_SIZE/],
+  ['chunked with an overflowing chunk size', (s) => s.end(chunked(`FFFFFFFFFFFFFFFFFF\r\n${BODY}\r\n`)), NETWORK_IN_BODY],
+  ['chunked with a chunk size that lies short', (s) => s.end(chunked(`3\r\n${BODY}\r\n`)), NETWORK_IN_BODY],
+  ['content-length longer than the body, then close', (s) => s.end(`HTTP/1.1 200 OK\r\ncontent-length: 99999\r\nconnection: close\r\n\r\n${BODY}`), NETWORK_IN_BODY],
+  ['content-length shorter than the body (the JSON is cut)', (s) => s.end(`HTTP/1.1 200 OK\r\ncontent-length: 10\r\nconnection: close\r\n\r\n${BODY}`),
+    { name: 'InvalidResponseError', code: 'InvalidResponse', status: 200, requestId: null, attempts: 1, path: 'body' }],
+  ['content-encoding: br on plain bytes', (s) => s.end(ok('content-encoding: br\r\n')), NETWORK_IN_BODY],
+  ['an unsolicited 100 Continue before the answer (undici fails it)', (s) => s.end(`HTTP/1.1 100 Continue\r\n\r\n${ok()}`), NETWORK],
+  ['bare LF line endings (llhttp is strict)', (s) => s.end(ok().replaceAll('\r\n', '\n')), NETWORK],
+  ['101 Switching Protocols', (s) => s.end('HTTP/1.1 101 Switching Protocols\r\nupgrade: x\r\nconnection: upgrade\r\n\r\nxxxx'), NETWORK],
+  ['a status code above 599', (s) => s.end('HTTP/1.1 999 Odd\r\ncontent-length: 0\r\nconnection: close\r\n\r\n'),
+    { name: 'BadRequestError', code: 'HTTP_999', status: 999, requestId: null, attempts: 1 }],
+  ['a 204 carrying a body', (s) => s.end('HTTP/1.1 204 No Content\r\ncontent-length: 5\r\nconnection: close\r\n\r\nhello'),
+    { name: 'InvalidResponseError', code: 'InvalidResponse', status: 204, requestId: null, attempts: 1, path: 'body' }],
+  // Valid HTTP, odd shapes: success.
+  ['a close-delimited body (no length)', (s) => s.end(`HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n${BODY}`), 'success'],
+  ['a well-formed chunked body in 1-byte chunks', (s) => s.end(chunked([...BODY].map((c) => `1\r\n${c}\r\n`).join(''))), 'success'],
+  ['an unknown content-encoding (passed through)', (s) => s.end(ok('content-encoding: x-custom\r\n')), 'success'],
+];
+
+for (const [name, behaviour, expected, detail] of CASES) {
+  test(`raw TCP: ${name}`, async () => {
+    const got = await call(behaviour);
+    if (expected === 'success') {
+      assert.ok(!got.error, String(got.error?.message ?? got.error));
+      assert.deepEqual(got.value, RESULT);
+    } else {
+      const e = assertError(y, got, expected);
+      if (detail) assert.match(e.message, detail);
+    }
+    await assertStillWorks(y, emu.url);
+  });
+}
+
+test('raw TCP: a head that never ends: TimeoutError (or a header overflow), never a hang', async () => {
+  const got = await call((s) => {
+    s.write('HTTP/1.1 200 OK\r\n');
+    raw.every(s, 5, () => s.write('x-more: yes\r\n'));
+  }, { timeoutMs: 600 });
+  const e = got.error;
+  assert.ok(e instanceof y.TimeoutError || e instanceof y.NetworkError, String(e));
+  assert.deepEqual([e.status, e.attempts, e.requestId], [0, 1, null]);
+  await assertStillWorks(y, emu.url);
+});
+
+test('raw TCP: a chunked body that never ends: stops at maxResponseBytes', async () => {
+  const got = await call((s) => {
+    s.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n4000\r\n[' + ' '.repeat(0x3fff) + '\r\n');
+    raw.every(s, 1, () => s.write('4000\r\n' + ' '.repeat(0x4000) + '\r\n'));
+  }, { maxResponseBytes: 1_000_000, timeoutMs: 10_000 });
+  // status: 0 today, 200 once the maxResponseBytes bug (see matrix.test.mjs) is fixed.
+  assertError(y, got, { name: 'InvalidResponseError', code: 'InvalidResponse', status: (s) => s === 0 || s === 200, attempts: 1, path: 'body' });
+  await assertStillWorks(y, emu.url);
+});
+
+test('raw TCP: a byte every 50 ms forever: TimeoutError at timeoutMs', async () => {
+  const got = await call((s) => {
+    s.write(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000000\r\n\r\n`);
+    raw.every(s, 50, () => s.write(' '));
+  }, { timeoutMs: 500 });
+  assertError(y, got, { name: 'TimeoutError', code: 'Timeout', status: 0, requestId: null, attempts: 1 });
+  await assertStillWorks(y, emu.url);
+});
+
+test('raw TCP: broken answers are retried like network errors (maxRetries + 1 connections)', async () => {
+  let requests = 0;
+  const got = await call((s) => {
+    requests++;
+    s.end('GARBAGE\r\n\r\n');
+  }, { maxRetries: 2 });
+  assertError(y, got, { ...NETWORK, attempts: 3 });
+  assert.equal(requests, 3);
+  await assertStillWorks(y, emu.url);
+});
+
+guard.finalTest();
