@@ -131,3 +131,13 @@ async fn promise_helpers_do_not_leak_rejections() {
     JsFuture::from(tick).await.unwrap();
     assert!(call(ORG.into(), "1234567", options(&[])).await.unwrap().is_string());
 }
+
+#[wasm_bindgen_test]
+async fn personal_access_token_api() {
+    let opts = JSON::parse(r#"{"endpoint":"http://127.0.0.1:18091","token":"pt-EmuDemoToken0001-not-a-real-token","edition":"center"}"#).unwrap();
+    let text = call(ORG.into(), "1234567", opts).await.unwrap().as_string().unwrap();
+    assert!(text.contains("deploy_prod_03") && text.contains("9007199254740991"), "{text}");
+    let opts = JSON::parse(r#"{"endpoint":"http://127.0.0.1:18091","token":"pt-wrong","edition":"center"}"#).unwrap();
+    let record = call(ORG.into(), "1234567", opts).await.unwrap();
+    assert_eq!(class_of(&record), "AuthenticationError");
+}
