@@ -34,7 +34,10 @@ extern "C" {
 }
 
 /// Headers the server may use to explain an answer; the rest are not copied into wasm.
-const RESPONSE_HEADERS: [&str; 5] = ["x-acs-request-id", "x-request-id", "date", "retry-after", "x-acs-retry-after"];
+const RESPONSE_HEADERS: [&str; 7] = [
+    "x-acs-request-id", "x-request-id", "date", "retry-after", "x-acs-retry-after", "content-length",
+    "content-encoding",
+];
 /// Error details from JS (a fetch's message) are cut to this many characters, after redaction.
 const MAX_DETAIL_CHARS: usize = 500;
 /// setTimeout treats anything above 2^31 − 1 ms as 1 ms.
@@ -131,11 +134,12 @@ impl Transport {
     }
 
     async fn attempt(&self, request: &HttpRequest, controller: &AbortController, guard: &Guard) -> Result<RawResponse, Failure> {
-        let headers = Headers::new();
+        // A plain record, not a Headers object: fewer boundary crossings per call.
+        let headers = Object::new();
         for (name, value) in &request.headers {
             // fetch sets `host` from the URL (and forbids setting it); it is signed all the same.
             if name != "host" {
-                headers.set(name, value);
+                let _ = Reflect::set(&headers, &JsValue::from_str(name), &JsValue::from_str(value));
             }
         }
         let init = Object::new();
@@ -143,7 +147,7 @@ impl Transport {
             let _ = Reflect::set(&init, &JsValue::from_str(key), value);
         };
         set("method", &JsValue::from_str(request.method));
-        set("headers", &headers.into_raw());
+        set("headers", &headers);
         // Never follow: a redirect would carry signed headers or a token to another host.
         set("redirect", &JsValue::from_str("manual"));
         set("signal", &controller.signal());
@@ -164,14 +168,22 @@ impl Transport {
             .iter()
             .find(|(name, _)| name == "x-acs-request-id" || name == "x-request-id")
             .map(|(_, value)| value.clone());
-        let body = self.read_body(&response, controller, guard).await.map_err(|failure| match failure {
+        let declared_length = declared_identity_length(&headers);
+        let body = self.read_body(&response, declared_length, controller, guard).await.map_err(|failure| match failure {
             Failure::Failed(error) => Failure::Failed(error.with_status(status).with_request_id(request_id)),
             aborted => aborted,
         })?;
         Ok(RawResponse { status, headers, body })
     }
 
-    async fn read_body(&self, response: &JsValue, controller: &AbortController, guard: &Guard) -> Result<Vec<u8>, Failure> {
+    /// `declared_length`: the content-length of an uncompressed body, when the server gave one.
+    async fn read_body(
+        &self,
+        response: &JsValue,
+        declared_length: Option<u64>,
+        controller: &AbortController,
+        guard: &Guard,
+    ) -> Result<Vec<u8>, Failure> {
         let limit = self.max_response_bytes;
         let too_large = || {
             controller.abort();
@@ -180,9 +192,19 @@ impl Transport {
                 format!("the answer is larger than maxResponseBytes ({limit} bytes); reading stopped"),
             ))
         };
+        if declared_length.is_some_and(|length| length > limit) {
+            return Err(too_large());
+        }
         let body = get(response, "body");
         let mut out = Vec::new();
-        let reader = if body.is_object() { call_method(&body, "getReader") } else { None };
+        // Fast path: an uncompressed body of a declared size within the limit is read in one
+        // go (fetch enforces the declared length); otherwise the stream is read chunk by chunk
+        // so the limit can stop it (a small gzip body may inflate to anything).
+        let reader = match declared_length {
+            Some(_) => None,
+            None if body.is_object() => call_method(&body, "getReader"),
+            None => None,
+        };
         let Some(reader) = reader else {
             // Not a stream (a hand-made Response): take the whole buffer if there is one.
             let Some(buffer) = call_method(response, "arrayBuffer") else {
@@ -260,6 +282,14 @@ fn response_headers(response: &JsValue) -> Vec<(String, String)> {
             Some(((*name).to_owned(), value))
         })
         .collect()
+}
+
+fn declared_identity_length(headers: &[(String, String)]) -> Option<u64> {
+    let header = |name: &str| headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim());
+    match header("content-encoding") {
+        None | Some("") | Some("identity") => header("content-length")?.parse().ok(),
+        Some(_) => None,
+    }
 }
 
 /// A network error from whatever JS threw or rejected with (an Error or not).
