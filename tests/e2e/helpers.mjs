@@ -5,19 +5,13 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startDemoServer } from '../../scripts/demo-server.mjs';
+import { AK, STS } from '../node/helpers.mjs';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const OUTPUT = fileURLToPath(new URL('../../test-output/e2e/', import.meta.url));
 
-export const ORG = '5ebbc0228123212b59a1b2c3';
-export const OTHER_ORG = '6f0a1b2c3d4e5f6071829304';
-export const PIPELINE = '1234567';
-export const AK = { accessKeyId: 'LTAI5tEmuDemoKey0001', accessKeySecret: 'EmuDemoSecret0001-not-a-real-secret' };
-export const STS = {
-  accessKeyId: 'STS.EmuStsKey0002',
-  accessKeySecret: 'EmuStsSecret0002-not-real',
-  securityToken: 'EmuStsToken0002-not-a-real-token',
-};
+// The emulator's seeds, shared with the Node suites.
+export { ORG, OTHER_ORG, PIPELINE, AK, STS } from '../node/helpers.mjs';
 /** Anything the browser must never see. */
 export const SECRETS = [AK.accessKeySecret, STS.accessKeySecret, STS.securityToken];
 export const SEEDED_IDENTIFIERS = ['build_image_01', 'deploy_test_02', 'deploy_prod_03', 'rollback_04'];
