@@ -40,6 +40,17 @@ function resolveOptions(layers, environment) {
   return merged;
 }
 
+/** `lastJobParams`: the text parsed as a JSON object; `""` → `{}`; anything else → `null`. */
+function parseParams(text) {
+  if (text === '') return {};
+  try {
+    const value = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
 export function makeClient({ run, environment, adaptSignal = (signal) => signal }) {
   async function call(organizationId, pipelineId, category, layers) {
     const options = resolveOptions(layers, environment);
@@ -48,7 +59,9 @@ export function makeClient({ run, environment, adaptSignal = (signal) => signal 
     if (typeof result !== 'string') throw errorFromRecord(result);
     // JSON.parse defines "__proto__" keys as plain own properties: nothing is polluted.
     const parsed = JSON.parse(result);
-    return { requestId: parsed.requestId, jobs: parsed.jobs };
+    const jobs = parsed.jobs;
+    for (let i = 0; i < jobs.length; i++) jobs[i].lastJobParams = parseParams(jobs[i].lastJobParamsRaw);
+    return { requestId: parsed.requestId, jobs };
   }
 
   // `category` may be left out: listPipelineJobs(org, pipeline, { ...options }).

@@ -2,13 +2,15 @@
 //!
 //! The output is one compact JSON text that JS turns into objects with a single `JSON.parse`:
 //! crossing the JS↔wasm boundary once per response instead of once per field. String tokens
-//! are copied raw (escapes and all), so nothing is re-encoded, and `lastJobParams` is embedded
-//! as the object text it holds once it has been checked to be exactly one JSON object.
+//! are copied raw (escapes and all), so nothing is decoded or re-encoded. `lastJobParams` is
+//! written as `null` beside `lastJobParamsRaw`: the JS side parses the raw text into the object
+//! (its own `JSON.parse` is the fastest parser there is for that, and the text is needed as a
+//! JS string anyway), keeping the key order of the documented result.
 
 use std::borrow::Cow;
 
 use super::error::{Error, Result};
-use super::json::{decode_string, is_object, Scanner, SyntaxError, Token};
+use super::json::{decode_string, Scanner, SyntaxError, Token};
 
 /// The largest integer a JS number holds exactly: 2^53 − 1.
 pub const MAX_SAFE_INTEGER: u64 = 9_007_199_254_740_991;
@@ -369,13 +371,7 @@ fn walk_job(scanner: &mut Scanner<'_>, writer: &mut Writer, prefix: &str, index:
         Some(id) => out.push_str(&id.to_string()),
         None => out.push_str("null"),
     }
-    out.push_str(",\"lastJobParams\":");
-    match params_raw.map(decode_string) {
-        None => out.push_str("{}"),
-        Some(Some(text)) if text.is_empty() => out.push_str("{}"),
-        Some(Some(text)) if is_object(&text) => out.push_str(&text),
-        Some(_) => out.push_str("null"),
-    }
+    out.push_str(",\"lastJobParams\":null");
     out.push_str(",\"lastJobParamsRaw\":");
     out.push_str(params_raw.unwrap_or("\"\""));
     out.push('}');
@@ -429,8 +425,8 @@ mod tests {
         assert_eq!(
             v,
             json!({"requestId":"R1","jobs":[
-                {"jobName":"构建","identifier":"a","lastJobId":123,"lastJobParams":{"x":1},"lastJobParamsRaw":"{\"x\":1}"},
-                {"jobName":"","identifier":"b","lastJobId":9007199254740991u64,"lastJobParams":{},"lastJobParamsRaw":""},
+                {"jobName":"构建","identifier":"a","lastJobId":123,"lastJobParams":null,"lastJobParamsRaw":"{\"x\":1}"},
+                {"jobName":"","identifier":"b","lastJobId":9007199254740991u64,"lastJobParams":null,"lastJobParamsRaw":""},
                 {"jobName":"","identifier":"c","lastJobId":null,"lastJobParams":null,"lastJobParamsRaw":"not json"},
                 {"jobName":"","identifier":"d","lastJobId":null,"lastJobParams":null,"lastJobParamsRaw":"[1]"}]})
         );
@@ -512,7 +508,7 @@ mod tests {
     #[test]
     fn prototype_keys_stay_data() {
         let v = ok(r#"{"__proto__":{"x":1},"jobs":[{"__proto__":1,"constructor":2,"identifier":"a","lastJobParams":"{\"__proto__\":{\"polluted\":true}}"}]}"#);
-        assert_eq!(v["jobs"][0]["lastJobParams"]["__proto__"]["polluted"], true);
+        assert_eq!(v["jobs"][0]["lastJobParamsRaw"], "{\"__proto__\":{\"polluted\":true}}");
     }
 
     #[test]
@@ -522,14 +518,14 @@ mod tests {
         let unknown = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
         let body = format!(r#"{{"x":{unknown},"jobs":[{{"identifier":"a","lastJobParams":"{params}"}}]}}"#);
         let n = normalize_success(body.as_bytes(), 200, None).unwrap();
-        assert!(n.json.contains("\"lastJobParams\":{\"a\":{\"a\":"));
+        assert!(n.json.contains("\"lastJobParamsRaw\":\"{\\\"a\\\":{\\\"a\\\":"), "{}", &n.json[..200]);
     }
 
     #[test]
-    fn lone_surrogates_in_params_give_null_and_keep_raw() {
-        let body = r#"{"jobs":[{"identifier":"a","lastJobParams":"{\"k\":\"\ud800\"}"}]}"#;
+    fn params_text_is_copied_raw_escapes_and_all() {
+        let body = r#"{"jobs":[{"identifier":"a","lastJobParams":"{\"k\":\"\ud800\u00e9\"}"}]}"#;
         let n = normalize_success(body.as_bytes(), 200, None).unwrap();
-        assert!(n.json.contains(r#""lastJobParams":null,"lastJobParamsRaw":"{\"k\":\"\ud800\"}""#), "{}", n.json);
+        assert!(n.json.contains(r#""lastJobParams":null,"lastJobParamsRaw":"{\"k\":\"\ud800\u00e9\"}""#), "{}", n.json);
     }
 
     #[test]
