@@ -7,7 +7,7 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 WASM_TEST_EMULATOR_PORT := 18091
 
 .PHONY: setup build test test-core test-lint test-oracle test-emulator test-node test-cli test-types \
-        test-wasm test-wasm-node test-wasm-browser test-fuzz test-demo test-faults soak fuzz demo clean
+        test-wasm test-wasm-node test-wasm-browser test-fuzz test-demo test-faults soak bench fuzz demo clean
 
 setup:
 	scripts/setup.sh browser
@@ -57,6 +57,12 @@ test-wasm-node test-wasm-browser: setup
 	  wasm-pack test --release --mode no-install $(if $(findstring browser,$@),--headless --chrome,--node) \
 	  -- --test $(if $(findstring browser,$@),wasm_browser,wasm_boundary) 2>&1 | tee target/$@.log
 	@grep -Eq "test result: ok\. [1-9][0-9]* passed" target/$@.log || { echo "$@: no wasm tests ran"; exit 1; }
+
+# Benchmarks (issue 6): size, cold start, per-call overhead, big answers, memory, side by side
+# with a minimal hand-written client (the floor) and the official client. Informational: a
+# missed goal never fails. QUICK=1 scales it down (~15 s) so CI keeps the script from rotting.
+bench: build
+	node bench/run.mjs $(if $(QUICK),--quick)
 
 # A 30-second smoke in `make test`; `make fuzz` runs 10 minutes (FUZZ_SECONDS=...).
 test-fuzz:

@@ -1,0 +1,125 @@
+// One measurement in a fresh process (run with --expose-gc), so clients never share a heap,
+// a JIT state or a connection pool. Prints one JSON line on stdout.
+//
+//   node --expose-gc bench/lib/worker.mjs '<json args>'
+//   args: { mode: 'percall' | 'stub' | 'big' | 'memory', client, endpoint, ... }
+import { writeFileSync } from 'node:fs';
+import { makeClient } from './clients.mjs';
+
+const args = JSON.parse(process.argv[2]);
+const gc = globalThis.gc ?? (() => {});
+
+async function runCalls(call, calls, concurrency, pipelineId = '10', onProgress) {
+  let started = 0;
+  let done = 0;
+  async function lane() {
+    while (started < calls) {
+      started++;
+      const jobs = await call(pipelineId);
+      if (jobs.length !== Number(pipelineId)) throw new Error(`expected ${pipelineId} jobs, got ${jobs.length}`);
+      done++;
+      if (onProgress) await onProgress(done);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, calls) }, lane));
+}
+
+async function percall({ client, endpoint, calls, concurrency, warmup }) {
+  const call = await makeClient(client, endpoint);
+  await runCalls(call, warmup, concurrency);
+  gc();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await runCalls(call, calls, concurrency);
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+/** Linux: reset the peak-RSS high-water mark to the current RSS (getrusage maxRSS follows it). */
+function resetPeakRss() {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false; // not Linux, or not allowed: maxRSS stays a lifetime peak
+  }
+}
+
+async function big({ client, endpoint, jobs, runs }) {
+  const call = await makeClient(client, endpoint, { normalize: true });
+  for (let i = 0; i < 20; i++) await call('10'); // load and warm the code paths on a small body
+  const times = [];
+  const peaks = [];
+  let retained = 0;
+  let peakIsLowerBound = false;
+  let rssBefore = 0;
+  for (let i = 0; i < runs; i++) {
+    gc();
+    gc();
+    const before = process.memoryUsage().rss;
+    const reset = resetPeakRss();
+    const maxBefore = process.resourceUsage().maxRSS * 1024;
+    const t0 = performance.now();
+    let result = await call(String(jobs));
+    times.push(performance.now() - t0);
+    const peak = process.resourceUsage().maxRSS * 1024;
+    peaks.push(peak - before);
+    if (i === 0) {
+      // The official client does not normalise: lastJobParams stays a string there.
+      const params = result[1]?.lastJobParams;
+      const ok = result.length === jobs && result[jobs - 1].identifier && (client === 'official' ? typeof params === 'string' : params?.commitId);
+      if (!ok) throw new Error(`${client}: bad big answer (${result.length} jobs)`);
+      rssBefore = before;
+      // Without a reset, maxRSS is a lifetime peak: if start-up went higher, the delta is a lower bound.
+      peakIsLowerBound = !reset && peak === maxBefore;
+    }
+    result = null;
+    if (i === 0) {
+      gc();
+      gc();
+      retained = process.memoryUsage().rss - before;
+    }
+  }
+  // The first call's peak is the figure of record (fresh process); later ones start from a
+  // heap (and, for wasm, a linear memory) already grown by the first.
+  return { times, rssBefore, peakDelta: peaks[0], peaks, peakIsLowerBound, retained };
+}
+
+async function memory({ client, endpoint, calls, concurrency, samples }) {
+  const call = await makeClient(client, endpoint);
+  const every = Math.max(1, Math.floor(calls / samples));
+  const points = [];
+  const sample = (done) => {
+    gc();
+    gc();
+    const m = process.memoryUsage();
+    points.push({ calls: done, rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers });
+  };
+  // Sampling inside the loop blocks every lane at once (gc is synchronous), which is what we want.
+  await runCalls(call, calls, concurrency, '10', (done) => {
+    if (done % every === 0) sample(done);
+  });
+  return { points };
+}
+
+/** The client's own cost: global fetch replaced by a canned Response (no socket, no server). */
+async function stub({ client, calls, warmup }) {
+  const { envelope } = await import('./static-server.mjs');
+  const body = Buffer.from(envelope(10));
+  const headers = { 'content-type': 'application/json;charset=utf-8', 'x-acs-request-id': 'STUB' };
+  globalThis.fetch = async () => new Response(body, { status: 200, headers });
+  const call = await makeClient(client, 'http://127.0.0.1:9');
+  await runCalls(call, warmup, 1);
+  gc();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await runCalls(call, calls, 1);
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+const modes = { percall, big, memory, stub };
+const result = await modes[args.mode](args);
+process.stdout.write(`${JSON.stringify(result)}\n`);
