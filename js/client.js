@@ -51,9 +51,10 @@ function parseParams(text) {
   }
 }
 
-export function makeClient({ run, environment, adaptSignal = (signal) => signal }) {
+export function makeClient({ run, environment, adaptSignal = (signal) => signal, defaultFetch }) {
   async function call(organizationId, pipelineId, category, layers) {
     const options = resolveOptions(layers, environment);
+    if (options.fetch == null && defaultFetch) options.fetch = defaultFetch;
     if (options.signal != null) options.signal = adaptSignal(options.signal);
     const result = await run(organizationId, pipelineId, category, options);
     if (typeof result !== 'string') throw errorFromRecord(result);

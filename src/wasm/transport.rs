@@ -266,6 +266,15 @@ fn response_status(response: &JsValue) -> Result<u16, Failure> {
     }
     match get(response, "status").as_f64() {
         Some(status) if status.fract() == 0.0 && (100.0..=999.0).contains(&status) => Ok(status as u16),
+        // A real response (it has headers) with a number that is no HTTP status: the server's
+        // fault, not the caller's.
+        Some(status)
+            if status.fract() == 0.0
+                && (0.0..=65535.0).contains(&status)
+                && get(&get(response, "headers"), "get").is_function() =>
+        {
+            Err(fail(Error::network(format!("the server answered with an invalid HTTP status ({})", status as u32))))
+        }
         _ => Err(fail(Error::invalid_argument("fetch resolved to something that is not a Response (no valid status)"))),
     }
 }
@@ -302,8 +311,13 @@ fn network_error(context: &str, thrown: &JsValue) -> Error {
     }
     // Node's fetch puts the system error in `cause`: a code (ECONNREFUSED, ECONNRESET…) or
     // at least a message ("bad port").
+    // node:http puts the code on the error itself (HPE_INVALID_CONSTANT, ECONNRESET…).
     let cause = get(thrown, "cause");
-    if let Some(why) = get(&cause, "code").as_string().or_else(|| get(&cause, "message").as_string()) {
+    let why = get(thrown, "code")
+        .as_string()
+        .or_else(|| get(&cause, "code").as_string())
+        .or_else(|| get(&cause, "message").as_string());
+    if let Some(why) = why {
         detail.push_str(" (");
         detail.push_str(&why);
         detail.push(')');

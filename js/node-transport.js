@@ -1,0 +1,80 @@
+// Node's default transport: a fetch-shaped function over node:http(s) with keep-alive agents.
+// On loopback it costs about half of Node's fetch (undici) per call, which is most of what a
+// call costs. The wasm core drives it exactly like fetch (and a caller's `fetch` option still
+// replaces it): it only needs method, headers, signal and redirect: "manual" (node:http never
+// follows redirects), and reads status, headers.get() and a body reader.
+import http from 'node:http';
+import https from 'node:https';
+import zlib from 'node:zlib';
+
+const AGENTS = {
+  'http:': new http.Agent({ keepAlive: true }),
+  'https:': new https.Agent({ keepAlive: true }),
+};
+
+const DECODERS = {
+  gzip: () => zlib.createGunzip(),
+  'x-gzip': () => zlib.createGunzip(),
+  deflate: () => zlib.createInflate(),
+  br: () => zlib.createBrotliDecompress(),
+};
+
+export function nodeFetch(url, init) {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const module = target.protocol === 'https:' ? https : http;
+    const headers = { ...init.headers, 'accept-encoding': 'gzip, deflate, br' };
+    if (init.method !== 'GET') headers['content-length'] = '0';
+    const request = module.request(target, { method: init.method, headers, agent: AGENTS[target.protocol], signal: init.signal });
+    request.on('response', (message) => resolve(toResponse(message)));
+    request.on('error', reject);
+    // A 101 answer to a request that asked for no upgrade: nothing more will come.
+    request.on('upgrade', (message, socket) => {
+      socket.destroy();
+      reject(new Error(`unexpected ${message.statusCode} ${message.statusMessage}`));
+    });
+    request.end();
+  });
+}
+
+function toResponse(message) {
+  const encoding = String(message.headers['content-encoding'] ?? '').trim().toLowerCase();
+  const decoder = DECODERS[encoding];
+  let stream = message;
+  if (decoder) {
+    stream = decoder();
+    message.on('error', (error) => stream.destroy(error));
+    // A body cut short leaves the decoder waiting: end it with the connection's error.
+    message.on('aborted', () => stream.destroy(new Error('the connection closed before the body ended')));
+    message.pipe(stream);
+  } else {
+    message.on('aborted', () => message.destroy(new Error('the connection closed before the body ended')));
+  }
+  let iterator = null;
+  return {
+    status: message.statusCode,
+    headers: {
+      get(name) {
+        const value = message.headers[name.toLowerCase()];
+        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : String(value);
+      },
+    },
+    body: {
+      getReader() {
+        iterator ??= stream[Symbol.asyncIterator]();
+        return {
+          async read() {
+            const { done, value } = await iterator.next();
+            return done ? { done: true, value: undefined } : { done: false, value: new Uint8Array(value.buffer, value.byteOffset, value.byteLength) };
+          },
+        };
+      },
+    },
+    async arrayBuffer() {
+      const chunks = [];
+      for await (const chunk of stream) chunks.push(chunk);
+      const all = Buffer.concat(chunks);
+      return all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
+    },
+  };
+}
