@@ -6,3 +6,18 @@ import { defineSuite } from './suite.mjs';
 
 await lib.initialize(await readFile(new URL('../../pkg/web/glue_bg.wasm', import.meta.url)));
 defineSuite('web build in Node', lib);
+
+// Two copies of the classes (the browser build and the Node build) still agree on instanceof:
+// the brand is a registered symbol, not object identity.
+const { test } = await import('node:test');
+const assert = (await import('node:assert/strict')).default;
+const node = await import('../../pkg/node/index.mjs');
+test('errors of one build are instances of the other build\'s classes', async () => {
+  const error = await lib.listPipelineJobs('', '1').catch((e) => e);
+  assert.notEqual(lib.InvalidArgumentError, node.InvalidArgumentError);
+  assert.ok(error instanceof node.InvalidArgumentError && error instanceof node.YunxiaoError && error instanceof Error);
+  assert.ok(!(error instanceof node.NotFoundError));
+  const fromNode = await node.listPipelineJobs('', '1').catch((e) => e);
+  assert.ok(fromNode instanceof lib.InvalidArgumentError && fromNode instanceof lib.YunxiaoError);
+  assert.equal(fromNode.name, 'InvalidArgumentError');
+});
