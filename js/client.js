@@ -1,5 +1,6 @@
 // The public API over the wasm core, shared by the Node and browser entry points. Each entry
-// passes in how to reach the core (`run`) and where default options come from (`defaults`).
+// passes in how to reach the core (`run`), where credentials may come from (`environment`),
+// its default transport (`defaultFetch`) and how to adapt a caller's signal (`adaptSignal`).
 
 import { errorFromRecord, invalidArgument } from './errors.js';
 

@@ -21,11 +21,12 @@ export const CLIENTS = {
 };
 
 /** endpoint: "http://127.0.0.1:PORT". `normalize` only changes the floors (the others always do what they do). */
-export async function makeClient(name, endpoint, { normalize = false } = {}) {
+export async function makeClient(name, endpoint, { normalize = false, fetch } = {}) {
   switch (name) {
     case 'package': {
       const { listPipelineJobs } = await import(path.join(PKG, 'node/index.mjs'));
-      const options = { endpoint, ...AK };
+      // Its Node transport is node:http, not the global fetch: a stub must be passed in.
+      const options = { endpoint, ...AK, ...(fetch ? { fetch } : {}) };
       return async (pipelineId) => (await listPipelineJobs(ORG, pipelineId, options)).jobs;
     }
     case 'floor':

@@ -108,8 +108,9 @@ async function stub({ client, calls, warmup }) {
   const { envelope } = await import('./static-server.mjs');
   const body = Buffer.from(envelope(10));
   const headers = { 'content-type': 'application/json;charset=utf-8', 'x-acs-request-id': 'STUB' };
-  globalThis.fetch = async () => new Response(body, { status: 200, headers });
-  const call = await makeClient(client, 'http://127.0.0.1:9');
+  const stubFetch = async () => new Response(body, { status: 200, headers });
+  globalThis.fetch = stubFetch;
+  const call = await makeClient(client, 'http://127.0.0.1:9', { fetch: stubFetch });
   await runCalls(call, warmup, 1);
   gc();
   const cpu0 = process.cpuUsage();
