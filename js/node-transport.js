@@ -3,30 +3,33 @@
 // call costs. The wasm core drives it exactly like fetch (and a caller's `fetch` option still
 // replaces it): it only needs method, headers, signal and redirect: "manual" (node:http never
 // follows redirects), and reads status, headers.get() and a body reader.
-import http from 'node:http';
-import https from 'node:https';
-import zlib from 'node:zlib';
+//
+// node:http(s) and node:zlib load on the first call, not at import: https pulls in TLS, which
+// would triple the package's start-up time for programs that have not made a call yet.
 
-const AGENTS = {
-  'http:': new http.Agent({ keepAlive: true }),
-  'https:': new https.Agent({ keepAlive: true }),
-};
+let loaded = null;
+const transports = {};
 
-const DECODERS = {
-  gzip: () => zlib.createGunzip(),
-  'x-gzip': () => zlib.createGunzip(),
-  deflate: () => zlib.createInflate(),
-  br: () => zlib.createBrotliDecompress(),
-};
+function load(protocol) {
+  loaded ??= Promise.all([import('node:http'), import('node:zlib')]).then(([http, zlib]) => ({
+    http: http.default,
+    zlib: zlib.default,
+  }));
+  transports[protocol] ??= loaded.then(async ({ http, zlib }) => {
+    const module = protocol === 'https:' ? (await import('node:https')).default : http;
+    return { module, agent: new module.Agent({ keepAlive: true }), zlib };
+  });
+  return transports[protocol];
+}
 
-export function nodeFetch(url, init) {
+export async function nodeFetch(url, init) {
+  const target = new URL(url);
+  const { module, agent, zlib } = await load(target.protocol);
   return new Promise((resolve, reject) => {
-    const target = new URL(url);
-    const module = target.protocol === 'https:' ? https : http;
     const headers = { ...init.headers, 'accept-encoding': 'gzip, deflate, br' };
     if (init.method !== 'GET') headers['content-length'] = '0';
-    const request = module.request(target, { method: init.method, headers, agent: AGENTS[target.protocol], signal: init.signal });
-    request.on('response', (message) => resolve(toResponse(message)));
+    const request = module.request(target, { method: init.method, headers, agent, signal: init.signal });
+    request.on('response', (message) => resolve(toResponse(message, zlib)));
     request.on('error', reject);
     // A 101 answer to a request that asked for no upgrade: nothing more will come.
     request.on('upgrade', (message, socket) => {
@@ -37,12 +40,19 @@ export function nodeFetch(url, init) {
   });
 }
 
-function toResponse(message) {
+const DECODERS = {
+  gzip: (zlib) => zlib.createGunzip(),
+  'x-gzip': (zlib) => zlib.createGunzip(),
+  deflate: (zlib) => zlib.createInflate(),
+  br: (zlib) => zlib.createBrotliDecompress(),
+};
+
+function toResponse(message, zlib) {
   const encoding = String(message.headers['content-encoding'] ?? '').trim().toLowerCase();
   const decoder = DECODERS[encoding];
   let stream = message;
   if (decoder) {
-    stream = decoder();
+    stream = decoder(zlib);
     message.on('error', (error) => stream.destroy(error));
     // A body cut short leaves the decoder waiting: end it with the connection's error.
     message.on('aborted', () => stream.destroy(new Error('the connection closed before the body ended')));
