@@ -6,7 +6,7 @@
 //   control : /_emulator/*  (never signed; see README.md)
 //   fault injection: prefix any API path with /_s/{scenarioId}
 //
-// Plain Node 20, no dependencies. Facts come from /work/shared/api/PROTOCOL.md.
+// Plain Node 20, no dependencies. Facts come from docs/api/PROTOCOL.md.
 // Usage: `node emulator/server.mjs --port 8090`, or `startEmulator()` from tests.
 
 import http from 'node:http';

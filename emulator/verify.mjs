@@ -1,5 +1,5 @@
 // Independent server-side signature verification for the classic Alibaba Cloud
-// OpenAPI (ROA style), written from /work/shared/api/PROTOCOL.md §1 only.
+// OpenAPI (ROA style), written from docs/api/PROTOCOL.md §1 only.
 //
 // Deliberately shares no code with the client (src/, js/): if both sides were
 // built from one helper, a shared misunderstanding would verify itself.

@@ -7,7 +7,7 @@ import {
   verifySignature, parseAuthorization, canonicalQueryV3, canonicalResourceV1, parseRawQuery, rfc3986,
 } from '../../emulator/verify.mjs';
 
-// The repository's copy of /work/shared/api/signing-vectors.json.
+// The repository's copy of tests/fixtures/signing-vectors.json (a copy of the shared vectors).
 const vectors = JSON.parse(readFileSync(new URL('../fixtures/signing-vectors.json', import.meta.url), 'utf8'));
 
 function* variants() {
