@@ -1,4 +1,4 @@
-// Node entry (bundled to CommonJS; the ESM entry re-exports it so there is one copy).
+// Node entry, bundled twice: to CommonJS (require) and to an ES module (import).
 import { setMaxListeners } from 'node:events';
 import * as core from './glue.cjs';
 import { makeClient } from './client.js';

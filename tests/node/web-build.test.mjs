@@ -21,3 +21,13 @@ test('errors of one build are instances of the other build\'s classes', async ()
   assert.ok(fromNode instanceof lib.InvalidArgumentError && fromNode instanceof lib.YunxiaoError);
   assert.equal(fromNode.name, 'InvalidArgumentError');
 });
+
+test('errors are instances across the ESM and CJS entries (two bundles, one brand)', async () => {
+  const { createRequire } = await import('node:module');
+  const cjs = createRequire(import.meta.url)('../../pkg/node/index.cjs');
+  const fromEsm = await node.listPipelineJobs('', '1').catch((e) => e);
+  const fromCjs = await cjs.listPipelineJobs('', '1').catch((e) => e);
+  assert.ok(fromEsm instanceof cjs.InvalidArgumentError && fromEsm instanceof cjs.YunxiaoError);
+  assert.ok(fromCjs instanceof node.InvalidArgumentError && fromCjs instanceof node.YunxiaoError);
+  assert.ok(!(fromCjs instanceof node.TimeoutError));
+});
