@@ -222,7 +222,7 @@ async function sizes() {
   return {
     'package, browser': measure(['web/index.js', 'web/glue_bg.wasm'].map((f) => path.join(PKG, f))),
     'package, Node (require)': measure(['node/index.cjs', 'node/glue_bg.wasm'].map((f) => path.join(PKG, f))),
-    'package, Node (import)': measure(['node/index.mjs', 'node/index.cjs', 'node/glue_bg.wasm'].map((f) => path.join(PKG, f))),
+    'package, Node (import)': measure(['node/index.mjs', 'node/glue_bg.wasm'].map((f) => path.join(PKG, f))),
     'floor, browser (WebCrypto, esbuild min)': measure([floorWeb]),
     'floor, Node (node:crypto, esbuild min)': measure([floorNode]),
     'official, Node (esbuild bundle min)': measure([official]),
