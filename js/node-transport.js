@@ -50,16 +50,13 @@ const DECODERS = {
 function toResponse(message, zlib) {
   const encoding = String(message.headers['content-encoding'] ?? '').trim().toLowerCase();
   const decoder = DECODERS[encoding];
-  let stream = message;
+  const stream = decoder ? decoder(zlib) : message;
   if (decoder) {
-    stream = decoder(zlib);
-    message.on('error', (error) => stream.destroy(error));
-    // A body cut short leaves the decoder waiting: end it with the connection's error.
-    message.on('aborted', () => stream.destroy(new Error('the connection closed before the body ended')));
+    message.on('error', (error) => stream.destroy(error)); // pipe() does not forward errors
     message.pipe(stream);
-  } else {
-    message.on('aborted', () => message.destroy(new Error('the connection closed before the body ended')));
   }
+  // A body cut short would leave the reader (or the decoder) waiting: end it with an error.
+  message.on('aborted', () => stream.destroy(new Error('the connection closed before the body ended')));
   let iterator = null;
   return {
     status: message.statusCode,

@@ -45,12 +45,23 @@ pub struct Response<'a> {
 
 impl Response<'_> {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        find_header(self.headers, name)
     }
 
     fn request_id(&self) -> Option<&str> {
-        self.header("x-acs-request-id").or_else(|| self.header("x-request-id"))
+        request_id_in(self.headers)
     }
+}
+
+/// A header's value from lower-case (name, value) pairs.
+pub fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+}
+
+/// The request id an answer's headers carry: `x-acs-request-id` (classic API), else
+/// `x-request-id` (token API).
+pub fn request_id_in(headers: &[(String, String)]) -> Option<&str> {
+    find_header(headers, "x-acs-request-id").or_else(|| find_header(headers, "x-request-id"))
 }
 
 #[derive(Debug)]

@@ -15,7 +15,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal};
 
-use crate::core::call::Response;
+use crate::core::call::{find_header, request_id_in, Response};
 use crate::core::encode::hex_lower;
 use crate::core::error::Error;
 use crate::core::request::HttpRequest;
@@ -164,10 +164,7 @@ impl Transport {
         let status = response_status(&response)?;
         let headers = response_headers(&response);
         // A failure while reading the body still belongs to an answer: keep its status and id.
-        let request_id = headers
-            .iter()
-            .find(|(name, _)| name == "x-acs-request-id" || name == "x-request-id")
-            .map(|(_, value)| value.clone());
+        let request_id = request_id_in(&headers).map(str::to_owned);
         let declared_length = declared_identity_length(&headers);
         let body = self.read_body(&response, declared_length, controller, guard).await.map_err(|failure| match failure {
             Failure::Failed(error) => Failure::Failed(error.with_status(status).with_request_id(request_id)),
@@ -294,9 +291,8 @@ fn response_headers(response: &JsValue) -> Vec<(String, String)> {
 }
 
 fn declared_identity_length(headers: &[(String, String)]) -> Option<u64> {
-    let header = |name: &str| headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim());
-    match header("content-encoding") {
-        None | Some("") | Some("identity") => header("content-length")?.parse().ok(),
+    match find_header(headers, "content-encoding").map(str::trim) {
+        None | Some("") | Some("identity") => find_header(headers, "content-length")?.trim().parse().ok(),
         Some(_) => None,
     }
 }

@@ -674,4 +674,23 @@ test('deadlineMs: a wait that would pass the deadline is not started; the last r
   await stillWorks();
 });
 
+// -- the documented defaults ------------------------------------------------------------------
+
+test('default maxRetries is 2: 500 forever ends after exactly 3 attempts', async () => {
+  const got = await run([{ action: 'respond', status: 500, json: {} }], { options: { maxRetries: undefined }, extra: { after: 'repeat-last' } });
+  assertError(y, got, { name: 'ServerError', code: 'HTTP_500', status: 500, requestId: null, attempts: 3 });
+  assert.equal(got.requests.length, 3);
+});
+
+test('default maxResponseBytes is 32 MiB: a larger answer is cut off, a smaller one read', async () => {
+  // ~107 bytes per generated job: 330,000 jobs are about 35 MB.
+  const got = await run([{ action: 'big', count: 330_000 }], { options: { maxResponseBytes: undefined, timeoutMs: 30_000 } });
+  assertError(y, got, { name: 'InvalidResponseError', code: 'InvalidResponse', status: 200, requestId: UUID, attempts: 1, path: 'body' });
+  assert.match(got.error.message, /33554432 bytes/);
+  const fits = await run([{ action: 'big', count: 100_000 }], { options: { maxResponseBytes: undefined, timeoutMs: 30_000 } });
+  assert.ok(!fits.error, String(fits.error));
+  assert.equal(fits.value.jobs.length, 100_000);
+  await stillWorks();
+});
+
 guard.finalTest();
