@@ -80,17 +80,18 @@ test('the Vite example app, installed from the packed tarball, lists the jobs in
   preview.stdout.setEncoding('utf8').on('data', (d) => { log += d; });
   preview.stderr.setEncoding('utf8').on('data', (d) => { log += d; });
   const url = `http://127.0.0.1:${port}/`;
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`vite preview did not start: ${log}`)), 20_000);
-    const check = () => {
-      if (log.includes(url)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    preview.stdout.on('data', check);
-    preview.on('exit', (code) => reject(new Error(`vite preview exited with ${code}: ${log}`)));
-  });
+  // Ask the server, not its log: when colour is on (FORCE_COLOR, as on CI) Vite's banner splits
+  // the address with escape codes.
+  let exited = null;
+  preview.on('exit', (code) => { exited = code; });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (exited !== null) throw new Error(`vite preview exited with ${exited}: ${log}`);
+    const answer = await fetch(url).catch(() => null);
+    if (answer?.ok) break;
+    if (Date.now() > deadline) throw new Error(`vite preview did not answer on ${url}: ${log}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 
   const { context, page, problems, requests } = await openPage(browser, url);
   try {
