@@ -24,3 +24,8 @@ pub mod core;
 /// The JS boundary (public so the wasm-bindgen tests can drive it).
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+
+/// The allocator of the wasm build (see Cargo.toml for why talc); native builds keep the system's.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
