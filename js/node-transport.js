@@ -29,7 +29,15 @@ export async function nodeFetch(url, init) {
     const headers = { ...init.headers, 'accept-encoding': 'gzip, deflate, br' };
     if (init.method !== 'GET') headers['content-length'] = '0';
     const request = module.request(target, { method: init.method, headers, agent, signal: init.signal });
-    request.on('response', (message) => resolve(toResponse(message, zlib)));
+    request.on('response', (message) => {
+      // Outside the executor a throw would be an uncaught exception: turn it into a rejection.
+      try {
+        resolve(toResponse(message, zlib));
+      } catch (error) {
+        message.destroy();
+        reject(error);
+      }
+    });
     request.on('error', reject);
     // A 101 answer to a request that asked for no upgrade: nothing more will come.
     request.on('upgrade', (message, socket) => {
@@ -40,7 +48,9 @@ export async function nodeFetch(url, init) {
   });
 }
 
+// No prototype: a Content-Encoding of `constructor` or `__proto__` must find nothing here.
 const DECODERS = {
+  __proto__: null,
   gzip: (zlib) => zlib.createGunzip(),
   'x-gzip': (zlib) => zlib.createGunzip(),
   deflate: (zlib) => zlib.createInflate(),
