@@ -223,7 +223,13 @@ async function resolveCredentials(parsed, env, stdinLines) {
     }
     return { source: 'flags', options, secrets: secretsOf(options), isToken: options.token !== undefined };
   }
-  if (flags.unsigned) return { source: 'unsigned', options: {}, secrets: [], isToken: false };
+  if (flags.unsigned) {
+    // The package fills missing credentials from these variables: clear them in this process,
+    // or "unsigned" would still sign (and send an STS token to the proxy at --endpoint).
+    const secrets = ENV_CREDENTIALS.map((name) => env[name]).filter(Boolean);
+    for (const name of ENV_CREDENTIALS) delete env[name];
+    return { source: 'unsigned', options: {}, secrets, isToken: false };
+  }
   if (values.profile === undefined) {
     const present = ENV_CREDENTIALS.filter((name) => env[name]);
     if (present.length > 0) {

@@ -461,6 +461,19 @@ describe('credentials', () => {
       assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', emu.url, '--profile', 'wrong'], { home }), 3, 'SignatureDoesNotMatch');
     });
 
+    test('--unsigned sends no credentials, even with credentials in the environment', async () => {
+      const body = JSON.stringify({ requestId: 'UNSIGNED-1', success: true, jobs: [{ identifier: 'via_proxy', jobName: 'proxy', lastJobId: 7 }] });
+      const endpoint = await scenario('unsigned', [{ action: 'respond', status: 200, body, contentType: 'application/json' }]);
+      const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: STS_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: STS_SECRET, ALIBABA_CLOUD_SECURITY_TOKEN: STS_TOKEN };
+      const result = await run(['list', ORG, PIPELINE, '--endpoint', endpoint, '--unsigned', '--json'], { home, env });
+      assertExit(result, 0);
+      assert.equal(JSON.parse(result.stdout).jobs[0].identifier, 'via_proxy');
+      const [request] = await requestsOf('unsigned');
+      for (const header of ['authorization', 'x-acs-security-token', 'x-yunxiao-token']) {
+        assert.equal(request.headers[header], undefined, `${header}: ${request.headers[header]}`);
+      }
+    });
+
     test('precedence: environment over the file, --profile over the environment, flags over both', async () => {
       const badEnv = { ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: WRONG_SECRET };
       assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', emu.url], { home, env: badEnv }), 3, 'AuthenticationError');
