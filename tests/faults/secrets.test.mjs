@@ -280,13 +280,20 @@ test('a custom fetch whose errors quote the request (Authorization, token header
   }
 });
 
-test('a secret cut by the 300-character limit on fetch error text does not leak a prefix', async () => {
-  const pads = [280, 290, 299];
-  for (const pad of pads) {
+test('a secret cut by the 500-character limit on fetch error text does not leak a prefix', async () => {
+  // The detail is "fetch failed: <message>" (the fetch rejects), redacted, then cut to 500
+  // characters. Pad the message so the cut falls `keep` characters into the secret: were the
+  // cut made before the redaction, those characters would be left behind.
+  const LIMIT = 500;
+  const PREFIX = 'fetch failed: '.length;
+  const secret = AK.accessKeySecret;
+  for (const keep of [6, 12, secret.length - 1]) {
+    const pad = LIMIT - PREFIX - keep;
     const got = await outcome(y.listPipelineJobs(ORG, PIPELINE, {
-      endpoint: emu.url, ...AK, maxRetries: 0, fetch: async () => { throw new Error('x'.repeat(pad) + AK.accessKeySecret); },
+      endpoint: emu.url, ...AK, maxRetries: 0, fetch: async () => { throw new Error('x'.repeat(pad) + secret); },
     }));
-    assert.ok(!got.error.message.includes(AK.accessKeySecret.slice(0, 6)), `pad ${pad}: ${got.error.message.slice(-40)}`);
+    assert.ok(got.error.message.includes(`fetch failed: ${'x'.repeat(pad)}`), `keep ${keep}: the padding reached the message`);
+    assert.ok(!got.error.message.includes(secret.slice(0, 6)), `keep ${keep}: ${got.error.message.slice(-40)}`);
   }
 });
 
