@@ -47,7 +47,10 @@ soak: build
 test-cli:
 	node --test tests/cli/
 
+# The declarations are found the way an app finds them: through pkg/package.json's exports.
 test-types:
+	mkdir -p tests/types/node_modules
+	ln -sfn ../../../pkg tests/types/node_modules/yunxiao-pipeline-jobs
 	tsc -p tests/types/tsconfig.json
 
 test-wasm: test-wasm-node test-wasm-browser

@@ -20,8 +20,12 @@ function checkOptions(value, what) {
  */
 function resolveOptions(layers, environment) {
   // Own properties only, into an object without a prototype: a polluted Object.prototype
-  // (say, an inherited `endpoint` or `fetch`) can never redirect a signed request.
-  const merged = Object.assign(Object.create(null), ...layers);
+  // (say, an inherited `endpoint` or `fetch`) can never redirect a signed request. A key set
+  // to `undefined` means "not given" (as in the core), so it never erases an earlier layer.
+  const merged = Object.create(null);
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer)) if (value !== undefined) merged[key] = value;
+  }
   const explicit = AK_OPTIONS.some((k) => given(merged, k)) || given(merged, 'token');
   if (!explicit && environment) {
     const env = environment();

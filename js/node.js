@@ -37,6 +37,9 @@ export const { listPipelineJobs, YunxiaoClient } = makeClient({
   environment,
   adaptSignal: relaySignal,
 });
+/** Nothing to wait for: in Node the wasm is compiled when the package is imported. It exists so
+ *  code written for the browser build (and the shared type declarations) works here too. */
+export const initialize = async () => {};
 /** The source table's meaning of an API error code, or null. (Async, like the browser build.) */
 export const errorCodeInfo = async (code) => core.errorCodeInfo(String(code));
 export {

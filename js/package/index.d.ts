@@ -4,7 +4,8 @@ export interface Options {
   /** Default `https://devops.cn-hangzhou.aliyuncs.com` (AccessKey) or `https://openapi-rdc.aliyuncs.com` (token).
    *  `http://` only for loopback hosts unless `allowInsecureHttp`. A base path is kept (e.g. a proxy prefix). */
   endpoint?: string;
-  /** AccessKey pair (in Node, default from ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET). Leave out to send unsigned requests to a signing proxy. */
+  /** AccessKey pair (in Node, default from ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET). With no credentials at all (in Node:
+   *  none in the options and none in the environment) the request goes out unsigned, for a signing proxy. */
   accessKeyId?: string;
   accessKeySecret?: string;
   /** STS security token (in Node, default from ALIBABA_CLOUD_SECURITY_TOKEN). */
@@ -74,10 +75,24 @@ export interface ErrorCodeInfo {
 /** What an API error code means (from the API's documentation), or null. */
 export function errorCodeInfo(code: string): Promise<ErrorCodeInfo | null>;
 
-/** Browser build only: start loading the wasm early (it loads on first use anyway). */
+/** Browser build: start loading the wasm early (it loads on first use anyway). Node: resolves at once (the wasm is
+ *  compiled at import; `input` is ignored). */
 export function initialize(input?: string | URL | Response | BufferSource | WebAssembly.Module): Promise<unknown>;
 
+/** What the package builds its errors from (each field optional; you rarely need to construct one). */
+export interface YunxiaoErrorRecord {
+  message?: string;
+  code?: string;
+  status?: number;
+  requestId?: string | null;
+  retryable?: boolean;
+  attempts?: number;
+  path?: string;
+  retryAfterMs?: number;
+}
+
 export class YunxiaoError extends Error {
+  constructor(record?: YunxiaoErrorRecord);
   readonly name: string;
   /** The API's error code (`InvalidPipeline.NotFound`), or `InvalidArgument`, `NetworkError`, `Timeout`, `InvalidResponse`, `HTTP_502`... */
   readonly code: string;

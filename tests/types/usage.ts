@@ -1,9 +1,10 @@
 // Compiled by `tsc` in `make test`: the declarations accept documented use and refuse misuse
 // (each @ts-expect-error fails the build if the line it marks ever type-checks).
 import {
-  listPipelineJobs, YunxiaoClient, YunxiaoError, NotFoundError, errorCodeInfo,
+  listPipelineJobs, YunxiaoClient, YunxiaoError, NotFoundError, errorCodeInfo, initialize,
   type PipelineJobList, type Options,
 } from 'yunxiao-pipeline-jobs';
+import { listPipelineJobs as listFromWebEntry } from 'yunxiao-pipeline-jobs/web';
 
 async function documentedUse(signal: AbortSignal): Promise<number | null> {
   const options: Options = { endpoint: 'http://127.0.0.1:8090', accessKeyId: 'a', accessKeySecret: 'b', signal, timeoutMs: 5000 };
@@ -22,6 +23,9 @@ async function documentedUse(signal: AbortSignal): Promise<number | null> {
       void error.code;
     }
   }
+  await initialize();
+  const fake = new NotFoundError({ code: 'InvalidPipeline.NotFound', status: 404, message: 'for a test double' });
+  void [fake.code, await listFromWebEntry('org', '1')];
   const info = await errorCodeInfo('InvalidPipeline.NotFound');
   void info?.zh;
   const params: Record<string, unknown> | null = list.jobs[0].lastJobParams;
@@ -38,6 +42,8 @@ async function misuse() {
   // @ts-expect-error lastJobId may be null
   const id: number = list.jobs[0].lastJobId;
   void id;
+  // @ts-expect-error an error is built from a record, not a message string
+  void new NotFoundError('not found');
 }
 
 void documentedUse;
