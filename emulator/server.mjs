@@ -78,30 +78,36 @@ function redactHeaders(headers) {
   return out;
 }
 
+// setTimeout fires at once (with a warning) above 2^31 − 1 ms: a "slow" step would not be slow.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const isTimerMs = (ms) => Number.isFinite(ms) && ms >= 0 && ms <= MAX_TIMER_MS;
+
 function validateScenario(body) {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return 'body must be a JSON object';
   if (typeof body.id !== 'string' || !/^[A-Za-z0-9._~-]{1,100}$/.test(body.id)) return 'id must match [A-Za-z0-9._~-]{1,100}';
   if (body.steps !== undefined && !Array.isArray(body.steps)) return 'steps must be an array';
   if (body.after !== undefined && body.after !== 'normal' && body.after !== 'repeat-last') return 'after must be "normal" or "repeat-last"';
-  for (const k of ['clockOffsetMs', 'latencyMs']) {
-    if (body[k] !== undefined && !Number.isFinite(body[k])) return `${k} must be a number`;
-  }
+  if (body.clockOffsetMs !== undefined && !Number.isFinite(body.clockOffsetMs)) return 'clockOffsetMs must be a number';
+  if (body.latencyMs !== undefined && !isTimerMs(body.latencyMs)) return `latencyMs must be from 0 to ${MAX_TIMER_MS}`;
   for (const [i, step] of (body.steps ?? []).entries()) {
     if (!step || typeof step !== 'object') return `steps[${i}] must be an object`;
     if (!STEP_ACTIONS.has(step.action)) return `steps[${i}].action must be one of ${[...STEP_ACTIONS].join(', ')}`;
-    if (step.delayMs !== undefined && !(Number.isFinite(step.delayMs) && step.delayMs >= 0)) return `steps[${i}].delayMs must be a non-negative number`;
-    if (step.action === 'respond' && step.status !== undefined && !(Number.isInteger(step.status) && step.status >= 100 && step.status <= 599)) return `steps[${i}].status must be an HTTP status`;
+    if (step.delayMs !== undefined && !isTimerMs(step.delayMs)) return `steps[${i}].delayMs must be from 0 to ${MAX_TIMER_MS}`;
+    // 1xx answers are not final: node:http cannot send one as the answer (raw TCP tests can).
+    if (step.action === 'respond' && step.status !== undefined && !(Number.isInteger(step.status) && step.status >= 200 && step.status <= 599)) return `steps[${i}].status must be an HTTP status from 200 to 599`;
     if (step.action === 'respond' && step.headers !== undefined) {
       if (typeof step.headers !== 'object' || step.headers === null || Array.isArray(step.headers)) return `steps[${i}].headers must be an object`;
       for (const [name, value] of Object.entries(step.headers)) {
         if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) return `steps[${i}].headers: invalid header name ${JSON.stringify(name)}`;
-        if (!['string', 'number'].includes(typeof value) || /[\r\n]/.test(String(value))) return `steps[${i}].headers.${name} must be a string without CR/LF`;
+        if (!['string', 'number'].includes(typeof value) || !/^[\t\x20-\x7e\x80-\xff]*$/.test(String(value))) return `steps[${i}].headers.${name} must be a string of Latin-1 characters without CR/LF`;
+        if (['content-length', 'transfer-encoding'].includes(name.toLowerCase())) return `steps[${i}].headers.${name} is set by the emulator from the body`;
       }
     }
     if (step.action === 'respond' && step.bodyBase64 !== undefined && typeof step.bodyBase64 !== 'string') return `steps[${i}].bodyBase64 must be a string`;
     if (step.action === 'trickle-headers' && step.intervalMs !== undefined && !(Number.isFinite(step.intervalMs) && step.intervalMs >= 0)) return `steps[${i}].intervalMs must be a non-negative number`;
     if (step.action === 'redirect') {
       if (typeof step.location !== 'string' || !step.location) return `steps[${i}].location is required`;
+      if (!/^[\x21-\x7e]+$/.test(step.location)) return `steps[${i}].location must be printable ASCII without spaces`;
       if (step.status !== undefined && ![301, 302, 307, 308].includes(step.status)) return `steps[${i}].status must be 301, 302, 307 or 308`;
     }
     if (step.action === 'json-normal-with' && (typeof step.patch !== 'object' || step.patch === null)) return `steps[${i}].patch must be an object or array`;
@@ -699,6 +705,11 @@ export async function startEmulator(options = {}) {
     if (ctx.aborted) return;
 
     if (isControl) {
+      // Only programs drive the control API. A browser always sends Origin on a cross-origin
+      // request, so refusing it keeps any web page from resetting or reading the emulator.
+      if (req.headers.origin !== undefined) {
+        return send(ctx, { status: 403, headers: { 'content-type': 'text/plain' }, body: 'the control API does not answer browsers\n' });
+      }
       ctx.body = body ?? Buffer.alloc(0);
       return handleControl(ctx);
     }
@@ -725,7 +736,7 @@ export async function startEmulator(options = {}) {
       console.error('[emulator] internal error:', err);
       if (!res.headersSent && !res.destroyed) {
         res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end(String(err?.stack ?? err));
+        res.end('emulator internal error (details on its stderr)\n');
       } else {
         res.destroy();
       }

@@ -71,7 +71,8 @@ function sortPairs(pairs) {
 
 /** Lower-case header names; join array values the way node:http does. */
 export function normalizeHeaders(headers) {
-  const out = {};
+  // No prototype: a client may sign a header named `constructor` or `__proto__`.
+  const out = Object.create(null);
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (value === undefined) continue;
     out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);

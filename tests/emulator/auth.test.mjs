@@ -80,6 +80,15 @@ test('unparseable Authorization → 400 IncompleteSignature', async () => {
   }
 });
 
+test('signed header names that objects inherit (constructor, __proto__) are refused, not a 500', async () => {
+  for (const name of ['constructor', '__proto__', 'toString']) {
+    const r = await callClassic(emu.url, { mutate: (h) => (h.authorization = h.authorization.replace('SignedHeaders=', `SignedHeaders=${name};`)) });
+    assert.equal(r.status, 400, `${name}: ${r.status} ${r.text ?? ''}`);
+    assert.ok(['IncompleteSignature', 'SignatureDoesNotMatch'].includes(r.json?.Code), `${name}: ${JSON.stringify(r.json)}`);
+  }
+  assert.equal((await callClassic(emu.url)).status, 200);
+});
+
 test('unknown AccessKey id → 404 InvalidAccessKeyId.NotFound', async () => {
   for (const algorithm of ['v3', 'v1']) {
     const r = await callClassic(emu.url, { algorithm, cred: { id: 'LTAI5tNobodyKnowsMe', secret: 'x' } });

@@ -44,6 +44,14 @@ test('every kind of response carries Allow-Origin and Expose-Headers', async () 
   assertCors(await request(emu.url, { path: '/_emulator/health' })); // control API
 });
 
+test('the control API refuses requests from browsers (any Origin): no page can reset or read it', async () => {
+  for (const [method, path] of [['POST', '/_emulator/reset'], ['GET', '/_emulator/requests'], ['GET', '/_emulator/health']]) {
+    const r = await request(emu.url, { method, path, headers: { origin: 'http://evil.example' } });
+    assert.equal(r.status, 403, `${method} ${path}`);
+  }
+  assert.equal((await request(emu.url, { path: '/_emulator/health' })).status, 200);
+});
+
 test('a preflight under /_s/{id} does not consume a scenario step', async () => {
   const prefix = await scenario(emu.url, { id: 'cors-step', steps: [{ action: 'respond', status: 418, json: {} }] });
   const pre = await request(emu.url, { method: 'OPTIONS', path: prefix + classicPath(ORG_A, '1234567'), headers: { origin: 'https://x', 'access-control-request-method': 'POST' } });

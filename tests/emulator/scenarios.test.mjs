@@ -73,7 +73,12 @@ test('GET /_emulator/health → {"ok":true}', async () => {
 test('POST /_emulator/scenarios validates its input and answers 201', async () => {
   for (const bad of [null, [], { id: 'has space' }, { id: 'x', steps: [{ action: 'explode' }] }, { id: 'x', after: 'forever' },
     { id: 'x', steps: [{ action: 'redirect' }] }, { id: 'x', steps: [{ action: 'respond', status: 42 }] },
-    { id: 'x', steps: [{ action: 'respond', headers: { 'bad header': 'x' } }] }, { id: 'x', steps: [{ action: 'respond', headers: { a: 'x\r\ny: z' } }] }]) {
+    { id: 'x', steps: [{ action: 'respond', headers: { 'bad header': 'x' } }] }, { id: 'x', steps: [{ action: 'respond', headers: { a: 'x\r\ny: z' } }] },
+    // What the emulator could not send, or would send wrongly: refused up front.
+    { id: 'x', steps: [{ action: 'respond', status: 150 }] }, { id: 'x', steps: [{ action: 'respond', headers: { a: '中文' } }] },
+    { id: 'x', steps: [{ action: 'respond', headers: { 'Content-Length': '5' } }] },
+    { id: 'x', steps: [{ action: 'redirect', location: 'http://a/\r\nx: y' }] },
+    { id: 'x', steps: [{ action: 'normal', delayMs: 3e9 }] }, { id: 'x', latencyMs: 2 ** 31 }]) {
     const r = await postJson(emu.url, '/_emulator/scenarios', bad);
     assert.equal(r.status, 400, JSON.stringify(bad));
     assert.equal(typeof r.json.error, 'string');
