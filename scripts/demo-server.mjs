@@ -115,7 +115,7 @@ export async function startDemoServer(options = {}) {
   const backends = {};
   if (withEmulator) {
     const { startEmulator, loadSeed } = await import('../emulator/server.mjs');
-    emulator = await startEmulator({ port: 0 });
+    emulator = await startEmulator({ port: 0, cors: false }); // only this server talks to it
     for (const scenario of scenarios(loadSeed())) {
       const response = await fetch(`${emulator.url}/_emulator/scenarios`, {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(scenario),

@@ -65,9 +65,12 @@ function readStore() {
   }
 }
 
+const nonEmptyString = (value) => typeof value === 'string' && value !== '';
+
 function remembered(backend) {
   const entry = readStore()[backend];
-  return entry && typeof entry.organizationId === 'string' && typeof entry.pipelineId === 'string'
+  // Empty ids are never worth restoring: the seeded ones would be hidden behind blank fields.
+  return entry && nonEmptyString(entry.organizationId) && nonEmptyString(entry.pipelineId)
     ? { organizationId: entry.organizationId, pipelineId: entry.pipelineId }
     : null;
 }
@@ -281,7 +284,12 @@ function readForm(extra = {}) {
 }
 
 function run(request) {
-  remember(request.backend, request.organizationId, request.pipelineId);
+  // What the user typed is remembered (even when the answer is an error); what an example
+  // button filled in is not, so a reload never reopens on "slow backend" or "missing pipeline".
+  const typed = request.label === null;
+  if (typed && request.organizationId && request.pipelineId) {
+    remember(request.backend, request.organizationId, request.pipelineId);
+  }
   search(request);
 }
 

@@ -100,6 +100,21 @@ test('a missing pipeline (typed, Enter) shows NotFoundError: code, status, reque
     assertNoConsoleErrors(problems, { apiStatuses: [404] });
   }));
 
+test('an example button or a blank organization is not remembered: a reload lists the seeded jobs again', () =>
+  withPage({}, async ({ page, problems }) => {
+    await waitForResult(page, 'ok');
+    await page.click('[data-example=not-found]');
+    await waitForResult(page, 'error');
+    await page.fill('#organizationId', '   '); // passes `required`, trims to nothing
+    await page.click('#submit');
+    await page.waitForFunction(() => document.querySelector('#result article.error')?.dataset.errorClass === 'InvalidArgumentError');
+    assert.deepEqual(await page.evaluate(() => ({ ...localStorage })), {}, 'nothing was remembered');
+    await page.reload();
+    await waitForResult(page, 'ok');
+    assert.deepEqual(await jobIdentifiers(page), SEEDED_IDENTIFIERS);
+    assertNoConsoleErrors(problems, { apiStatuses: [404] });
+  }));
+
 test('Cancel (button or Esc) during the slow backend ends the call at once and leaves the page usable', () =>
   withPage({}, async ({ page, problems }) => {
     await waitForResult(page, 'ok');
