@@ -2,16 +2,48 @@
 // passes in how to reach the core (`run`), where credentials may come from (`environment`),
 // its default transport (`defaultFetch`) and how to adapt a caller's signal (`adaptSignal`).
 
-import { errorFromRecord, invalidArgument } from './errors.js';
+import { YunxiaoError, errorFromRecord, invalidArgument } from './errors.js';
 
 const AK_OPTIONS = ['accessKeyId', 'accessKeySecret', 'securityToken'];
+/** Every option the core reads (index.d.ts `Options`). */
+const OPTION_NAMES = [
+  'endpoint', ...AK_OPTIONS, 'token', 'edition', 'signatureVersion', 'timeoutMs', 'deadlineMs', 'maxRetries',
+  'maxResponseBytes', 'signal', 'fetch', 'allowInsecureHttp', 'userAgent',
+];
 
 const given = (options, key) => options[key] !== undefined && options[key] !== null && options[key] !== '';
 
-function checkOptions(value, what) {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw invalidArgument(`${what} must be an object`);
-  return value;
+/** `true` when `object` or a prototype of it other than Object.prototype defines `name`. */
+function definedBelowObjectPrototype(object, name) {
+  for (let o = object; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    if (Object.prototype.hasOwnProperty.call(o, name)) return true;
+  }
+  return false;
+}
+
+/**
+ * The options an object sets, as plain values in an object without a prototype. An option may
+ * be an own property or come from the object's class (a getter); never from Object.prototype,
+ * so a polluted prototype (say, an inherited `endpoint` or `fetch`) cannot redirect a signed
+ * request. `undefined` and `null` mean "not given", as in the core. A getter or Proxy trap
+ * that throws is an InvalidArgumentError naming the option, not a stray exception.
+ */
+function readOptions(value, what) {
+  const options = Object.create(null);
+  if (value === undefined || value === null) return options;
+  let name = null;
+  try {
+    if (typeof value !== 'object' || Array.isArray(value)) throw invalidArgument(`${what} must be an object`);
+    for (name of OPTION_NAMES) {
+      if (!definedBelowObjectPrototype(value, name)) continue;
+      const option = value[name];
+      if (option !== undefined && option !== null) options[name] = option;
+    }
+  } catch (error) {
+    if (error instanceof YunxiaoError) throw error;
+    throw invalidArgument(name === null ? `reading the ${what} threw` : `reading option ${name} threw`);
+  }
+  return options;
 }
 
 /**
@@ -19,13 +51,9 @@ function checkOptions(value, what) {
  * no layer gave any: explicit options always beat environment variables.
  */
 function resolveOptions(layers, environment) {
-  // Own properties only, into an object without a prototype: a polluted Object.prototype
-  // (say, an inherited `endpoint` or `fetch`) can never redirect a signed request. A key set
-  // to `undefined` means "not given" (as in the core), so it never erases an earlier layer.
-  const merged = Object.create(null);
-  for (const layer of layers) {
-    for (const [key, value] of Object.entries(layer)) if (value !== undefined) merged[key] = value;
-  }
+  // Each layer went through readOptions: plain values only, so a later layer's "not given"
+  // never erases an earlier layer's option.
+  const merged = Object.assign(Object.create(null), ...layers);
   const explicit = AK_OPTIONS.some((k) => given(merged, k)) || given(merged, 'token');
   if (!explicit && environment) {
     const env = environment();
@@ -80,19 +108,19 @@ export function makeClient({ run, environment, adaptSignal = (signal) => signal,
    */
   function listPipelineJobs(organizationId, pipelineId, category, options) {
     const [cat, opts] = splitArgs(category, options);
-    return (async () => call(organizationId, pipelineId, cat, [checkOptions(opts, 'options')]))();
+    return (async () => call(organizationId, pipelineId, cat, [readOptions(opts, 'options')]))();
   }
 
   class YunxiaoClient {
     #options;
 
     constructor(options) {
-      this.#options = { ...checkOptions(options, 'client options') };
+      this.#options = readOptions(options, 'client options');
     }
 
     listPipelineJobs(organizationId, pipelineId, category, callOptions) {
       const [cat, opts] = splitArgs(category, callOptions);
-      return (async () => call(organizationId, pipelineId, cat, [this.#options, checkOptions(opts, 'call options')]))();
+      return (async () => call(organizationId, pipelineId, cat, [this.#options, readOptions(opts, 'call options')]))();
     }
   }
 

@@ -41,7 +41,7 @@ export const { listPipelineJobs, YunxiaoClient } = makeClient({
  *  code written for the browser build (and the shared type declarations) works here too. */
 export const initialize = async () => {};
 /** The source table's meaning of an API error code, or null. (Async, like the browser build.) */
-export const errorCodeInfo = async (code) => core.errorCodeInfo(String(code));
+export const errorCodeInfo = async (code) => (typeof code === 'string' ? core.errorCodeInfo(code) : null);
 export {
   YunxiaoError, InvalidArgumentError, AuthenticationError, ForbiddenError, NotFoundError, BadRequestError,
   ThrottlingError, ServerError, NetworkError, TimeoutError, InvalidResponseError,

@@ -23,7 +23,7 @@ export const { listPipelineJobs, YunxiaoClient } = makeClient({ run, environment
 /** The source table's meaning of an API error code, or null. Needs the module loaded. */
 export async function errorCodeInfo(code) {
   await initialize();
-  return core.errorCodeInfo(String(code));
+  return typeof code === 'string' ? core.errorCodeInfo(code) : null;
 }
 export {
   YunxiaoError, InvalidArgumentError, AuthenticationError, ForbiddenError, NotFoundError, BadRequestError,

@@ -3,7 +3,9 @@
 //!
 //! Nothing here trusts what JS hands back: fetch may throw, reject with a non-Error, resolve to
 //! something that is not a Response, or never settle. Every await races a guard promise that
-//! settles when the timer fires or the caller aborts, so no attempt can hang.
+//! settles when the timer fires or the caller aborts, so no attempt can hang. Every touch of a
+//! caller's object goes through an import that catches (Reflect, `catch` shims): an exception
+//! thrown across the boundary would escape as an uncaught error and strand the call.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -31,6 +33,12 @@ extern "C" {
     fn get_random_values(buffer: &mut [u8]) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = fetch, thread_local_v2)]
     static GLOBAL_FETCH: JsValue;
+    #[wasm_bindgen(js_name = Uint8Array, thread_local_v2)]
+    static UINT8_ARRAY: Function;
+    /// `Promise.resolve`, catching: a caller's promise with a throwing `constructor` getter
+    /// makes it throw.
+    #[wasm_bindgen(js_namespace = Promise, js_name = resolve, catch)]
+    fn promise_resolve(value: &JsValue) -> Result<Promise, JsValue>;
 }
 
 /// Headers the server may use to explain an answer; the rest are not copied into wasm.
@@ -100,7 +108,7 @@ impl Transport {
 
     pub fn check_aborted(&self) -> Result<(), Failure> {
         match &self.signal {
-            Some(signal) if signal.aborted() => Err(Failure::Aborted(signal.reason())),
+            Some(signal) if get(signal, "aborted").is_truthy() => Err(Failure::Aborted(get(signal, "reason"))),
             _ => Ok(()),
         }
     }
@@ -118,10 +126,16 @@ impl Transport {
         self.check_aborted()?;
         let controller = AbortController::new().map_err(|_| fail(Error::network("AbortController is not available")))?;
         let guard = Guard::new(self.signal.as_ref(), timeout_ms as f64, Some(controller.clone()));
-        let outcome = self.attempt(request, &controller, &guard).await;
+        let answered = RefCell::new(None);
+        let outcome = self.attempt(request, &controller, &guard, &answered).await;
         match guard.fired.get() {
-            Some(Fired::Aborted) => Err(Failure::Aborted(self.signal.as_ref().map_or(JsValue::UNDEFINED, |s| s.reason()))),
-            Some(Fired::Timer) => Err(fail(Error::timeout(format!("no complete answer within {timeout_ms} ms")))),
+            Some(Fired::Aborted) => Err(Failure::Aborted(self.signal.as_ref().map_or(JsValue::UNDEFINED, |s| get(s, "reason")))),
+            Some(Fired::Timer) => {
+                // Timed out while reading the body: the error still belongs to that answer.
+                let (status, request_id) = answered.take().unwrap_or((0, None));
+                let error = Error::timeout(format!("no complete answer within {timeout_ms} ms"));
+                Err(fail(error.with_status(status).with_request_id(request_id)))
+            }
             None => outcome.map_err(|e| match e {
                 Failure::Failed(mut error) => {
                     // Redact first, then shorten: a cut could leave a secret's prefix behind.
@@ -133,7 +147,14 @@ impl Transport {
         }
     }
 
-    async fn attempt(&self, request: &HttpRequest, controller: &AbortController, guard: &Guard) -> Result<RawResponse, Failure> {
+    /// `answered` receives the status and request id as soon as the head of an answer is in.
+    async fn attempt(
+        &self,
+        request: &HttpRequest,
+        controller: &AbortController,
+        guard: &Guard,
+        answered: &RefCell<Option<(u16, Option<String>)>>,
+    ) -> Result<RawResponse, Failure> {
         // A plain record, not a Headers object: fewer boundary crossings per call.
         let headers = Object::new();
         for (name, value) in &request.headers {
@@ -153,8 +174,8 @@ impl Transport {
         set("signal", &controller.signal());
 
         let called = self.fetch.call2(&JsValue::UNDEFINED, &JsValue::from_str(&request.url()), &init);
-        let promise = match called {
-            Ok(value) => Promise::resolve(&value),
+        let promise = match called.and_then(|value| promise_resolve(&value)) {
+            Ok(promise) => promise,
             Err(thrown) => return Err(fail(network_error("fetch threw", &thrown))),
         };
         let response = guard.race(&promise).await.map_err(|e| fail(network_error("fetch failed", &e)))?;
@@ -165,6 +186,7 @@ impl Transport {
         let headers = response_headers(&response);
         // A failure while reading the body still belongs to an answer: keep its status and id.
         let request_id = request_id_in(&headers).map(str::to_owned);
+        *answered.borrow_mut() = Some((status, request_id.clone()));
         let declared_length = declared_identity_length(&headers);
         let body = self.read_body(&response, declared_length, controller, guard).await.map_err(|failure| match failure {
             Failure::Failed(error) => Failure::Failed(error.with_status(status).with_request_id(request_id)),
@@ -196,30 +218,28 @@ impl Transport {
         let mut out = Vec::new();
         // Fast path: an uncompressed body of a declared size within the limit is read in one
         // go (fetch enforces the declared length); otherwise the stream is read chunk by chunk
-        // so the limit can stop it (a small gzip body may inflate to anything).
-        let reader = match declared_length {
-            Some(_) => None,
-            None if body.is_object() => call_method(&body, "getReader"),
-            None => None,
-        };
+        // so the limit can stop it (a small gzip body may inflate to anything). A hand-made
+        // Response may offer only one of the two.
+        let whole = declared_length.is_some() && get(response, "arrayBuffer").is_function();
+        let reader = if !whole && body.is_object() { call_method(&body, "getReader") } else { None };
         let Some(reader) = reader else {
-            // Not a stream (a hand-made Response): take the whole buffer if there is one.
             let Some(buffer) = call_method(response, "arrayBuffer") else {
                 return Ok(out);
             };
-            let buffer = guard.race(&Promise::resolve(&buffer)).await.map_err(|e| fail(network_error("reading the body failed", &e)))?;
-            let bytes = Uint8Array::new(&buffer);
+            let buffer = promise_resolve(&buffer).map_err(|e| fail(network_error("reading the body failed", &e)))?;
+            let buffer = guard.race(&buffer).await.map_err(|e| fail(network_error("reading the body failed", &e)))?;
+            let bytes = own_bytes(&buffer).ok_or_else(|| fail(Error::network("the body is not bytes (arrayBuffer() gave something else)")))?;
             if u64::from(bytes.length()) > limit {
                 return Err(too_large());
             }
             return Ok(bytes.to_vec());
         };
         loop {
-            let Some(read) = call_method(&reader, "read") else {
+            let Some(read) = call_method(&reader, "read").and_then(|r| promise_resolve(&r).ok()) else {
                 return Err(fail(Error::network("the body stream cannot be read")));
             };
             let chunk = guard
-                .race(&Promise::resolve(&read))
+                .race(&read)
                 .await
                 .map_err(|e| fail(network_error("the connection failed while reading the body", &e)))?;
             if guard.fired.get().is_some() {
@@ -228,7 +248,8 @@ impl Transport {
             if get(&chunk, "done").is_truthy() {
                 return Ok(out);
             }
-            let Ok(bytes) = get(&chunk, "value").dyn_into::<Uint8Array>() else {
+            let value = get(&chunk, "value");
+            let Some(bytes) = value.dyn_ref::<Uint8Array>().and_then(|_| own_bytes(&value)) else {
                 return Err(fail(Error::network("the body stream yielded something that is not bytes")));
             };
             let start = out.len();
@@ -246,6 +267,15 @@ impl Transport {
 
 fn fail(error: Error) -> Failure {
     Failure::Failed(error)
+}
+
+/// `new Uint8Array(value)` by the real constructor, catching: a view of an ArrayBuffer, or a
+/// copy of a typed array made from its internal slots. The result's length is then the truth,
+/// whatever getters a subclass or a Proxy put on `value` (a lying `length` would otherwise make
+/// the copy into wasm memory panic).
+fn own_bytes(value: &JsValue) -> Option<Uint8Array> {
+    let constructed = UINT8_ARRAY.with(|ctor| Reflect::construct(ctor, &Array::of1(value))).ok()?;
+    constructed.dyn_into::<Uint8Array>().ok()
 }
 
 fn get(target: &JsValue, key: &str) -> JsValue {
@@ -357,7 +387,7 @@ impl Guard {
                 fired.set(Some(what));
                 if let Some(controller) = &controller {
                     match (what, &signal) {
-                        (Fired::Aborted, Some(signal)) => controller.abort_with_reason(&signal.reason()),
+                        (Fired::Aborted, Some(signal)) => controller.abort_with_reason(&get(signal, "reason")),
                         _ => controller.abort(),
                     }
                 }

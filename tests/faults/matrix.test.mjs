@@ -73,7 +73,8 @@ test('truncated JSON (a complete answer that stops mid-document): InvalidRespons
 
 test('a body that never ends: TimeoutError (not a hang)', async () => {
   const got = await run([{ action: 'hang-body' }], { options: { timeoutMs: 400 } });
-  assertError(y, got, { name: 'TimeoutError', code: 'Timeout', status: 0, requestId: null, attempts: 1 });
+  // The head had arrived: the error keeps its status and request id.
+  assertError(y, got, { name: 'TimeoutError', code: 'Timeout', status: 200, requestId: UUID, attempts: 1 });
   assert.ok(got.ms >= 390, `${got.ms} ms`);
   await stillWorks();
 });
@@ -628,7 +629,7 @@ test('fetch option resolving to a Response whose body stream errors or yields no
   const strings = () => new Response(new ReadableStream({ start(c) { c.enqueue('not bytes'); c.close(); } }), { status: 200 });
   assertError(y, await withFetch(async () => strings()), { name: 'NetworkError', code: 'NetworkError', status: 200, requestId: null, attempts: 1 });
   const hang = () => new Response(new ReadableStream({ pull() { return new Promise(() => {}); } }), { status: 200 });
-  assertError(y, await withFetch(async () => hang(), { timeoutMs: 300 }), { name: 'TimeoutError', code: 'Timeout', status: 0, requestId: null, attempts: 1 });
+  assertError(y, await withFetch(async () => hang(), { timeoutMs: 300 }), { name: 'TimeoutError', code: 'Timeout', status: 200, requestId: null, attempts: 1 });
   await stillWorks();
 });
 

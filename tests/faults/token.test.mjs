@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as y from '../../pkg/node/index.mjs';
-import { ORG, PIPELINE, TOKEN, assertError, assertStillWorks, fileEmulator, guardProcess, outcome } from './helpers.mjs';
+import { ORG, PIPELINE, TOKEN, UUID, assertError, assertStillWorks, fileEmulator, guardProcess, outcome } from './helpers.mjs';
 
 const guard = guardProcess();
 const emu = await fileEmulator();
@@ -49,7 +49,7 @@ test('token: 429 with Retry-After is a ThrottlingError with retryAfterMs', async
 
 test('token: an answer that never finishes is a TimeoutError, not a hang', async () => {
   const got = await run([{ action: 'hang-body' }], { options: { timeoutMs: 300 } });
-  assertError(y, got, { name: 'TimeoutError', code: 'Timeout', status: 0, requestId: null, attempts: 1 });
+  assertError(y, got, { name: 'TimeoutError', code: 'Timeout', status: 200, requestId: UUID, attempts: 1 });
   await stillWorks();
 });
 

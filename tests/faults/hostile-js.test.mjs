@@ -1,0 +1,146 @@
+// Hostile JavaScript values handed to the package (issue 5: "nothing from outside may make the
+// wasm module panic"): a `fetch` option whose Response-like answer lies or throws, a signal
+// whose getters throw, options behind getters and Proxies. Each ends as one typed error (or a
+// correct result) — never an uncaught exception, a call that never settles or a wedged module.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as y from '../../pkg/node/index.mjs';
+import { AK, ORG, PIPELINE, assertError, assertStillWorks, fileEmulator, guardProcess, outcome, rawServer } from './helpers.mjs';
+
+const guard = guardProcess();
+const emu = await fileEmulator();
+const raw = await rawServer();
+
+const BODY = JSON.stringify({ requestId: 'HOSTILE-1', success: true, jobs: [{ identifier: 'h_job', jobName: 'h', lastJobId: 5 }] });
+const BYTES = new TextEncoder().encode(BODY);
+const RESULT = { requestId: 'HOSTILE-1', jobs: [{ jobName: 'h', identifier: 'h_job', lastJobId: 5, lastJobParams: {}, lastJobParamsRaw: '' }] };
+const NOT_BYTES = { name: 'NetworkError', code: 'NetworkError', status: 200, attempts: 1 };
+
+/** A Response-like answer whose body is read through `getReader()`, yielding `chunks`. */
+function streamed(chunks, headers = new Headers()) {
+  return async () => ({
+    status: 200,
+    headers,
+    body: {
+      getReader() {
+        let i = 0;
+        return { read: async () => (i < chunks.length ? { done: false, value: chunks[i++] } : { done: true, value: undefined }) };
+      },
+    },
+  });
+}
+
+// A regression here tends to strand the call: fail the test instead of hanging the run.
+const LIMIT = { timeout: 15_000 };
+
+const call = (fetch, options = {}) =>
+  outcome(y.listPipelineJobs(ORG, PIPELINE, { endpoint: 'http://127.0.0.1:9', ...AK, maxRetries: 0, timeoutMs: 2000, fetch, ...options }));
+
+// [name, fetch, expected error (or 'success')]
+const ANSWERS = [
+  ['arrayBuffer() resolving to -1', async () => ({ status: 200, headers: new Headers({ 'content-length': '5' }), arrayBuffer: async () => -1 }), NOT_BYTES],
+  ['arrayBuffer() resolving to 2^40', async () => ({ status: 200, headers: new Headers({ 'content-length': '5' }), arrayBuffer: async () => 2 ** 40 }), NOT_BYTES],
+  ['arrayBuffer() resolving to a revoked Proxy', async () => {
+    const { proxy, revoke } = Proxy.revocable(new ArrayBuffer(4), {});
+    revoke();
+    return { status: 200, headers: new Headers({ 'content-length': '4' }), arrayBuffer: async () => proxy };
+  }, NOT_BYTES],
+  ['a chunk whose `length` lies (a Uint8Array subclass)', streamed([new (class extends Uint8Array {
+    get length() {
+      this.reads = (this.reads ?? 0) + 1;
+      return super.length + this.reads; // never the same twice, never the truth
+    }
+  })(BYTES)]), 'success'],
+  ['a chunk that is a Proxy of a Uint8Array', streamed([new Proxy(BYTES, {})]), NOT_BYTES],
+  ['a chunk that is a string of digits', streamed(['12345']), NOT_BYTES],
+  ['a declared length and a stream but no arrayBuffer()', streamed([BYTES], new Headers({ 'content-length': String(BYTES.length) })), 'success'],
+  ['fetch returning a promise whose `constructor` getter throws', () => {
+    const promise = Promise.resolve(new Response(BODY));
+    Object.defineProperty(promise, 'constructor', { get() { throw new Error('constructor getter'); } });
+    return promise;
+  }, { name: 'NetworkError', code: 'NetworkError', status: 0, attempts: 1 }],
+];
+
+for (const [name, fetch, expected] of ANSWERS) {
+  test(`hostile answer: ${name}`, LIMIT, async () => {
+    const got = await call(fetch);
+    if (expected === 'success') {
+      assert.ok(!got.error, String(got.error));
+      assert.deepEqual(got.value, RESULT);
+    } else {
+      assertError(y, got, expected);
+    }
+    await assertStillWorks(y, emu.url);
+  });
+}
+
+test('hostile answers in flight together leave the module serving the next call', LIMIT, async () => {
+  const fetches = ANSWERS.map(([, fetch]) => fetch);
+  const outcomes = await Promise.all([...fetches, ...fetches, ...fetches].map((fetch) => call(fetch)));
+  for (const got of outcomes) assert.ok(got.value || got.error instanceof y.YunxiaoError, String(got.error));
+  await assertStillWorks(y, emu.url);
+});
+
+test('a signal whose getters throw: read defensively, the call still ends', LIMIT, async () => {
+  let reads = 0;
+  const signal = {
+    get aborted() {
+      if (reads++ > 0) throw new Error('aborted getter');
+      return false;
+    },
+    addEventListener() {},
+    removeEventListener() {},
+  };
+  const got = await call(async () => new Response(BODY), { signal });
+  assert.deepEqual(got.value, RESULT, String(got.error));
+  await assertStillWorks(y, emu.url);
+});
+
+test('a timeout while the body arrives keeps the answer\'s status and request id', LIMIT, async () => {
+  raw.set((socket) => {
+    socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-acs-request-id: RID-SLOW-BODY\r\ncontent-length: 1000\r\n\r\n{"jobs":[');
+  });
+  const got = await outcome(y.listPipelineJobs(ORG, PIPELINE, { endpoint: raw.url, ...AK, maxRetries: 0, timeoutMs: 300 }));
+  assertError(y, got, { name: 'TimeoutError', code: 'Timeout', status: 200, requestId: 'RID-SLOW-BODY', attempts: 1 });
+  await assertStillWorks(y, emu.url);
+});
+
+// -- options ----------------------------------------------------------------------------------
+
+test('an option getter or Proxy trap that throws is an InvalidArgumentError naming the option', LIMIT, async () => {
+  const getter = await outcome(y.listPipelineJobs(ORG, PIPELINE, { ...AK, get timeoutMs() { throw new Error('getter'); } }));
+  assertError(y, getter, { name: 'InvalidArgumentError', code: 'InvalidArgument', status: 0, attempts: 0 });
+  assert.match(getter.error.message, /reading option timeoutMs threw/);
+  const trap = new Proxy({ ...AK }, { getOwnPropertyDescriptor() { throw new Error('trap'); } });
+  assertError(y, await outcome(y.listPipelineJobs(ORG, PIPELINE, trap)), { name: 'InvalidArgumentError', code: 'InvalidArgument', status: 0, attempts: 0 });
+  assert.throws(() => new y.YunxiaoClient({ get endpoint() { throw new Error('getter'); } }), y.InvalidArgumentError);
+  await assertStillWorks(y, emu.url);
+});
+
+test('options from a class (getters on its prototype) are read, not dropped', LIMIT, async () => {
+  let seen = 0;
+  class Settings {
+    get endpoint() { return emu.url; }
+    get accessKeyId() { return AK.accessKeyId; }
+    get accessKeySecret() { return AK.accessKeySecret; }
+    get fetch() { return (url, init) => { seen++; return globalThis.fetch(url, init); }; }
+  }
+  const result = await y.listPipelineJobs(ORG, PIPELINE, new Settings());
+  assert.equal(result.jobs.length, 4);
+  assert.equal(seen, 1, 'the fetch getter was honoured');
+});
+
+test('null call options leave the client\'s options in force (as undefined does)', LIMIT, async () => {
+  let seen = 0;
+  const fetch = (url, init) => { seen++; return globalThis.fetch(url, init); };
+  const client = new y.YunxiaoClient({ endpoint: emu.url, ...AK, fetch, maxRetries: 0 });
+  const result = await client.listPipelineJobs(ORG, PIPELINE, 'DEPLOY', { endpoint: null, accessKeyId: null, accessKeySecret: null, fetch: null });
+  assert.equal(result.jobs.length, 4, 'signed with the client\'s key, at the client\'s endpoint');
+  assert.equal(seen, 1);
+});
+
+test('errorCodeInfo of something that is not a string: null, not a TypeError', LIMIT, async () => {
+  for (const value of [Object.create(null), Symbol('x'), 404, undefined]) assert.equal(await y.errorCodeInfo(value), null);
+});
+
+guard.finalTest();
