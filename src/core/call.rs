@@ -137,7 +137,10 @@ impl Call {
         let status = response.status;
         if (200..300).contains(&status) {
             return match normalize::normalize_success(response.body, status, response.request_id()) {
-                Ok(normalized) => Outcome::Done(normalized),
+                Ok(mut normalized) => {
+                    normalized.redact_request_id(&self.redactor);
+                    Outcome::Done(normalized)
+                }
                 Err(error) => {
                     let error = if error.status == 0 { error.with_status(status) } else { error };
                     self.decide(error, None, now_ms, jitter)

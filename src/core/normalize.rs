@@ -11,6 +11,7 @@ use std::borrow::Cow;
 
 use super::error::{Error, Result};
 use super::json::{decode_string, Scanner, SyntaxError, Token};
+use super::secret::Redactor;
 
 /// The largest integer a JS number holds exactly: 2^53 − 1.
 pub const MAX_SAFE_INTEGER: u64 = 9_007_199_254_740_991;
@@ -29,6 +30,26 @@ pub struct ErrorBody {
 pub struct Normalized {
     pub json: String,
     pub job_count: usize,
+    /// Where the request id's JSON token starts in `json` (it runs to the closing `}`).
+    request_id_at: usize,
+}
+
+impl Normalized {
+    /// Replaces the request id with its redacted form when it holds a secret: a server that
+    /// echoes a credential into its request id must not get it printed as one.
+    pub fn redact_request_id(&mut self, redactor: &Redactor) {
+        let end = self.json.len().saturating_sub(1);
+        let Some(decoded) = self.json.get(self.request_id_at..end).and_then(decode_string) else {
+            return; // null, or not text
+        };
+        let clean = redactor.redact(&decoded);
+        if clean != decoded {
+            let token = request_id_json(Some(&clean)).unwrap_or_default();
+            self.json.truncate(self.request_id_at);
+            self.json.push_str(&token);
+            self.json.push('}');
+        }
+    }
 }
 
 /// Normalises a 2xx body: the classic envelope or the token API's bare array.
@@ -181,9 +202,10 @@ impl Writer {
     /// `request_id` is a raw JSON string token, or `None` for null.
     fn finish(mut self, request_id: Option<&str>) -> Normalized {
         self.out.push_str("],\"requestId\":");
+        let request_id_at = self.out.len();
         self.out.push_str(request_id.unwrap_or("null"));
         self.out.push('}');
-        Normalized { json: self.out, job_count: self.jobs }
+        Normalized { json: self.out, job_count: self.jobs, request_id_at }
     }
 }
 
@@ -413,6 +435,21 @@ mod tests {
 
     fn err(body: &[u8]) -> Error {
         normalize_success(body, 200, None).unwrap_err()
+    }
+
+    #[test]
+    fn a_request_id_that_echoes_a_secret_is_redacted() {
+        let mut redactor = Redactor::default();
+        redactor.add(&crate::core::secret::Secret::new("pt-secret-token"));
+        let mut n = normalize_success(br#"{"requestId":"id pt-secret-token","jobs":[]}"#, 200, None).unwrap();
+        n.redact_request_id(&redactor);
+        assert_eq!(n.json, r#"{"jobs":[],"requestId":"id [REDACTED]"}"#);
+        let mut plain = normalize_success(br#"{"requestId":"R-1","jobs":[]}"#, 200, None).unwrap();
+        plain.redact_request_id(&redactor);
+        assert_eq!(plain.json, r#"{"jobs":[],"requestId":"R-1"}"#);
+        let mut none = normalize_success(br#"{"jobs":[]}"#, 200, None).unwrap();
+        none.redact_request_id(&redactor);
+        assert_eq!(none.json, r#"{"jobs":[],"requestId":null}"#);
     }
 
     #[test]

@@ -45,11 +45,16 @@ impl Redactor {
     pub const MIN_LEN: usize = 4;
 
     pub fn add(&mut self, secret: &Secret) {
-        if secret.expose().len() >= Self::MIN_LEN && !self.needles.contains(secret) {
-            self.needles.push(secret.clone());
-            // Longest first, so a secret that contains another is removed whole.
-            super::encode::sort_small(&mut self.needles, |a, b| a.expose().len() > b.expose().len());
+        // HTTP trims header values, so a server echoes " token " as "token": look for both.
+        let trimmed = secret.expose().trim_matches([' ', '\t']);
+        for needle in [secret.expose(), trimmed] {
+            let needle = Secret::new(needle.to_owned());
+            if needle.expose().len() >= Self::MIN_LEN && !self.needles.contains(&needle) {
+                self.needles.push(needle);
+            }
         }
+        // Longest first, so a secret that contains another is removed whole.
+        super::encode::sort_small(&mut self.needles, |a, b| a.expose().len() > b.expose().len());
     }
 
     pub fn redact(&self, text: &str) -> String {
@@ -82,5 +87,12 @@ mod tests {
         r.add(&Secret::new(""));
         r.add(&Secret::new("y"));
         assert_eq!(r.redact("a tokn-123 b tokn c y"), "a [REDACTED] b [REDACTED] c y");
+    }
+
+    #[test]
+    fn a_padded_secret_is_also_found_as_a_server_would_echo_it_trimmed() {
+        let mut r = Redactor::default();
+        r.add(&Secret::new(" sts-token-42\t"));
+        assert_eq!(r.redact("echo <sts-token-42> < sts-token-42\t>"), "echo <[REDACTED]> <[REDACTED]>");
     }
 }

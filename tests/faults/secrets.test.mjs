@@ -297,6 +297,34 @@ test('a secret cut by the 500-character limit on fetch error text does not leak 
   }
 });
 
+test('a secret given with spaces around it is redacted in the trimmed form a server echoes', async () => {
+  // HTTP trims header values: the server sees (and may echo) the token without the spaces.
+  const echo = async (url, init) => {
+    const h = init.headers;
+    const echoed = h['x-yunxiao-token'] ?? h['x-acs-security-token'] ?? '';
+    return new Response(JSON.stringify({ errorCode: 'Unauthorized', errorMessage: `bad credential <${echoed.trim()}>` }), { status: 401 });
+  };
+  const cases = [
+    ['token', { token: ` ${TOKEN} `, edition: 'center' }],
+    ['STS', { ...STS, securityToken: `  ${STS.securityToken} ` }],
+  ];
+  for (const [label, auth] of cases) {
+    const got = await collect(`padded ${label}`, y.listPipelineJobs(ORG, PIPELINE, { endpoint: 'http://127.0.0.1:9', ...auth, maxRetries: 0, fetch: echo }));
+    assert.ok(got.error instanceof y.AuthenticationError, String(got.error));
+    assert.match(got.error.message, /bad credential <\[REDACTED\]>/);
+    assertClean(`padded ${label}`, got.error);
+  }
+});
+
+test('a request id that echoes a secret is redacted in a successful result too', async () => {
+  for (const [label, auth, secret] of [['token', { token: TOKEN, edition: 'center' }, TOKEN], ['STS', { ...STS }, STS.securityToken]]) {
+    const body = JSON.stringify(label === 'token' ? [] : { requestId: `rid-${secret}`, success: true, jobs: [] });
+    const fetch = async () => new Response(body, { status: 200, headers: { 'x-request-id': `rid-${secret}` } });
+    const result = await y.listPipelineJobs(ORG, PIPELINE, { endpoint: 'http://127.0.0.1:9', ...auth, fetch });
+    assert.equal(result.requestId, 'rid-[REDACTED]', label);
+  }
+});
+
 test('credentials in an endpoint URL are not repeated in the error', async () => {
   const got = await outcome(y.listPipelineJobs(ORG, PIPELINE, { endpoint: 'https://user:p4ssw0rd-Secret@example.com', ...AK }));
   assert.ok(got.error instanceof y.InvalidArgumentError);
