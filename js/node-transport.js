@@ -57,13 +57,25 @@ const DECODERS = {
   br: (zlib) => zlib.createBrotliDecompress(),
 };
 
+// Stacked codings decoded at most (each is one more decoder per answer).
+const MAX_CODINGS = 5;
+
 function toResponse(message, zlib) {
-  const encoding = String(message.headers['content-encoding'] ?? '').trim().toLowerCase();
-  const decoder = DECODERS[encoding];
-  const stream = decoder ? decoder(zlib) : message;
-  if (decoder) {
-    message.on('error', (error) => stream.destroy(error)); // pipe() does not forward errors
-    message.pipe(stream);
+  // `gzip, br`: applied in that order, so undone last-first. A body with a coding this table
+  // does not know (or too many) is passed on as sent, as fetch does; the core then finds it
+  // is not JSON.
+  const codings = String(message.headers['content-encoding'] ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((coding) => coding.trim())
+    .filter((coding) => coding !== '' && coding !== 'identity');
+  const decodable = codings.length <= MAX_CODINGS && codings.every((coding) => DECODERS[coding]);
+  let stream = message;
+  for (const coding of decodable ? codings.reverse() : []) {
+    const decoder = DECODERS[coding](zlib);
+    stream.on('error', (error) => decoder.destroy(error)); // pipe() does not forward errors
+    stream.pipe(decoder);
+    stream = decoder;
   }
   // A body cut short would leave the reader (or the decoder) waiting: end it with an error.
   message.on('aborted', () => stream.destroy(new Error('the connection closed before the body ended')));

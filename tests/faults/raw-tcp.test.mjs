@@ -3,6 +3,7 @@
 // typed error (or, where HTTP allows it, a success), and the same module must keep working.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import zlib from 'node:zlib';
 import * as y from '../../pkg/node/index.mjs';
 import { AK, ORG, PIPELINE, assertError, assertStillWorks, fileEmulator, guardProcess, outcome, rawServer } from './helpers.mjs';
 
@@ -14,6 +15,13 @@ const BODY = JSON.stringify({ requestId: 'RAW-1', success: true, jobs: [{ identi
 const RESULT = { requestId: 'RAW-1', jobs: [{ jobName: 'raw', identifier: 'raw_job', lastJobId: 1, lastJobParams: {}, lastJobParamsRaw: '' }] };
 const ok = (extraHeaders = '', body = BODY) =>
   `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n${extraHeaders}\r\n${body}`;
+/** The answer with a compressed body: `codings` in the order they were applied. */
+function encoded(codings, bytes = Buffer.from(BODY)) {
+  const apply = { gzip: zlib.gzipSync, deflate: zlib.deflateSync, br: zlib.brotliCompressSync };
+  const body = codings.reduce((data, coding) => apply[coding.toLowerCase()](data), bytes);
+  const head = `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\ncontent-encoding: ${codings.join(', ')}\r\n\r\n`;
+  return (s) => s.end(Buffer.concat([Buffer.from(head, 'latin1'), body]));
+}
 const chunked = (chunks, tail = '0\r\n\r\n') =>
   `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n${chunks}${tail}`;
 
@@ -61,6 +69,11 @@ const CASES = [
   ['a close-delimited body (no length)', (s) => s.end(`HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n${BODY}`), 'success'],
   ['a well-formed chunked body in 1-byte chunks', (s) => s.end(chunked([...BODY].map((c) => `1\r\n${c}\r\n`).join(''))), 'success'],
   ['an unknown content-encoding (passed through)', (s) => s.end(ok('content-encoding: x-custom\r\n')), 'success'],
+  // Stacked codings are undone last-first, as fetch does; more than five are not decoded.
+  ['content-encoding: gzip, gzip', encoded(['gzip', 'gzip']), 'success'],
+  ['content-encoding: deflate, br (and upper case)', encoded(['deflate', 'BR']), 'success'],
+  ['content-encoding: gzip stacked six times (not decoded)', encoded(Array(6).fill('gzip')),
+    { name: 'InvalidResponseError', code: 'InvalidResponse', status: 200, requestId: null, attempts: 1, path: 'body' }],
   // Names an object inherits (a lookup table must not find them): passed through like any unknown.
   ...['constructor', '__proto__', 'toString', 'hasOwnProperty'].map((name) =>
     [`content-encoding: ${name}`, (s) => s.end(ok(`content-encoding: ${name}\r\n`)), 'success']),
