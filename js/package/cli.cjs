@@ -42,7 +42,7 @@ class UsageError extends Error {}
 
 const EXIT_HELP = `Exit status:
   0    success (also for an empty job list)
-  1    unexpected internal error
+  1    the output could not be written, or an unexpected internal error
   2    invalid arguments: a usage error, missing or unusable credentials,
        InvalidArgumentError, or BadRequestError (the API rejected a parameter)
   3    AuthenticationError or ForbiddenError (wrong key or token, no access)
@@ -157,6 +157,7 @@ function parseListArgs(args) {
     const name = eq === -1 ? arg : arg.slice(0, eq);
     if (BOOLEAN_FLAGS[name]) {
       if (eq !== -1) throw new UsageError(`${name} takes no value`);
+      if (flags[BOOLEAN_FLAGS[name]] && name !== '--help' && name !== '-h') throw new UsageError(`${name} given twice`);
       flags[BOOLEAN_FLAGS[name]] = true;
       continue;
     }
@@ -179,9 +180,10 @@ function parseListArgs(args) {
   return { positionals, values, flags, credentialOrder };
 }
 
-function nonNegativeInteger(name, text) {
-  if (!/^[0-9]{1,15}$/.test(text)) throw new UsageError(`${name} must be a non-negative integer, not ${printable(text)}`);
-  return Number(text);
+function integerFlag(name, text, min, max) {
+  const n = /^[0-9]{1,15}$/.test(text) ? Number(text) : NaN;
+  if (!(n >= min && n <= max)) throw new UsageError(`${name} must be an integer from ${min} to ${max}, not ${printable(text)}`);
+  return n;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -269,6 +271,11 @@ function readProfile(requested, env) {
   if (requested === undefined && /^true$/i.test(env.ALIBABA_CLOUD_IGNORE_PROFILE ?? '')) return null;
   let text;
   try {
+    // A FIFO or /dev/zero behind the name would block or never end: regular files only, and
+    // small ones (the Alibaba Cloud CLI writes a few KB).
+    const stat = fs.statSync(file);
+    if (!stat.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'not a regular file' });
+    if (stat.size > 1 << 20) throw Object.assign(new Error('too large'), { code: 'larger than 1 MiB' });
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
     if (error.code === 'ENOENT' && byName === undefined) return null;
@@ -358,41 +365,68 @@ function stdinLines(flags) {
   });
 }
 
-async function promptLines(flags) {
-  const lines = [];
-  for (const flag of flags) lines.push(await promptHidden(`${flag.slice(2)}: `, flag));
-  return lines;
-}
-
-function promptHidden(label, flag) {
+/**
+ * Reads one hidden line per flag from the terminal, in raw mode (nothing echoed). Input may
+ * arrive faster than the prompts (two secrets pasted at once): every character is kept for the
+ * next line, and CR LF counts as one line end.
+ */
+function promptLines(flags) {
   const stdin = process.stdin;
   return new Promise((resolve, reject) => {
+    const lines = [];
     let value = '';
-    process.stderr.write(label);
-    stdin.setRawMode(true);
-    stdin.setEncoding('utf8');
-    const done = (error) => {
+    let afterCR = false;
+    const prompt = () => process.stderr.write(`${flags[lines.length].slice(2)}: `);
+    const finish = (error) => {
       stdin.removeListener('data', onData);
       stdin.setRawMode(false);
       stdin.pause();
-      process.stderr.write('\n');
       if (error) reject(error);
-      else if (value === '') reject(new UsageError(`empty value for ${flag}`));
-      else resolve(value);
+      else resolve(lines);
+    };
+    /** Ends the current line; true when reading is over. */
+    const endLine = () => {
+      process.stderr.write('\n');
+      if (value === '') {
+        finish(new UsageError(`empty value for ${flags[lines.length]}`));
+        return true;
+      }
+      lines.push(value);
+      value = '';
+      if (lines.length === flags.length) {
+        finish();
+        return true;
+      }
+      prompt();
+      return false;
     };
     const onData = (chunk) => {
       for (const ch of chunk) {
-        if (ch === '\r' || ch === '\n') return done();
-        if (ch === '\u0003') {
+        const wasCR = afterCR;
+        afterCR = ch === '\r';
+        if (ch === '\n' && wasCR) continue;
+        if (ch === '\r' || ch === '\n') {
+          if (endLine()) return;
+        } else if (ch === '\u0003') {
           stdin.setRawMode(false);
           process.stderr.write('\n');
           process.exit(EXIT.interrupted);
+        } else if (ch === '\u0004') {
+          if (value === '') {
+            process.stderr.write('\n');
+            return finish(new UsageError(`no value typed for ${flags[lines.length]}`));
+          }
+          if (endLine()) return;
+        } else if (ch === '\u007f' || ch === '\b') {
+          value = Array.from(value).slice(0, -1).join('');
+        } else if (ch >= ' ') {
+          value += ch;
         }
-        if (ch === '\u0004') return done(value === '' ? new UsageError(`no value typed for ${flag}`) : undefined);
-        if (ch === '\u007f' || ch === '\b') value = Array.from(value).slice(0, -1).join('');
-        else if (ch >= ' ') value += ch;
       }
     };
+    stdin.setRawMode(true);
+    stdin.setEncoding('utf8');
+    prompt();
     stdin.on('data', onData);
     stdin.resume();
   });
@@ -478,7 +512,34 @@ function formatParams(job) {
   if (params === null) return job.lastJobParamsRaw; // not a JSON object: shown as sent
   const entries = Object.entries(params);
   if (entries.length === 0) return '-';
-  return entries.map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`).join(', ');
+  return entries.map(([key, value]) => `${key}=${typeof value === 'string' ? value : jsonOrRaw(value, job)}`).join(', ');
+}
+
+/** JSON text of a parameter value; the job's raw text when the value is too deep to stringify. */
+function jsonOrRaw(value, job) {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return job.lastJobParamsRaw; // JSON.stringify recurses: thousands of levels overflow it
+  }
+}
+
+/**
+ * The result as JSON text. `lastJobParams` was parsed from `lastJobParamsRaw`, so that text is
+ * a faithful stand-in when the parsed value is too deep for JSON.stringify (then the output is
+ * compact rather than indented).
+ */
+function resultJson(result) {
+  try {
+    return JSON.stringify(result, null, 2);
+  } catch {
+    const jobs = result.jobs.map((job) => {
+      const params = job.lastJobParams === null ? 'null' : jsonOrRaw(job.lastJobParams, job);
+      const field = (name) => `${JSON.stringify(name)}:${JSON.stringify(job[name])}`;
+      return `{${field('jobName')},${field('identifier')},${field('lastJobId')},"lastJobParams":${params},${field('lastJobParamsRaw')}}`;
+    });
+    return `{"requestId":${JSON.stringify(result.requestId)},"jobs":[${jobs.join(',')}]}`;
+  }
 }
 
 function formatTable(result, pipelineId, category) {
@@ -493,7 +554,8 @@ function formatTable(result, pipelineId, category) {
     job.lastJobId === null ? '-' : String(job.lastJobId),
     formatParams(job),
   ].map(printable));
-  const widths = header.map((title, col) => Math.max(displayWidth(title), ...rows.map((row) => displayWidth(row[col]))));
+  // A loop, not Math.max(...rows): spreading 100,000+ arguments overflows the stack.
+  const widths = header.map((title, col) => rows.reduce((widest, row) => Math.max(widest, displayWidth(row[col])), displayWidth(title)));
   const line = (cells) =>
     cells.map((cell, col) => (col === cells.length - 1 ? cell : padEnd(cell, widths[col]))).join('  ').replace(/ +$/, '');
   const count = `${result.jobs.length} job${result.jobs.length === 1 ? '' : 's'}`;
@@ -580,8 +642,9 @@ async function runList(args, io) {
   if (values.edition !== undefined && values.edition !== 'center' && values.edition !== 'region') {
     throw new UsageError(`--edition must be center or region, not ${printable(values.edition)}`);
   }
-  const timeoutMs = values.timeout === undefined ? undefined : nonNegativeInteger('--timeout', values.timeout);
-  const maxRetries = values.retries === undefined ? undefined : nonNegativeInteger('--retries', values.retries);
+  // The package's own limits, checked here so the message names the flag.
+  const timeoutMs = values.timeout === undefined ? undefined : integerFlag('--timeout', values.timeout, 1, Number.MAX_SAFE_INTEGER);
+  const maxRetries = values.retries === undefined ? undefined : integerFlag('--retries', values.retries, 0, 10);
 
   const credentials = await resolveCredentials(parsed, io.env, stdinLines);
   io.addSecrets(credentials.secrets);
@@ -621,7 +684,7 @@ async function runList(args, io) {
   stopSpinner();
   io.callEnded();
   if (flags.json) {
-    io.out(`${JSON.stringify(result, null, 2)}\n`);
+    io.out(`${resultJson(result)}\n`);
   } else {
     const category = (values.category ?? 'DEPLOY').trim().toUpperCase();
     io.out(formatTable(result, pipelineId, category));
@@ -644,7 +707,7 @@ async function main(argv, io) {
     return EXIT.ok;
   }
   if (command === 'help') {
-    if (rest.length === 0) io.out(PROGRAM_HELP);
+    if (rest.length === 0 || (rest.length === 1 && (rest[0] === '--help' || rest[0] === '-h'))) io.out(PROGRAM_HELP);
     else if (rest.length === 1 && rest[0] === 'list') io.out(LIST_HELP);
     else throw new UsageError(`no help for ${printable(rest.join(' '))}`);
     return EXIT.ok;
@@ -671,7 +734,15 @@ function start() {
     // sequences), secrets removed (defence in depth: the package keeps them out of its errors).
     err: (line) => process.stderr.write(`${redact(printable(line))}\n`),
     errText: (text) => process.stderr.write(text),
-    addSecrets: (list) => secrets.push(...list.filter((s) => typeof s === 'string' && s !== '')),
+    // Secrets of 4+ characters, as in the package: a 1-character "secret" would shred every line.
+    // The trimmed form too: HTTP trims header values, so that is what a server echoes.
+    addSecrets: (list) => {
+      for (const s of list) {
+        if (typeof s !== 'string') continue;
+        for (const form of new Set([s, s.trim()])) if (form.length >= 4) secrets.push(form);
+      }
+      secrets.sort((a, b) => b.length - a.length);
+    },
     callStarted: (stop) => {
       stopCall = stop;
     },
@@ -691,10 +762,11 @@ function start() {
     controller.abort(new Error('interrupted'));
     setTimeout(() => process.exit(EXIT.interrupted), 1000).unref();
   });
-  // A closed stdout (`| head`) is not an error worth a stack trace.
+  // A closed stdout (`| head`) is not an error worth a stack trace; nor is a full disk.
   process.stdout.on('error', (error) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
-    throw error;
+    process.stderr.write(`${PROGRAM}: cannot write the output (${error.code ?? 'error'})\n`);
+    process.exit(EXIT.internal);
   });
 
   main(process.argv.slice(2), io)

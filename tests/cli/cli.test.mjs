@@ -193,6 +193,9 @@ describe('help and version', () => {
     }
     assert.match(result.stdout, /^  7 +InvalidResponseError/m);
     assert.equal((await run(['help', 'list'])).stdout, result.stdout);
+    const helpHelp = await run(['help', '--help']);
+    assertExit(helpHelp, 0);
+    assert.equal(helpHelp.stdout, (await run(['--help'])).stdout);
     assert.equal((await run(['list', ORG, PIPELINE, '--json', '-h'])).stdout, result.stdout);
     assert.equal((await run(['list', '--bogus', '--help'])).stdout, result.stdout, '--help wins over other arguments');
   });
@@ -201,6 +204,17 @@ describe('help and version', () => {
     const result = await run(['--version']);
     assertExit(result, 0);
     assert.equal(result.stdout, `${JSON.parse(fs.readFileSync(path.join(ROOT, 'pkg/package.json'), 'utf8')).version}\n`);
+  });
+
+  test('stdout that cannot be written (a full disk): one line on stderr, no stack trace', { skip: !fs.existsSync('/dev/full') && 'needs /dev/full' }, () => {
+    const full = fs.openSync('/dev/full', 'w');
+    try {
+      const result = spawnSync(process.execPath, [BIN, '--version'], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8', timeout: 10_000 });
+      assert.equal(result.status, 1);
+      assert.equal(result.stderr, 'yunxiao-jobs: cannot write the output (ENOSPC)\n');
+    } finally {
+      fs.closeSync(full);
+    }
   });
 
   test('no arguments: the help on stderr, exit 2', async () => {
@@ -290,6 +304,26 @@ describe('JSON output', () => {
     assert.ok(result.stdout.includes('"lastJobId": 9007199254740991'), 'the id is exact');
   });
 
+  test('parameters nested 20,000 deep: the table and --json still print (exit 0)', async () => {
+    const deep = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`;
+    const body = JSON.stringify({ requestId: 'DEEP-1', success: true, jobs: [{ identifier: 'deep_job', jobName: 'deep', lastJobId: 1, lastJobParams: deep }] });
+    const endpoint = await scenario('deep-params', [{ action: 'respond', status: 200, body, contentType: 'application/json' }], { after: 'repeat-last' });
+    const json = await run(['list', ORG, PIPELINE, '--json', ...akFlags(endpoint)]);
+    assertExit(json, 0);
+    assert.equal(JSON.parse(json.stdout).jobs[0].lastJobParamsRaw, deep);
+    assert.ok(json.stdout.includes(`"lastJobParams":${deep}`), 'the parameters as their own JSON text');
+    const table = await run(['list', ORG, PIPELINE, ...akFlags(endpoint)]);
+    assertExit(table, 0);
+    assert.match(table.stdout, /deep_job/);
+  });
+
+  test('a table of 150,000 jobs prints (no argument-count limit on the column widths)', async () => {
+    const endpoint = await scenario('many-jobs', [{ action: 'big', count: 150_000 }]);
+    const result = await run(['list', ORG, PIPELINE, ...akFlags(endpoint)]);
+    assertExit(result, 0);
+    assert.match(result.stdout, /\n150000 jobs\. Request ID: /);
+  });
+
   test('--json with the token API and an empty pipeline', async () => {
     const result = await run(['list', ORG, '2345678', '--json', `--endpoint=${emu.url}`, `--token=${TOKEN}`, '--edition=center']);
     assertExit(result, 0);
@@ -308,8 +342,11 @@ describe('exit codes', () => {
       [['list', ORG, PIPELINE, 'extra', ...akFlags()], 'unexpected argument extra'],
       [['list', ORG, PIPELINE, '--bogus'], 'unknown option --bogus'],
       [['list', ORG, PIPELINE, '--endpoint'], '--endpoint needs a value'],
-      [['list', ORG, PIPELINE, '--timeout', 'soon', ...akFlags()], '--timeout must be a non-negative integer'],
-      [['list', ORG, PIPELINE, '--retries', '-1', ...akFlags()], '--retries must be a non-negative integer'],
+      [['list', ORG, PIPELINE, '--timeout', 'soon', ...akFlags()], '--timeout must be an integer from 1 to'],
+      [['list', ORG, PIPELINE, '--timeout', '0', ...akFlags()], '--timeout must be an integer from 1 to'],
+      [['list', ORG, PIPELINE, '--retries', '-1', ...akFlags()], '--retries must be an integer from 0 to 10'],
+      [['list', ORG, PIPELINE, '--retries', '11', ...akFlags()], '--retries must be an integer from 0 to 10'],
+      [['list', ORG, PIPELINE, '--json', '--json', ...akFlags()], '--json given twice'],
       [['list', ORG, PIPELINE, '--edition', 'moon', '--token', TOKEN], '--edition must be center or region'],
       [['list', ORG, PIPELINE, '--json=yes', ...akFlags()], '--json takes no value'],
       [['list', ORG, PIPELINE, '--category', 'A', '--category', 'B', ...akFlags()], '--category given twice'],
@@ -324,7 +361,6 @@ describe('exit codes', () => {
 
   test('2: the package refuses an argument (InvalidArgumentError) or the API does (BadRequestError)', async () => {
     assertErrorLine(await run(['list', ORG, PIPELINE, '--category', 'de-ploy', ...akFlags()]), 2, 'InvalidArgumentError');
-    assertErrorLine(await run(['list', ORG, PIPELINE, '--retries', '11', ...akFlags()]), 2, 'InvalidArgumentError', 'maxRetries');
     assertErrorLine(await run(['list', ORG, PIPELINE, ...akFlags('http://example.com')]), 2, 'InvalidArgumentError');
     assertErrorLine(await run(['list', ORG, '1000001', ...akFlags()]), 2, 'BadRequestError InvalidCluster.NotFound', /request id [0-9A-F-]{36}/);
   });
@@ -494,6 +530,16 @@ describe('credentials', () => {
       fs.writeFileSync(path.join(broken, '.aliyun', 'config.json'), `{"current":"x","profiles":[{"access_key_secret":"${WRONG_SECRET}",}]}`);
       const result = assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', emu.url], { home: broken }), 2, 'is not valid JSON');
       assert.ok(!result.includes('access_key'), 'the file content is not quoted');
+
+      // A name that points at something endless or blocking is refused, never read.
+      const odd = tempDir();
+      fs.mkdirSync(path.join(odd, '.aliyun'));
+      fs.symlinkSync('/dev/zero', path.join(odd, '.aliyun', 'config.json'));
+      assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', emu.url], { home: odd }), 2, 'not a regular file');
+      const big = tempDir();
+      fs.mkdirSync(path.join(big, '.aliyun'));
+      fs.writeFileSync(path.join(big, '.aliyun', 'config.json'), ' '.repeat(2 << 20));
+      assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', emu.url], { home: big }), 2, 'larger than 1 MiB');
     });
   });
 
@@ -514,6 +560,36 @@ describe('credentials', () => {
     assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', endpoint, '--access-key-id', STS_ID, '--access-key-secret', '-', '--security-token', '-'], { input: `${STS_SECRET}\n` }), 2, 'before the value of --security-token');
     assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', endpoint, '--token', '-'], { input: '\n' }), 2, 'empty line on stdin for --token');
     assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', endpoint, '--access-key-id', AK_ID, '--access-key-secret', '-'], { input: `${WRONG_SECRET}\n` }), 3, 'SignatureDoesNotMatch');
+  });
+});
+
+describe('hidden prompt on a terminal', () => {
+  const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).stdout?.includes('util-linux');
+  test('two secrets pasted at once: one line per flag, nothing echoed', { skip: !hasScript && 'needs util-linux script(1) for a pseudo-terminal' }, async () => {
+    const endpoint = await scenario('prompt-paste', []);
+    const args = ['list', ORG, PIPELINE, '--endpoint', endpoint, '--access-key-id', STS_ID, '--security-token', '-', '--access-key-secret', '-', '--json'];
+    const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ');
+    const env = { ...process.env, HOME: emptyHome, TERM: 'xterm' };
+    for (const name of SCRUBBED) delete env[name];
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+    let output = '';
+    let pasted = false;
+    child.stdout.setEncoding('utf8').on('data', (d) => {
+      output += d;
+      // Both lines in one write, once the first prompt is up (as a paste into a terminal).
+      if (!pasted && output.includes('security-token: ')) {
+        pasted = true;
+        child.stdin.write(`${STS_TOKEN}\r${STS_SECRET}\r`);
+      }
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const status = await new Promise((resolve) => child.on('close', resolve));
+    clearTimeout(timer);
+    runs.push({ args: ['(pty prompt)'], stdout: output, stderr: '' });
+    assert.equal(status, 0, output);
+    assert.match(output, /security-token: \r?\naccess-key-secret: /);
+    assert.match(output, /"identifier": "deploy_prod_03"/);
+    assert.equal((await requestsOf('prompt-paste')).length, 1);
   });
 });
 
