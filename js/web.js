@@ -1,28 +1,98 @@
 // Browser / bundler entry: the wasm module initialises itself on first use.
 import init, * as core from './glue.js';
 import { makeClient } from './client.js';
+import { NetworkError, TimeoutError } from './errors.js';
 
-let ready = null;
+let ready = null; // the load in flight, or done
+let loaded = false;
 
-/** Optional: start loading the wasm early (it loads on first use anyway). */
-export function initialize(input) {
-  ready ??= init(input === undefined ? undefined : { module_or_path: input }).catch((error) => {
-    ready = null; // let a later call try again (e.g. after a network blip)
-    throw error;
+/** A failed load as the package's own error (the original is its `cause`). */
+function wasmUnavailable(error) {
+  const detail = error instanceof Error ? error.message : String(error);
+  const wrapped = new NetworkError({
+    code: 'WasmUnavailable',
+    message: `WasmUnavailable: the package's wasm could not be loaded (${detail}); serve glue_bg.wasm beside index.js, or pass its URL to initialize()`,
+    retryable: true,
   });
-  return ready;
+  Object.defineProperty(wrapped, 'cause', { value: error, configurable: true, writable: true });
+  return wrapped;
 }
 
-async function run(...args) {
-  await initialize();
-  return core.runListPipelineJobs(...args);
+/**
+ * Optional: start loading the wasm early, or say where it is (it loads from beside this file on
+ * first use). Given an input while another load is in flight, the input is tried if that load
+ * fails, rather than dropped.
+ */
+export function initialize(input) {
+  if (loaded || (ready && input === undefined)) return ready;
+  const start = () => init(input === undefined ? undefined : { module_or_path: input });
+  const next = (ready ? ready.catch(start) : start()).then(
+    () => {
+      loaded = true;
+    },
+    (error) => {
+      if (ready === next) ready = null; // a later call may try again (e.g. after a network blip)
+      throw error instanceof NetworkError && error.code === 'WasmUnavailable' ? error : wasmUnavailable(error);
+    },
+  );
+  ready = next;
+  return next;
+}
+
+/**
+ * Waits for the wasm (the first calls only), bounded like the call itself: the caller's signal,
+ * and its deadlineMs, or else its timeoutMs (default 10 s), so a load that hangs is no hang.
+ */
+async function untilLoaded(options) {
+  const signal = options.signal;
+  if (signal?.aborted) throw signal.reason;
+  const positive = (ms) => (Number.isFinite(ms) && ms > 0 ? ms : undefined);
+  const limitMs = positive(options.deadlineMs) ?? positive(options.timeoutMs) ?? 10_000;
+  let timer;
+  let onAbort;
+  const stop = new Promise((resolve, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError({
+      code: 'Timeout',
+      message: `Timeout: the package's wasm did not load within ${limitMs} ms`,
+      retryable: true,
+    })), Math.min(limitMs, 2 ** 31 - 1));
+    onAbort = () => reject(signal.reason);
+    signal?.addEventListener?.('abort', onAbort, { once: true });
+  });
+  try {
+    // A newer load (initialize(url) after a failed default) replaces the one being waited on.
+    while (!loaded) {
+      const current = ready ?? initialize();
+      try {
+        await Promise.race([current, stop]);
+      } catch (error) {
+        if (!loaded && ready !== null && ready !== current) continue;
+        throw error;
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener?.('abort', onAbort);
+  }
+}
+
+// What a browser says when fetch fails without an answer; a CORS refusal looks the same.
+const BLOCKED = /Failed to fetch|NetworkError when attempting to fetch|Load failed/;
+
+async function run(organizationId, pipelineId, category, options) {
+  if (!loaded) await untilLoaded(options);
+  const result = await core.runListPipelineJobs(organizationId, pipelineId, category, options);
+  if (result?.className === 'NetworkError' && result.status === 0 && BLOCKED.test(result.message)) {
+    result.message += ' — in a browser this is also how a CORS refusal looks: the endpoint must allow this origin, or call it through a signing proxy on your own origin';
+  }
+  return result;
 }
 
 export const { listPipelineJobs, YunxiaoClient } = makeClient({ run, environment: null });
 
 /** The source table's meaning of an API error code, or null. Needs the module loaded. */
 export async function errorCodeInfo(code) {
-  await initialize();
+  if (!loaded) await untilLoaded({});
   return typeof code === 'string' ? core.errorCodeInfo(code) : null;
 }
 export {

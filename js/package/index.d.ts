@@ -75,7 +75,8 @@ export interface ErrorCodeInfo {
 /** What an API error code means (from the API's documentation), or null. */
 export function errorCodeInfo(code: string): Promise<ErrorCodeInfo | null>;
 
-/** Browser build: start loading the wasm early (it loads on first use anyway). Node: resolves at once (the wasm is
+/** Browser build: start loading the wasm early (it loads from beside index.js on first use anyway), or say where
+ *  glue_bg.wasm is. A failed load rejects with NetworkError `WasmUnavailable`. Node: resolves at once (the wasm is
  *  compiled at import; `input` is ignored). */
 export function initialize(input?: string | URL | Response | BufferSource | WebAssembly.Module): Promise<unknown>;
 

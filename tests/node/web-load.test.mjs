@@ -1,0 +1,63 @@
+// The browser build's wasm loading, in Node: each test imports a fresh copy of pkg/web/index.js
+// (a query string makes a new module instance). In Node the default load fails — fetch cannot
+// read the file: URL next to the module — which stands in for a wasm that is missing or
+// blocked; a promise that never settles stands in for one that hangs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { AK, ORG, PIPELINE, emulator } from './helpers.mjs';
+
+const WASM = new URL('../../pkg/web/glue_bg.wasm', import.meta.url);
+let copies = 0;
+const freshCopy = () => import(`../../pkg/web/index.js?copy=${++copies}`);
+const rejection = (promise) => promise.then((value) => assert.fail(`resolved: ${JSON.stringify(value)}`), (error) => error);
+const LIMIT = { timeout: 15_000 };
+
+test('a wasm that cannot be loaded is a NetworkError (WasmUnavailable), and initialize(bytes) recovers', LIMIT, async (t) => {
+  const { url } = await emulator(t);
+  const y = await freshCopy();
+  for (const call of [() => y.listPipelineJobs(ORG, PIPELINE, { endpoint: url, ...AK }), () => y.listPipelineJobs('', ''), () => y.errorCodeInfo('X')]) {
+    const error = await rejection(call());
+    assert.ok(error instanceof y.NetworkError && error instanceof y.YunxiaoError, String(error));
+    assert.equal(error.code, 'WasmUnavailable');
+    assert.equal(error.retryable, true);
+    assert.ok(error.cause, 'the loader\'s own error is kept as the cause');
+  }
+  await y.initialize(await readFile(WASM));
+  assert.equal((await y.listPipelineJobs(ORG, PIPELINE, { endpoint: url, ...AK })).jobs.length, 4);
+});
+
+test('initialize(input) while the default load is in flight: tried when that load fails, and the call waits for it', LIMIT, async (t) => {
+  const { url } = await emulator(t);
+  const [y, bytes] = await Promise.all([freshCopy(), readFile(WASM)]);
+  // In the same tick, as a page would: a call starts the default load, then the page names the wasm.
+  const first = y.listPipelineJobs(ORG, PIPELINE, { endpoint: url, ...AK });
+  const named = y.initialize(bytes);
+  assert.equal((await first).jobs.length, 4);
+  await named;
+  assert.equal((await y.listPipelineJobs(ORG, PIPELINE, { endpoint: url, ...AK })).jobs.length, 4);
+});
+
+test('a load that never ends: the call is bounded by its signal, deadlineMs or timeoutMs', LIMIT, async (t) => {
+  const { url } = await emulator(t);
+  const y = await freshCopy();
+  y.initialize(new Promise(() => {})).catch(() => {}); // a wasm response that never arrives
+  const options = { endpoint: url, ...AK };
+
+  const timedOut = await rejection(y.listPipelineJobs(ORG, PIPELINE, { ...options, timeoutMs: 200 }));
+  assert.ok(timedOut instanceof y.TimeoutError, String(timedOut));
+  assert.equal(timedOut.code, 'Timeout');
+  const deadline = await rejection(y.listPipelineJobs(ORG, PIPELINE, { ...options, deadlineMs: 150, timeoutMs: 5000 }));
+  assert.ok(deadline instanceof y.TimeoutError, String(deadline));
+
+  for (const reason of ['a string', undefined, new Error('stop')]) {
+    const controller = new AbortController();
+    const pending = rejection(y.listPipelineJobs(ORG, PIPELINE, { ...options, signal: controller.signal }));
+    setTimeout(() => controller.abort(reason), 50);
+    const got = await pending;
+    if (reason === undefined) assert.equal(got, controller.signal.reason);
+    else assert.equal(got, reason);
+  }
+  const already = AbortSignal.abort('before');
+  assert.equal(await rejection(y.listPipelineJobs(ORG, PIPELINE, { ...options, signal: already })), 'before');
+});
