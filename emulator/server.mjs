@@ -778,16 +778,17 @@ export async function startEmulator(options = {}) {
 // ---------------------------------------------------------------------------
 // CLI: node emulator/server.mjs [--port N] [--host H] [--log] [--allow-unsigned] [--no-cors]
 
-function isMain() {
+/** True when the module at `moduleUrl` is the script Node was started with (symlinks resolved). */
+export function isMainModule(moduleUrl) {
   if (!process.argv[1]) return false;
   try {
-    return import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+    return moduleUrl === pathToFileURL(realpathSync(process.argv[1])).href;
   } catch {
     return false;
   }
 }
 
-if (isMain()) {
+if (isMainModule(import.meta.url)) {
   const args = process.argv.slice(2);
   const value = (name) => {
     const i = args.indexOf(name);

@@ -15,9 +15,10 @@
 
 import http from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { isMainModule } from '../emulator/server.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WWW = path.join(ROOT, 'www');
@@ -295,16 +296,7 @@ function drainSmallBody(req) {
 
 // ---------------------------------------------------------------------------
 
-function isMain() {
-  if (!process.argv[1]) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
+if (isMainModule(import.meta.url)) {
   const options = optionsFromEnv();
   let demo;
   try {
