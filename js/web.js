@@ -32,7 +32,7 @@ export function initialize(input) {
     },
     (error) => {
       if (ready === next) ready = null; // a later call may try again (e.g. after a network blip)
-      throw error instanceof NetworkError && error.code === 'WasmUnavailable' ? error : wasmUnavailable(error);
+      throw wasmUnavailable(error); // a raw loader error: an earlier load's is caught by .catch(start)
     },
   );
   ready = next;
