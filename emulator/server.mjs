@@ -104,7 +104,7 @@ function validateScenario(body) {
       }
     }
     if (step.action === 'respond' && step.bodyBase64 !== undefined && typeof step.bodyBase64 !== 'string') return `steps[${i}].bodyBase64 must be a string`;
-    if (step.action === 'trickle-headers' && step.intervalMs !== undefined && !(Number.isFinite(step.intervalMs) && step.intervalMs >= 0)) return `steps[${i}].intervalMs must be a non-negative number`;
+    if (step.action === 'trickle-headers' && step.intervalMs !== undefined && !isTimerMs(step.intervalMs)) return `steps[${i}].intervalMs must be from 0 to ${MAX_TIMER_MS}`;
     if (step.action === 'redirect') {
       if (typeof step.location !== 'string' || !step.location) return `steps[${i}].location is required`;
       if (!/^[\x21-\x7e]+$/.test(step.location)) return `steps[${i}].location must be printable ASCII without spaces`;

@@ -78,7 +78,8 @@ test('POST /_emulator/scenarios validates its input and answers 201', async () =
     { id: 'x', steps: [{ action: 'respond', status: 150 }] }, { id: 'x', steps: [{ action: 'respond', headers: { a: '中文' } }] },
     { id: 'x', steps: [{ action: 'respond', headers: { 'Content-Length': '5' } }] },
     { id: 'x', steps: [{ action: 'redirect', location: 'http://a/\r\nx: y' }] },
-    { id: 'x', steps: [{ action: 'normal', delayMs: 3e9 }] }, { id: 'x', latencyMs: 2 ** 31 }]) {
+    { id: 'x', steps: [{ action: 'normal', delayMs: 3e9 }] }, { id: 'x', latencyMs: 2 ** 31 },
+    { id: 'x', steps: [{ action: 'trickle-headers', intervalMs: 3e9 }] }]) {
     const r = await postJson(emu.url, '/_emulator/scenarios', bad);
     assert.equal(r.status, 400, JSON.stringify(bad));
     assert.equal(typeof r.json.error, 'string');
