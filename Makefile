@@ -21,10 +21,10 @@ test: test-core test-lint test-oracle test-emulator build test-node test-faults 
 	@echo "make test: all suites passed"
 
 test-core:
-	cargo test --all-targets
+	cargo test --workspace --all-targets
 
 test-lint:
-	cargo clippy --all-targets -- -D warnings
+	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
 
 test-oracle:

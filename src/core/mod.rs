@@ -5,7 +5,7 @@ pub mod codes;
 pub mod encode;
 pub mod endpoint;
 pub mod error;
-pub mod json;
+pub use yunxiao_scan::json;
 pub mod normalize;
 pub mod request;
 pub mod secret;

@@ -11,10 +11,10 @@ use std::borrow::Cow;
 
 use super::error::{Error, Result};
 use super::json::{decode_string, Scanner, SyntaxError, Token};
+use yunxiao_scan::jobs::{self, JobsError};
 use super::secret::Redactor;
 
-/// The largest integer a JS number holds exactly: 2^53 − 1.
-pub const MAX_SAFE_INTEGER: u64 = 9_007_199_254_740_991;
+pub use yunxiao_scan::jobs::MAX_SAFE_INTEGER;
 
 /// Fields of an error body, read leniently (whatever is there and well-formed).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -294,129 +294,23 @@ fn walk_envelope(scanner: &mut Scanner<'_>, writer: &mut Writer) -> StepResult<E
     Ok(envelope)
 }
 
-/// Walks the jobs array, writing each normalised job. `prefix` is `jobs` or `` (bare array).
+/// Walks the jobs array (in the speed-compiled crate), writing each normalised job.
+/// `prefix` is `jobs` or `` (the token API's bare array): refusals name their path under it.
 fn walk_jobs(scanner: &mut Scanner<'_>, writer: &mut Writer, prefix: &str) -> StepResult<()> {
-    if !scanner.eat(b'[') {
-        return Err(invalid(prefix_or_body(prefix), "expected an array of jobs"));
-    }
-    if scanner.eat(b']') {
-        return Ok(());
-    }
-    let mut index = 0usize;
-    loop {
-        if index > 0 {
-            writer.out.push(',');
+    match jobs::walk_jobs(scanner, &mut writer.out) {
+        Ok(count) => {
+            writer.jobs = count;
+            Ok(())
         }
-        walk_job(scanner, writer, prefix, index)?;
-        writer.jobs += 1;
-        index += 1;
-        if !scanner.eat(b',') {
-            scanner.expect(b']', "expected ',' or ']' in the jobs array")?;
-            return Ok(());
+        Err(JobsError::Syntax(e)) => Err(Step::Syntax(e)),
+        Err(JobsError::Invalid { job: None, reason, .. }) => {
+            let path = if prefix.is_empty() { "body" } else { prefix };
+            Err(invalid(path.to_owned(), reason))
         }
-    }
-}
-
-fn prefix_or_body(prefix: &str) -> String {
-    if prefix.is_empty() { "body".to_owned() } else { prefix.to_owned() }
-}
-
-fn walk_job(scanner: &mut Scanner<'_>, writer: &mut Writer, prefix: &str, index: usize) -> StepResult<()> {
-    let path = |field: &str| {
-        if field.is_empty() {
-            format!("{prefix}[{index}]")
-        } else {
-            format!("{prefix}[{index}].{field}")
+        Err(JobsError::Invalid { job: Some(index), field, reason }) => {
+            let path = if field.is_empty() { format!("{prefix}[{index}]") } else { format!("{prefix}[{index}].{field}") };
+            Err(invalid(path, reason))
         }
-    };
-    if !scanner.eat(b'{') {
-        return Err(invalid(path(""), "expected a job object"));
-    }
-    let mut job_name: Option<&str> = None;
-    let mut identifier: Option<&str> = None;
-    let mut last_job_id: Option<u64> = None;
-    let mut params_raw: Option<&str> = None;
-    let mut seen: u8 = 0;
-    if !scanner.eat(b'}') {
-        loop {
-            let raw_key = scanner.key()?;
-            let key = decode_string(raw_key).unwrap_or(Cow::Borrowed(""));
-            let bit = match key.as_ref() {
-                "jobName" => 1,
-                "identifier" => 2,
-                "lastJobId" => 4,
-                "lastJobParams" => 8,
-                _ => 0,
-            };
-            if bit == 0 {
-                scanner.skip_value()?;
-            } else {
-                if seen & bit != 0 {
-                    return Err(invalid(path(&key), "the field appears twice"));
-                }
-                seen |= bit;
-                let token = scanner.scalar()?;
-                let is_null = token == Some(Token::Literal("null"));
-                match (bit, token) {
-                    (_, _) if is_null && bit != 2 => {}
-                    (1, Some(Token::String(raw))) => job_name = Some(raw),
-                    (1, _) => return Err(invalid(path("jobName"), "expected a string")),
-                    (2, Some(Token::String(raw))) if raw.len() > 2 => identifier = Some(raw),
-                    (2, _) => return Err(invalid(path("identifier"), "expected a non-empty string")),
-                    (4, Some(token)) => last_job_id = Some(parse_job_id(token).map_err(|why| invalid(path("lastJobId"), why))?),
-                    (4, None) => return Err(invalid(path("lastJobId"), "expected an integer")),
-                    (_, Some(Token::String(raw))) => params_raw = Some(raw),
-                    (_, _) => return Err(invalid(path("lastJobParams"), "expected a string holding JSON")),
-                }
-                if token.is_none() {
-                    // Unreachable in practice (every container case returned above), but keep
-                    // the scanner consistent if a branch is ever relaxed.
-                    scanner.skip_value()?;
-                }
-            }
-            if !scanner.eat(b',') {
-                scanner.expect(b'}', "expected ',' or '}' in the job object")?;
-                break;
-            }
-        }
-    }
-    let Some(identifier) = identifier else {
-        return Err(invalid(path("identifier"), "the field is missing"));
-    };
-    let out = &mut writer.out;
-    out.push_str("{\"jobName\":");
-    out.push_str(job_name.unwrap_or("\"\""));
-    out.push_str(",\"identifier\":");
-    out.push_str(identifier);
-    out.push_str(",\"lastJobId\":");
-    match last_job_id {
-        Some(id) => out.push_str(&id.to_string()),
-        None => out.push_str("null"),
-    }
-    out.push_str(",\"lastJobParams\":null");
-    out.push_str(",\"lastJobParamsRaw\":");
-    out.push_str(params_raw.unwrap_or("\"\""));
-    out.push('}');
-    Ok(())
-}
-
-/// A JSON integer or a digit string, 0 ..= 2^53 − 1; anything else is refused, never rounded.
-fn parse_job_id(token: Token<'_>) -> std::result::Result<u64, &'static str> {
-    let digits: Cow<'_, str> = match token {
-        Token::Number(n) => Cow::Borrowed(n),
-        Token::String(raw) => decode_string(raw).ok_or("expected an integer or a digit string")?,
-        Token::Literal(_) => return Err("expected an integer or a digit string"),
-    };
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(if digits.starts_with('-') {
-            "expected a non-negative integer"
-        } else {
-            "expected an integer or a digit string"
-        });
-    }
-    match digits.parse::<u64>() {
-        Ok(id) if id <= MAX_SAFE_INTEGER => Ok(id),
-        _ => Err("the id is above 2^53-1 and cannot be represented exactly in JavaScript"),
     }
 }
 

@@ -30,6 +30,29 @@ static STRING_STOP: [bool; 256] = {
     table
 };
 
+/// The length of the leading run of ordinary string bytes (none of `"`, `\\`, or a control
+/// character), or `None` if the run reaches the end. Eight bytes at a time while no byte of the
+/// word stops the run, then byte by byte: strings are most of a big answer.
+fn ordinary_run(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Word-wide tests, exact as yes/no ("Bit Twiddling Hacks": haszero, hasless): some byte of
+    // `v` is 0; some byte of `v` is below `n` (n <= 0x80).
+    let has_less = |v: u64, n: u64| v.wrapping_sub(ONES * n) & !v & HIGH;
+    let has_byte = |v: u64, b: u8| has_less(v ^ (ONES * u64::from(b)), 1);
+    let mut at = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or([b'"'; 8]));
+        let stop = has_byte(w, b'"') | has_byte(w, b'\\') | has_less(w, 0x20);
+        if stop != 0 {
+            break;
+        }
+        at += 8;
+    }
+    let tail = bytes.get(at..).unwrap_or(&[]);
+    tail.iter().position(|&b| STRING_STOP.get(usize::from(b)).copied().unwrap_or(true)).map(|i| at + i)
+}
+
 pub struct Scanner<'a> {
     text: &'a str,
     pos: usize,
@@ -100,8 +123,7 @@ impl<'a> Scanner<'a> {
         loop {
             // Fast path: run over ordinary bytes.
             let rest = self.bytes().get(self.pos..).unwrap_or(&[]);
-            let skip = rest.iter().position(|&b| STRING_STOP.get(usize::from(b)).copied().unwrap_or(true));
-            let Some(skip) = skip else {
+            let Some(skip) = ordinary_run(rest) else {
                 self.pos = self.bytes().len();
                 return self.fail("unterminated string");
             };
@@ -268,8 +290,12 @@ pub enum Token<'a> {
 /// which UTF-8 cannot represent: callers treat that as "not usable as text".
 /// Runs between escapes are copied whole: this sits on the hot path of big answers.
 pub fn decode_string(raw: &str) -> Option<Cow<'_, str>> {
-    let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
-    let Some(first) = inner.find('\\') else {
+    let bytes = raw.as_bytes();
+    if bytes.len() < 2 || bytes.first() != Some(&b'"') || bytes.last() != Some(&b'"') {
+        return None;
+    }
+    let inner = raw.get(1..raw.len() - 1)?;
+    let Some(first) = backslash(inner) else {
         return Some(Cow::Borrowed(inner));
     };
     let mut out = String::with_capacity(inner.len());
@@ -302,11 +328,15 @@ pub fn decode_string(raw: &str) -> Option<Cow<'_, str>> {
             other => out.push(other),
         }
         rest = chars.as_str();
-        let next = rest.find('\\').unwrap_or(rest.len());
+        let next = backslash(rest).unwrap_or(rest.len());
         out.push_str(rest.get(..next)?);
         rest = rest.get(next..)?;
     }
     Some(Cow::Owned(out))
+}
+
+fn backslash(text: &str) -> Option<usize> {
+    text.bytes().position(|b| b == b'\\')
 }
 
 fn hex4(chars: &mut std::str::Chars<'_>) -> Option<u32> {
@@ -337,6 +367,23 @@ mod tests {
             let serde_ok = serde_json::from_str::<serde_json::Value>(text).is_ok();
             assert_eq!(valid(text), serde_ok, "{text:?}");
         }
+    }
+
+    #[test]
+    fn the_word_wide_string_scan_stops_at_every_stop_byte_in_every_position() {
+        // Ordinary filler of every kind (ASCII, DEL, UTF-8 lead and continuation bytes), then
+        // each of the 256 byte values at each offset across three 8-byte words.
+        let filler: Vec<u8> = (0..24).map(|i| [b'a', b' ', 0x7f, 0xe4, 0xb8, 0x80, b'~', 0xff][i % 8]).collect();
+        for byte in 0..=255u8 {
+            let stops = byte < 0x20 || byte == b'"' || byte == b'\\';
+            for at in 0..filler.len() {
+                let mut bytes = filler.clone();
+                bytes[at] = byte;
+                let expected = if stops { Some(at) } else { None };
+                assert_eq!(ordinary_run(&bytes), expected, "byte {byte:#x} at {at}");
+            }
+        }
+        assert_eq!(ordinary_run(b""), None);
     }
 
     #[test]

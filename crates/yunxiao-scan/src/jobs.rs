@@ -1,0 +1,200 @@
+//! The jobs array of an answer: each job validated and written, in one pass, as the compact
+//! JSON the JS side parses once:
+//! `{"jobName":…,"identifier":…,"lastJobId":…,"lastJobParams":null,"lastJobParamsRaw":…}`.
+//! String tokens are copied raw (escapes and all), so nothing is decoded or re-encoded.
+
+use std::borrow::Cow;
+
+use crate::json::{decode_string, Scanner, SyntaxError, Token};
+
+/// The largest integer a JS number holds exactly: 2^53 − 1.
+pub const MAX_SAFE_INTEGER: u64 = 9_007_199_254_740_991;
+
+/// Why the jobs array was refused. The caller turns it into its own error, with a path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JobsError {
+    Syntax(SyntaxError),
+    /// `job: None` is the array itself; `field: ""` is the whole job.
+    Invalid { job: Option<usize>, field: &'static str, reason: &'static str },
+}
+
+impl From<SyntaxError> for JobsError {
+    fn from(e: SyntaxError) -> Self {
+        JobsError::Syntax(e)
+    }
+}
+
+fn invalid(job: usize, field: &'static str, reason: &'static str) -> JobsError {
+    JobsError::Invalid { job: Some(job), field, reason }
+}
+
+/// Walks a jobs array, appending each normalised job to `out` (comma-separated, no brackets).
+/// Returns how many jobs were written.
+pub fn walk_jobs(scanner: &mut Scanner<'_>, out: &mut String) -> Result<usize, JobsError> {
+    if !scanner.eat(b'[') {
+        return Err(JobsError::Invalid { job: None, field: "", reason: "expected an array of jobs" });
+    }
+    if scanner.eat(b']') {
+        return Ok(0);
+    }
+    let mut index = 0usize;
+    loop {
+        if index > 0 {
+            out.push(',');
+        }
+        walk_job(scanner, out, index)?;
+        index += 1;
+        if !scanner.eat(b',') {
+            scanner.expect(b']', "expected ',' or ']' in the jobs array")?;
+            return Ok(index);
+        }
+    }
+}
+
+/// The four documented fields, each with its bit in the "seen" mask.
+const FIELDS: [&str; 4] = ["jobName", "identifier", "lastJobId", "lastJobParams"];
+
+fn walk_job(scanner: &mut Scanner<'_>, out: &mut String, index: usize) -> Result<(), JobsError> {
+    if !scanner.eat(b'{') {
+        return Err(invalid(index, "", "expected a job object"));
+    }
+    let mut job_name: Option<&str> = None;
+    let mut identifier: Option<&str> = None;
+    let mut last_job_id: Option<u64> = None;
+    let mut params_raw: Option<&str> = None;
+    let mut seen: u8 = 0;
+    if !scanner.eat(b'}') {
+        loop {
+            let key = decode_string(scanner.key()?).unwrap_or(Cow::Borrowed(""));
+            let Some(field) = FIELDS.iter().position(|f| *f == key) else {
+                scanner.skip_value()?;
+                if !scanner.eat(b',') {
+                    scanner.expect(b'}', "expected ',' or '}' in the job object")?;
+                    break;
+                }
+                continue;
+            };
+            let name = FIELDS.get(field).copied().unwrap_or("");
+            let bit = 1u8 << field;
+            if seen & bit != 0 {
+                return Err(invalid(index, name, "the field appears twice"));
+            }
+            seen |= bit;
+            let token = scanner.scalar()?;
+            let is_null = token == Some(Token::Literal("null"));
+            match (field, token) {
+                (_, _) if is_null && field != 1 => {}
+                (0, Some(Token::String(raw))) => job_name = Some(raw),
+                (0, _) => return Err(invalid(index, name, "expected a string")),
+                (1, Some(Token::String(raw))) if raw.len() > 2 => identifier = Some(raw),
+                (1, _) => return Err(invalid(index, name, "expected a non-empty string")),
+                (2, Some(token)) => last_job_id = Some(parse_job_id(token).map_err(|why| invalid(index, name, why))?),
+                (2, None) => return Err(invalid(index, name, "expected an integer")),
+                (_, Some(Token::String(raw))) => params_raw = Some(raw),
+                (_, _) => return Err(invalid(index, name, "expected a string holding JSON")),
+            }
+            if token.is_none() {
+                // Unreachable in practice (every container case returned above), but keep
+                // the scanner consistent if a branch is ever relaxed.
+                scanner.skip_value()?;
+            }
+            if !scanner.eat(b',') {
+                scanner.expect(b'}', "expected ',' or '}' in the job object")?;
+                break;
+            }
+        }
+    }
+    let Some(identifier) = identifier else {
+        return Err(invalid(index, "identifier", "the field is missing"));
+    };
+    out.push_str("{\"jobName\":");
+    out.push_str(job_name.unwrap_or("\"\""));
+    out.push_str(",\"identifier\":");
+    out.push_str(identifier);
+    out.push_str(",\"lastJobId\":");
+    match last_job_id {
+        Some(id) => push_decimal(out, id),
+        None => out.push_str("null"),
+    }
+    out.push_str(",\"lastJobParams\":null,\"lastJobParamsRaw\":");
+    out.push_str(params_raw.unwrap_or("\"\""));
+    out.push('}');
+    Ok(())
+}
+
+/// `n` in decimal, without `core::fmt` (once per job of a big answer).
+fn push_decimal(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        if let Some(slot) = digits.get_mut(at) {
+            *slot = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    for &digit in digits.get(at..).unwrap_or(&[]) {
+        out.push(char::from(digit));
+    }
+}
+
+/// A JSON integer or a digit string, 0 ..= 2^53 − 1; anything else is refused, never rounded.
+pub fn parse_job_id(token: Token<'_>) -> Result<u64, &'static str> {
+    let digits: Cow<'_, str> = match token {
+        Token::Number(n) => Cow::Borrowed(n),
+        Token::String(raw) => decode_string(raw).ok_or("expected an integer or a digit string")?,
+        Token::Literal(_) => return Err("expected an integer or a digit string"),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(if digits.starts_with('-') {
+            "expected a non-negative integer"
+        } else {
+            "expected an integer or a digit string"
+        });
+    }
+    match digits.parse::<u64>() {
+        Ok(id) if id <= MAX_SAFE_INTEGER => Ok(id),
+        _ => Err("the id is above 2^53-1 and cannot be represented exactly in JavaScript"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn walk(text: &str) -> Result<(String, usize), JobsError> {
+        let mut out = String::new();
+        let count = walk_jobs(&mut Scanner::new(text), &mut out)?;
+        Ok((out, count))
+    }
+
+    #[test]
+    fn ids_are_written_exactly() {
+        for (id, text) in [(0u64, "0"), (7, "7"), (10, "10"), (MAX_SAFE_INTEGER, "9007199254740991")] {
+            let (out, count) = walk(&format!(r#"[{{"identifier":"a","lastJobId":{id}}}]"#)).unwrap();
+            assert_eq!(count, 1);
+            assert!(out.contains(&format!(r#""lastJobId":{text},"#)), "{out}");
+        }
+    }
+
+    #[test]
+    fn refusals_name_the_job_and_the_field() {
+        let refused = |text: &str| match walk(text) {
+            Err(JobsError::Invalid { job, field, reason }) => (job, field, reason),
+            other => panic!("{text}: {other:?}"),
+        };
+        assert_eq!(refused("{}"), (None, "", "expected an array of jobs"));
+        assert_eq!(refused(r#"[{"identifier":"a"},1]"#), (Some(1), "", "expected a job object"));
+        assert_eq!(refused(r#"[{"identifier":"a","identifier":"b"}]"#), (Some(0), "identifier", "the field appears twice"));
+        assert_eq!(refused(r#"[{"jobName":"x"}]"#), (Some(0), "identifier", "the field is missing"));
+        assert_eq!(
+            refused(r#"[{"identifier":"a","lastJobId":9007199254740992}]"#),
+            (Some(0), "lastJobId", "the id is above 2^53-1 and cannot be represented exactly in JavaScript")
+        );
+        // An escaped key is the same key.
+        assert_eq!(refused(r#"[{"identifier":"a","identifie\u0072":"b"}]"#), (Some(0), "identifier", "the field appears twice"));
+    }
+}
