@@ -230,10 +230,10 @@ impl Call {
 
 /// The signature part of an `authorization` header (V3 `Signature=…`, V1 `acs id:…`).
 fn signature_of(authorization: &str) -> Option<String> {
-    if let Some(at) = authorization.find("Signature=") {
+    if let Some(at) = super::encode::find_str(authorization, "Signature=") {
         return authorization.get(at + "Signature=".len()..).map(str::to_owned);
     }
-    authorization.rsplit_once(':').map(|(_, sig)| sig.to_owned())
+    super::encode::rsplit_once_ascii(authorization, b':').map(|(_, sig)| sig.to_owned())
 }
 
 /// `x-acs-retry-after` (milliseconds), else `Retry-After` (seconds or an HTTP date): what the

@@ -77,6 +77,49 @@ pub fn quoted(text: &str, max_chars: usize) -> String {
     out
 }
 
+/// Where `needle` first occurs in `text`. A plain byte search: `str::find(&str)` brings in the
+/// two-way searcher and, through its panic path, `Debug` formatting of strings, several KB of
+/// wasm for a handful of short searches. A match of a UTF-8 needle always starts and ends on
+/// a char boundary, so its offsets slice `text` safely.
+pub fn find_str(text: &str, needle: &str) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    text.as_bytes().windows(needle.len()).position(|window| window == needle.as_bytes())
+}
+
+/// `text` with every `needle` replaced by `with` (`needle` must not be empty).
+pub fn replace_str(text: &str, needle: &str, with: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = find_str(rest, needle).filter(|_| !needle.is_empty()) {
+        out.push_str(rest.get(..at).unwrap_or(""));
+        out.push_str(with);
+        rest = rest.get(at + needle.len()..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `text` split around its last `byte` (ASCII), like `str::rsplit_once(char)` without the
+/// reverse char searcher it brings into the wasm.
+pub fn rsplit_once_ascii(text: &str, byte: u8) -> Option<(&str, &str)> {
+    let at = text.bytes().rposition(|b| b == byte)?;
+    Some((text.get(..at)?, text.get(at + 1..)?))
+}
+
+/// `items` joined by `sep`. (`[T]::join` weighs about 1 KB of wasm, for three short lists.)
+pub fn join<S: AsRef<str>>(items: &[S], sep: &str) -> String {
+    let mut out = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(item.as_ref());
+    }
+    out
+}
+
 /// Sorts a handful of items (headers, query parameters, secrets) by `less`. An insertion sort:
 /// the standard library's sorts weigh kilobytes per element type in the wasm, for lists that
 /// never hold more than a dozen items here.
@@ -119,6 +162,33 @@ pub fn percent_decode(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_search_and_replace_agree_with_std() {
+        for (text, needle) in [
+            ("", "ab"), ("ab", "ab"), ("xabyab", "ab"), ("aaa", "aa"), ("构建ab构建", "构建"), ("a%2e%2E", "%2e"),
+            ("Signature=abc", "Signature="), ("no match here", "zz"), ("x", "xyz"),
+        ] {
+            assert_eq!(find_str(text, needle), text.find(needle), "{text:?} {needle:?}");
+            assert_eq!(replace_str(text, needle, "[R]"), text.replace(needle, "[R]"), "{text:?} {needle:?}");
+        }
+        assert_eq!(find_str("abc", ""), Some(0));
+        assert_eq!(replace_str("abc", "", "x"), "abc");
+    }
+
+    #[test]
+    fn rsplit_once_ascii_agrees_with_std() {
+        for text in ["", ":", "a:b", "a:b:c", "no colon", "构:建", "x:"] {
+            assert_eq!(rsplit_once_ascii(text, b':'), text.rsplit_once(':'), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn join_agrees_with_std() {
+        for items in [&[][..], &["a"][..], &["a", "b", "c"][..], &["", ""][..]] {
+            assert_eq!(join(items, ";"), items.join(";"));
+        }
+    }
 
     #[test]
     fn quoting_for_messages() {

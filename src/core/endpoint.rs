@@ -1,7 +1,7 @@
 //! The endpoint URL, parsed by hand and strictly: whatever we accept here ends up in the request
 //! line and the signed `host` header, so anything ambiguous is refused before any request.
 
-use super::encode::quoted;
+use super::encode::{find_str, quoted, replace_str, rsplit_once_ascii};
 use super::error::{Error, Result};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,7 +55,7 @@ impl Endpoint {
         if text.contains('\\') {
             return Err(bad(text, "it contains a backslash"));
         }
-        let (scheme, rest) = match text.find("://") {
+        let (scheme, rest) = match find_str(text, "://") {
             Some(at) => {
                 let scheme = match text.get(..at).map(str::to_ascii_lowercase).as_deref() {
                     Some("https") => Scheme::Https,
@@ -136,7 +136,7 @@ fn split_host_port<'a>(text: &str, authority: &'a str) -> Result<(&'a str, Optio
             None => return Err(bad(text, "unterminated IPv6 address")),
         }
     } else {
-        match authority.rsplit_once(':') {
+        match rsplit_once_ascii(authority, b':') {
             Some((host, port)) => (host, Some(port)),
             None => (authority, None),
         }
@@ -180,7 +180,7 @@ fn validate_host(text: &str, host: &str) -> Result<String> {
     }
     // WHATWG URL parsing (what fetch does) reads `127.1`, `0x7f.0.0.1` or `010.0.0.1` as IPv4
     // addresses: a host that looks numeric must be a plain dotted quad, so both sides agree.
-    let last = host.rsplit('.').next().unwrap_or("");
+    let last = rsplit_once_ascii(&host, b'.').map_or(host.as_str(), |(_, last)| last);
     let numeric_looking = last.bytes().all(|b| b.is_ascii_digit())
         || (last.starts_with("0x") && last.get(2..).is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit())));
     if numeric_looking && parse_ipv4(&host).is_none() {
@@ -231,7 +231,7 @@ fn validate_base_path(text: &str, path: &str) -> Result<String> {
     }
     for segment in trimmed.split('/').skip(1) {
         let lower = segment.to_ascii_lowercase();
-        let dots = lower.replace("%2e", ".");
+        let dots = replace_str(&lower, "%2e", ".");
         if segment.is_empty() || dots == "." || dots == ".." {
             return Err(bad(text, "the base path may not have empty, '.' or '..' segments"));
         }

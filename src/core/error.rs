@@ -163,7 +163,7 @@ impl Error {
         }
         if !facts.is_empty() {
             out.push_str(" (");
-            out.push_str(&facts.join(", "));
+            out.push_str(&super::encode::join(&facts, ", "));
             out.push(')');
         }
         out

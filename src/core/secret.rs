@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::encode::{find_str, replace_str};
+
 /// A credential (AccessKey secret, security token, personal access token) or a signature.
 /// `Debug` and `Display` print `[REDACTED]`, so a stray `{:?}` cannot leak it.
 #[derive(Clone, PartialEq, Eq)]
@@ -60,8 +62,8 @@ impl Redactor {
     pub fn redact(&self, text: &str) -> String {
         let mut out = text.to_owned();
         for needle in &self.needles {
-            if out.contains(needle.expose()) {
-                out = out.replace(needle.expose(), REDACTED);
+            if find_str(&out, needle.expose()).is_some() {
+                out = replace_str(&out, needle.expose(), REDACTED);
             }
         }
         out

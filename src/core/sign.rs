@@ -9,7 +9,7 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
-use super::encode::{base64, hex_lower, percent_encode, sort_small};
+use super::encode::{base64, hex_lower, join, percent_encode, sort_small};
 use super::request::HttpRequest;
 use super::secret::Secret;
 
@@ -44,7 +44,7 @@ pub fn sign(request: &mut HttpRequest, credentials: &Credentials, version: Signa
             format!(
                 "ACS3-HMAC-SHA256 Credential={},SignedHeaders={},Signature={signature}",
                 credentials.access_key_id,
-                signed.join(";")
+                join(&signed, ";")
             )
         }
         SignatureVersion::V1 => {
@@ -92,8 +92,8 @@ pub fn v3_canonical_request(request: &HttpRequest, signed: &[String]) -> String 
         "{}\n{}\n{}\n{headers}\n{}\n{payload_hash}",
         request.method,
         request.pathname,
-        query.join("&"),
-        signed.join(";")
+        join(&query, "&"),
+        join(signed, ";")
     )
 }
 

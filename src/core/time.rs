@@ -80,7 +80,7 @@ pub fn rfc1123(epoch_ms: i64) -> String {
 /// in `Date` and `Retry-After` today). The weekday is not checked. `None` for anything else.
 pub fn parse_http_date(text: &str) -> Option<i64> {
     let text = text.trim();
-    let (_, rest) = text.split_once(", ")?;
+    let rest = text.get(super::encode::find_str(text, ", ")? + 2..)?;
     let mut parts = rest.split(' ');
     let day: u32 = parse_digits(parts.next()?, 2)?;
     let month_name = parts.next()?;
