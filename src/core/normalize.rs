@@ -11,8 +11,8 @@ use std::borrow::Cow;
 
 use super::error::{Error, Result};
 use super::json::{decode_string, Scanner, SyntaxError, Token};
-use yunxiao_scan::jobs::{self, JobsError};
 use super::secret::Redactor;
+use yunxiao_scan::jobs::{self, JobsError};
 
 pub use yunxiao_scan::jobs::MAX_SAFE_INTEGER;
 

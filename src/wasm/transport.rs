@@ -48,6 +48,9 @@ const RESPONSE_HEADERS: [&str; 7] = [
 ];
 /// Error details from JS (a fetch's message) are cut to this many characters, after redaction.
 const MAX_DETAIL_CHARS: usize = 500;
+/// Bodies up to this size are read with one `arrayBuffer()` (fewest crossings); bigger ones
+/// chunk by chunk, straight into wasm memory (a copy of the whole body less at the peak).
+const WHOLE_BODY_MAX_BYTES: u64 = 1 << 20;
 /// setTimeout treats anything above 2^31 − 1 ms as 1 ms.
 const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 
@@ -216,11 +219,13 @@ impl Transport {
         }
         let body = get(response, "body");
         let mut out = Vec::new();
-        // Fast path: an uncompressed body of a declared size within the limit is read in one
-        // go (fetch enforces the declared length); otherwise the stream is read chunk by chunk
-        // so the limit can stop it (a small gzip body may inflate to anything). A hand-made
+        // Fast path: a small uncompressed body of a declared size is read in one go (fetch
+        // enforces the declared length). Otherwise the stream is read chunk by chunk, so the
+        // limit can stop it (a small gzip body may inflate to anything) and a big body is
+        // copied into wasm memory as it arrives rather than gathered in JS first. A hand-made
         // Response may offer only one of the two.
-        let whole = declared_length.is_some() && get(response, "arrayBuffer").is_function();
+        let whole = declared_length.is_some_and(|length| length <= WHOLE_BODY_MAX_BYTES)
+            && get(response, "arrayBuffer").is_function();
         let reader = if !whole && body.is_object() { call_method(&body, "getReader") } else { None };
         let Some(reader) = reader else {
             let Some(buffer) = call_method(response, "arrayBuffer") else {
@@ -234,6 +239,9 @@ impl Transport {
             }
             return Ok(bytes.to_vec());
         };
+        // A declared size (within the limit, checked above) is room reserved once; if that
+        // room cannot be had, the chunks still grow the buffer as they come.
+        let _ = out.try_reserve(declared_length.and_then(|length| usize::try_from(length).ok()).unwrap_or(0));
         loop {
             let Some(read) = call_method(&reader, "read").and_then(|r| promise_resolve(&r).ok()) else {
                 return Err(fail(Error::network("the body stream cannot be read")));

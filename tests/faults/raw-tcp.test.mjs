@@ -57,6 +57,8 @@ const CASES = [
   ['content-length shorter than the body (the JSON is cut)', (s) => s.end(`HTTP/1.1 200 OK\r\ncontent-length: 10\r\nconnection: close\r\n\r\n${BODY}`),
     { name: 'InvalidResponseError', code: 'InvalidResponse', status: 200, requestId: null, attempts: 1, path: 'body' }],
   ['content-encoding: br on plain bytes', (s) => s.end(ok('content-encoding: br\r\n')), NETWORK_IN_BODY],
+  // Over 1 MiB declared, the body is read chunk by chunk into the core (not in one arrayBuffer()).
+  ['a declared length over 1 MiB, then close early', (s) => s.end(`HTTP/1.1 200 OK\r\ncontent-length: 2000000\r\nconnection: close\r\n\r\n${BODY}`), NETWORK_IN_BODY],
   // Node's default transport (node:http) skips informational answers, as HTTP says to.
   ['an unsolicited 100 Continue before the answer', (s) => s.end(`HTTP/1.1 100 Continue\r\n\r\n${ok()}`), 'success'],
   ['bare LF line endings (llhttp is strict)', (s) => s.end(ok().replaceAll('\r\n', '\n')), NETWORK],
@@ -67,6 +69,7 @@ const CASES = [
     { name: 'InvalidResponseError', code: 'InvalidResponse', status: 204, requestId: null, attempts: 1, path: 'body' }],
   // Valid HTTP, odd shapes: success.
   ['a close-delimited body (no length)', (s) => s.end(`HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n${BODY}`), 'success'],
+  ['a declared length over 1 MiB (read chunk by chunk)', (s) => s.end(ok('', BODY + ' '.repeat(1_200_000))), 'success'],
   ['a well-formed chunked body in 1-byte chunks', (s) => s.end(chunked([...BODY].map((c) => `1\r\n${c}\r\n`).join(''))), 'success'],
   ['an unknown content-encoding (passed through)', (s) => s.end(ok('content-encoding: x-custom\r\n')), 'success'],
   // Stacked codings are undone last-first, as fetch does; more than five are not decoded.

@@ -42,6 +42,7 @@ fn ordinary_run(bytes: &[u8]) -> Option<usize> {
     let has_byte = |v: u64, b: u8| has_less(v ^ (ONES * u64::from(b)), 1);
     let mut at = 0;
     for chunk in bytes.chunks_exact(8) {
+        // `chunks_exact` gives 8 bytes; the fallback (never taken) would stop the run.
         let w = u64::from_le_bytes(chunk.try_into().unwrap_or([b'"'; 8]));
         let stop = has_byte(w, b'"') | has_byte(w, b'\\') | has_less(w, 0x20);
         if stop != 0 {
