@@ -2,7 +2,8 @@
 //! option (never its value when it may be a secret).
 
 use js_sys::{Function, JsString, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
 
 use super::transport::Transport;
@@ -126,11 +127,30 @@ pub fn prepare(org: &JsValue, pipeline: &JsValue, category: &JsValue, options: &
 
 /// A string argument, refusing lone UTF-16 surrogates (they have no UTF-8 form and would be
 /// silently replaced, naming a different resource).
+#[wasm_bindgen]
+extern "C" {
+    /// A `RegExp` whose `test` takes the JS string itself (js-sys's takes a `&str`, which has
+    /// already lost any lone surrogate in the conversion).
+    #[wasm_bindgen(js_name = RegExp)]
+    type Pattern;
+    #[wasm_bindgen(constructor, js_class = "RegExp")]
+    fn new(source: &str, flags: &str) -> Pattern;
+    #[wasm_bindgen(method, js_class = "RegExp")]
+    fn test(this: &Pattern, text: &JsString) -> bool;
+}
+
+thread_local! {
+    /// In unicode mode a surrogate pair is one code point, so this class matches only a lone
+    /// surrogate: one call, where `JsString::is_valid_utf16` crosses into JS per code unit
+    /// (about 100 crossings per call). (`String.prototype.isWellFormed` is not in Node 18.)
+    static LONE_SURROGATE: Pattern = Pattern::new("[\\uD800-\\uDFFF]", "u");
+}
+
 fn plain_string(name: &str, value: &JsValue) -> Result<String> {
     let Some(js) = value.dyn_ref::<JsString>() else {
         return Err(Error::invalid_argument(format!("{name} must be a string")));
     };
-    if !js.is_valid_utf16() {
+    if LONE_SURROGATE.with(|pattern| pattern.test(js)) {
         return Err(Error::invalid_argument(format!("{name} contains an unpaired UTF-16 surrogate")));
     }
     Ok(String::from(js))

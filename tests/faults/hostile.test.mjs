@@ -188,7 +188,7 @@ test('ids that would be dot segments, unpaired surrogates or non-ids are refused
   const endpoint = await emu.scenario(scenario, [{ action: 'normal' }]);
   const cases = [
     ['.', PIPELINE], ['..', PIPELINE], [ORG, '.'], [ORG, '..'], ['', PIPELINE], [ORG, ''],
-    ['\ud800', PIPELINE], [ORG, 'a\udfffb'], [ORG, -1], [ORG, 1.5], [ORG, 2 ** 53], [ORG, NaN], [ORG, {}], [ORG, ['1']], [Symbol('x'), PIPELINE],
+    ['\ud800', PIPELINE], [ORG, 'a\udfffb'], [ORG, 'x\ud800'], [ORG, '\ude00\ud83d'], [ORG, -1], [ORG, 1.5], [ORG, 2 ** 53], [ORG, NaN], [ORG, {}], [ORG, ['1']], [Symbol('x'), PIPELINE],
   ];
   for (const [org, pipeline] of cases) {
     const got = await outcome(y.listPipelineJobs(org, pipeline, { endpoint, ...AK }));
@@ -204,6 +204,10 @@ test('ids that would be dot segments, unpaired surrogates or non-ids are refused
     assert.ok(got.error instanceof y.InvalidArgumentError, `userAgent ${JSON.stringify(userAgent)}: ${got.error}`);
   }
   assert.deepEqual(await emu.requests(scenario), []);
+  // A well-formed surrogate pair (an emoji) is no lone surrogate: that call goes out.
+  const paired = await outcome(y.listPipelineJobs(ORG, 'a\ud83d\ude00b', { endpoint, ...AK }));
+  assert.ok(!(paired.error instanceof y.InvalidArgumentError), String(paired.error));
+  assert.equal((await emu.requests(scenario)).length, 1);
   await assertStillWorks(y, emu.url);
 });
 
