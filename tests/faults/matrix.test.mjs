@@ -86,6 +86,14 @@ test('no answer at all, retried: TimeoutError after maxRetries + 1 attempts', as
   await stillWorks();
 });
 
+test('timeoutMs left out: the documented default of 10 s applies', async () => {
+  const got = await run([{ action: 'hang' }], { options: { timeoutMs: undefined } });
+  assertError(y, got, { name: 'TimeoutError', code: 'Timeout', status: 0, requestId: null, attempts: 1 });
+  assert.match(got.error.message, /within 10000 ms/);
+  assert.ok(got.ms >= 9_900, `${got.ms} ms`);
+  await stillWorks();
+});
+
 test('slow first byte beyond timeoutMs: TimeoutError', async () => {
   const got = await run([{ action: 'normal', delayMs: 1500 }], { options: { timeoutMs: 400 } });
   assertError(y, got, { name: 'TimeoutError', code: 'Timeout', status: 0, requestId: null, attempts: 1 });
