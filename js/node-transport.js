@@ -103,8 +103,8 @@ function toResponse(message, zlib) {
       const chunks = [];
       for await (const chunk of stream) chunks.push(chunk);
       const all = Buffer.concat(chunks);
-      // A big body has a buffer of its own: hand it over rather than copy it (a small one
-      // shares Node's pool, so only its own bytes are copied out).
+      // A body of more than a few KB has a buffer of its own: hand it over rather than copy
+      // it (a small one shares Node's pool, so only its own bytes are copied out).
       const own = all.byteOffset === 0 && all.byteLength === all.buffer.byteLength;
       return own ? all.buffer : all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
     },

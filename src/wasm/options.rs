@@ -125,8 +125,6 @@ pub fn prepare(org: &JsValue, pipeline: &JsValue, category: &JsValue, options: &
     })
 }
 
-/// A string argument, refusing lone UTF-16 surrogates (they have no UTF-8 form and would be
-/// silently replaced, naming a different resource).
 #[wasm_bindgen]
 extern "C" {
     /// A `RegExp` whose `test` takes the JS string itself (js-sys's takes a `&str`, which has
@@ -146,6 +144,8 @@ thread_local! {
     static LONE_SURROGATE: Pattern = Pattern::new("[\\uD800-\\uDFFF]", "u");
 }
 
+/// A string argument, refusing lone UTF-16 surrogates (they have no UTF-8 form and would be
+/// silently replaced, naming a different resource).
 fn plain_string(name: &str, value: &JsValue) -> Result<String> {
     let Some(js) = value.dyn_ref::<JsString>() else {
         return Err(Error::invalid_argument(format!("{name} must be a string")));
