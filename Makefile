@@ -25,7 +25,7 @@ test-core:
 
 test-lint:
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy --workspace --lib --target wasm32-unknown-unknown -- -D warnings
 
 test-oracle:
 	tests/oracle/run.sh

@@ -82,10 +82,20 @@ pub fn quoted(text: &str, max_chars: usize) -> String {
 /// wasm for a handful of short searches. A match of a UTF-8 needle always starts and ends on
 /// a char boundary, so its offsets slice `text` safely.
 pub fn find_str(text: &str, needle: &str) -> Option<usize> {
-    if needle.is_empty() {
+    let (bytes, needle) = (text.as_bytes(), needle.as_bytes());
+    let Some(&first) = needle.first() else {
         return Some(0);
+    };
+    // Jump from one occurrence of the first byte to the next; compare only there.
+    let mut from = 0;
+    while let Some(skip) = bytes.get(from..)?.iter().position(|&b| b == first) {
+        let at = from + skip;
+        if bytes.get(at..at + needle.len()) == Some(needle) {
+            return Some(at);
+        }
+        from = at + 1;
     }
-    text.as_bytes().windows(needle.len()).position(|window| window == needle.as_bytes())
+    None
 }
 
 /// `text` with every `needle` replaced by `with` (`needle` must not be empty).
@@ -104,6 +114,7 @@ pub fn replace_str(text: &str, needle: &str, with: &str) -> String {
 /// `text` split around its last `byte` (ASCII), like `str::rsplit_once(char)` without the
 /// reverse char searcher it brings into the wasm.
 pub fn rsplit_once_ascii(text: &str, byte: u8) -> Option<(&str, &str)> {
+    debug_assert!(byte.is_ascii());
     let at = text.bytes().rposition(|b| b == byte)?;
     Some((text.get(..at)?, text.get(at + 1..)?))
 }

@@ -51,6 +51,8 @@ const MAX_DETAIL_CHARS: usize = 500;
 /// Bodies up to this size are read with one `arrayBuffer()` (fewest crossings); bigger ones
 /// chunk by chunk, straight into wasm memory (a copy of the whole body less at the peak).
 const WHOLE_BODY_MAX_BYTES: u64 = 1 << 20;
+/// The most room reserved on the word of a `content-length` before the bytes arrive.
+const RESERVE_MAX_BYTES: u64 = 16 << 20;
 /// setTimeout treats anything above 2^31 − 1 ms as 1 ms.
 const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 
@@ -239,9 +241,11 @@ impl Transport {
             }
             return Ok(bytes.to_vec());
         };
-        // A declared size (within the limit, checked above) is room reserved once; if that
-        // room cannot be had, the chunks still grow the buffer as they come.
-        let _ = out.try_reserve(declared_length.and_then(|length| usize::try_from(length).ok()).unwrap_or(0));
+        // A declared size (within the limit, checked above) is room reserved once, up to a
+        // cap: a server that declares much and sends little must not grow wasm memory (which
+        // never shrinks) for free. If the room cannot be had, the chunks still grow the buffer.
+        let reserve = declared_length.unwrap_or(0).min(RESERVE_MAX_BYTES);
+        let _ = out.try_reserve(usize::try_from(reserve).unwrap_or(0));
         loop {
             let Some(read) = call_method(&reader, "read").and_then(|r| promise_resolve(&r).ok()) else {
                 return Err(fail(Error::network("the body stream cannot be read")));
@@ -261,11 +265,12 @@ impl Transport {
                 return Err(fail(Error::network("the body stream yielded something that is not bytes")));
             };
             let start = out.len();
-            let len = bytes.length() as usize;
-            if (start + len) as u64 > limit {
+            // In u64: on wasm32 a usize sum of two big lengths could wrap past the limit.
+            let end = start as u64 + u64::from(bytes.length());
+            let Some(end) = usize::try_from(end).ok().filter(|_| end <= limit) else {
                 return Err(too_large());
-            }
-            out.resize(start + len, 0);
+            };
+            out.resize(end, 0);
             if let Some(slot) = out.get_mut(start..) {
                 bytes.copy_to(slot);
             }

@@ -107,6 +107,13 @@ async fn lone_surrogates_are_refused() {
     let lone: JsValue = JsString::from_char_code1(0xD800).into();
     let record = call(lone, "1234567", options(&[])).await.unwrap();
     assert_eq!(class_of(&record), "InvalidArgumentError");
+    // A valid pair (an emoji) and a literal U+FFFD are no lone surrogates: the call goes out,
+    // and the emulator knows no such pipeline.
+    for units in [&[0x61, 0xD83D, 0xDE00][..], &[0xFFFD, 0x61][..]] {
+        let text: JsValue = JsString::from_char_code(units).into();
+        let record = call(ORG.into(), &String::from(text.as_string().unwrap()), options(&[])).await.unwrap();
+        assert_eq!(class_of(&record), "NotFoundError", "{units:?}");
+    }
 }
 
 #[wasm_bindgen_test]

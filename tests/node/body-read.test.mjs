@@ -1,0 +1,66 @@
+// How the core reads an answer's body (bench/DESIGN.md, "Peak memory"): a declared size up to
+// 1 MiB in one arrayBuffer() (fewest boundary crossings), a bigger one or one of no declared
+// size chunk by chunk (straight into wasm memory). The answers offer both ways; the test
+// counts which one the core took, and that the jobs come out the same.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as y from '../../pkg/node/index.mjs';
+import { AK, ORG, PIPELINE } from './helpers.mjs';
+
+const MiB = 1 << 20;
+
+function answer(padTo, { declare = true } = {}) {
+  const json = JSON.stringify({ requestId: 'READ-1', success: true, jobs: [{ identifier: 'r_job', jobName: '读取', lastJobId: 3 }] });
+  const text = new TextEncoder().encode(json);
+  const bytes = new Uint8Array(Math.max(padTo, text.length)).fill(0x20); // trailing spaces: valid JSON
+  bytes.set(text);
+  const used = { arrayBuffer: 0, getReader: 0 };
+  const fetch = async () => ({
+    status: 200,
+    headers: new Headers(declare ? { 'content-length': String(bytes.length) } : {}),
+    async arrayBuffer() {
+      used.arrayBuffer++;
+      return bytes.slice().buffer;
+    },
+    body: {
+      getReader() {
+        used.getReader++;
+        let at = 0;
+        const read = async () => {
+          if (at >= bytes.length) return { done: true, value: undefined };
+          const chunk = bytes.slice(at, at + 64 * 1024);
+          at += chunk.length;
+          return { done: false, value: chunk };
+        };
+        return { read };
+      },
+    },
+  });
+  return { fetch, used };
+}
+
+const EXPECTED = { requestId: 'READ-1', jobs: [{ jobName: '读取', identifier: 'r_job', lastJobId: 3, lastJobParams: {}, lastJobParamsRaw: '' }] };
+
+for (const [name, size, declare, way] of [
+  ['a small declared body: one arrayBuffer()', 2_000, true, 'arrayBuffer'],
+  ['a declared body of exactly 1 MiB: one arrayBuffer()', MiB, true, 'arrayBuffer'],
+  ['a declared body over 1 MiB: chunk by chunk', MiB + 1, true, 'getReader'],
+  ['a body of no declared size: chunk by chunk', 2_000, false, 'getReader'],
+]) {
+  test(name, async () => {
+    const { fetch, used } = answer(size, { declare });
+    const result = await y.listPipelineJobs(ORG, PIPELINE, { endpoint: 'http://127.0.0.1:9', ...AK, fetch, maxRetries: 0 });
+    assert.deepEqual(result, EXPECTED);
+    assert.deepEqual(used, { arrayBuffer: way === 'arrayBuffer' ? 1 : 0, getReader: way === 'getReader' ? 1 : 0 });
+  });
+}
+
+test('a declared body over maxResponseBytes is refused before either way of reading', async () => {
+  const { fetch, used } = answer(2 * MiB);
+  const error = await y.listPipelineJobs(ORG, PIPELINE, { endpoint: 'http://127.0.0.1:9', ...AK, fetch, maxRetries: 0, maxResponseBytes: MiB }).then(
+    () => assert.fail('resolved'),
+    (e) => e,
+  );
+  assert.ok(error instanceof y.InvalidResponseError, String(error));
+  assert.deepEqual(used, { arrayBuffer: 0, getReader: 0 });
+});
