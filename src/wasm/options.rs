@@ -7,6 +7,7 @@ use web_sys::AbortSignal;
 
 use super::transport::Transport;
 use crate::core::call::RetryPolicy;
+use crate::core::encode::find_str;
 use crate::core::endpoint::{Endpoint, DEFAULT_CLASSIC_ENDPOINT, DEFAULT_TOKEN_ENDPOINT};
 use crate::core::error::{Error, Result};
 use crate::core::request::{self, Auth, CallTarget, Edition};
@@ -134,8 +135,9 @@ fn plain_string(name: &str, value: &JsValue) -> Result<String> {
     // is checked unit by unit (`is_valid_utf16` crosses into JS per UTF-16 unit, about 100
     // crossings per call if done for every argument; a regular expression would do it in one,
     // but JavaScriptCore before 2024 matched half of a valid pair against a surrogate class).
+    // (`find_str`, not `str::contains`: a non-ASCII char pattern brings in the two-way searcher.)
     let text = String::from(js);
-    if text.contains('\u{FFFD}') && !js.is_valid_utf16() {
+    if find_str(&text, "\u{FFFD}").is_some() && !js.is_valid_utf16() {
         return Err(Error::invalid_argument(format!("{name} contains an unpaired UTF-16 surrogate")));
     }
     Ok(text)

@@ -1,0 +1,26 @@
+// A budget for what the package ships (issue 6; measured in full by `make bench`). Size is
+// deterministic for a toolchain, unlike time, so a regression fails here: one `str::contains`
+// with a non-ASCII char once added 5 KB gzipped (it brings in the two-way string searcher).
+// The budget has ~2.5 KB of headroom over the build it was set on, for toolchain drift.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+
+const WASM_GZIP_BUDGET = 57_000;
+const JS_GZIP_BUDGET = 7_000;
+const gz = (file) => gzipSync(readFileSync(new URL(`../../pkg/${file}`, import.meta.url)), { level: 9 }).length;
+
+test(`the wasm stays within ${WASM_GZIP_BUDGET} bytes gzipped`, () => {
+  for (const file of ['node/glue_bg.wasm', 'web/glue_bg.wasm']) {
+    const size = gz(file);
+    assert.ok(size <= WASM_GZIP_BUDGET, `${file}: ${size} B gzipped (see bench/DESIGN.md, "Size", and twiggy)`);
+  }
+});
+
+test(`each entry's JS stays within ${JS_GZIP_BUDGET} bytes gzipped`, () => {
+  for (const file of ['node/index.cjs', 'node/index.mjs', 'web/index.js']) {
+    const size = gz(file);
+    assert.ok(size <= JS_GZIP_BUDGET, `${file}: ${size} B gzipped`);
+  }
+});
