@@ -5,6 +5,7 @@ use proptest::prelude::*;
 use yunxiao_pipeline_jobs::core::encode::{percent_decode, percent_encode};
 use yunxiao_pipeline_jobs::core::endpoint::Endpoint;
 use yunxiao_pipeline_jobs::core::error::classify;
+use yunxiao_pipeline_jobs::core::json::Scanner;
 use yunxiao_pipeline_jobs::core::normalize::{normalize_success, parse_error_body};
 use yunxiao_pipeline_jobs::core::request::{self, Auth, CallTarget};
 use yunxiao_pipeline_jobs::core::secret::Secret;
@@ -131,5 +132,30 @@ proptest! {
             prop_assert_eq!(&raw, params);
             prop_assert_eq!(&out["lastJobParamsRaw"], &serde_json::Value::from(params.to_string()));
         }
+    }
+}
+
+/// JSON-ish text from pieces that exercise the scanner: structure, escapes, control bytes,
+/// multi-byte UTF-8, and runs long enough for its eight-bytes-at-a-time string scan. No piece
+/// can form a surrogate escape (`\uD800`), which JSON.parse accepts and serde_json does not.
+fn json_ish() -> impl Strategy<Value = String> {
+    const PIECES: &[&str] = &[
+        "\"", "\\", "{", "}", "[", "]", ":", ",", " ", "\n", "\t", "\u{1}", "\u{1f}", "\u{7f}", "a", "é", "构", "😀",
+        "0", "1", "-", ".", "e", "E", "+", "true", "false", "null", "u", "\\u00e9", "\\n", "\\\"", "\\/",
+        "\"abcdefghijklmnop\"", "\"0123456789构建é😀\"", "\"a\\\"b\\\\c\"", "abcdefgh", "构建构建",
+        "\"abcdefg\u{1}hijklmno\"", "\"abcdefghijklmn\u{1f}\"", "\"abcdefghijkl\\n\"",
+    ];
+    proptest::collection::vec(proptest::sample::select(PIECES), 0..40).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4096))]
+
+    #[test]
+    fn the_scanner_agrees_with_serde_json_on_validity(text in json_ish()) {
+        let mut scanner = Scanner::new(&text);
+        let ours = scanner.skip_value().is_ok() && scanner.finish().is_ok();
+        let theirs = serde_json::from_str::<serde_json::Value>(&text).is_ok();
+        prop_assert_eq!(ours, theirs, "{:?}", text);
     }
 }
