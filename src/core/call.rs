@@ -4,7 +4,7 @@
 
 use super::error::{Error, ErrorKind};
 use super::normalize::{self, Normalized};
-use super::request::{self, Auth, CallTarget, HttpRequest};
+use super::request::{self, find_header, Auth, CallTarget, HttpRequest};
 use super::secret::{Redactor, Secret};
 use super::time::parse_http_date;
 
@@ -51,11 +51,6 @@ impl Response<'_> {
     fn request_id(&self) -> Option<&str> {
         request_id_in(self.headers)
     }
-}
-
-/// A header's value from lower-case (name, value) pairs.
-pub fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
 }
 
 /// The request id an answer's headers carry: `x-acs-request-id` (classic API), else

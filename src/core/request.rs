@@ -40,7 +40,7 @@ impl HttpRequest {
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        find_header(&self.headers, name)
     }
 
     pub fn set_header(&mut self, name: &str, value: impl Into<String>) {
@@ -50,6 +50,11 @@ impl HttpRequest {
             None => self.headers.push((name.to_owned(), value)),
         }
     }
+}
+
+/// A header's value from lower-case (name, value) pairs (a request's or an answer's).
+pub fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
 }
 
 /// How a call authenticates, which also decides which API it talks to.

@@ -17,10 +17,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal};
 
-use crate::core::call::{find_header, request_id_in, Response};
+use crate::core::call::{request_id_in, Response};
 use crate::core::encode::hex_lower;
 use crate::core::error::Error;
-use crate::core::request::HttpRequest;
+use crate::core::request::{find_header, HttpRequest};
 use crate::core::secret::Redactor;
 
 #[wasm_bindgen]
