@@ -66,36 +66,32 @@ fn walk_job(scanner: &mut Scanner<'_>, out: &mut String, index: usize) -> Result
     if !scanner.eat(b'}') {
         loop {
             let key = decode_string(scanner.key()?).unwrap_or(Cow::Borrowed(""));
-            let Some(field) = FIELDS.iter().position(|f| *f == key) else {
-                scanner.skip_value()?;
-                if !scanner.eat(b',') {
-                    scanner.expect(b'}', "expected ',' or '}' in the job object")?;
-                    break;
+            if let Some(field) = FIELDS.iter().position(|f| *f == key) {
+                let name = FIELDS.get(field).copied().unwrap_or("");
+                let bit = 1u8 << field;
+                if seen & bit != 0 {
+                    return Err(invalid(index, name, "the field appears twice"));
                 }
-                continue;
-            };
-            let name = FIELDS.get(field).copied().unwrap_or("");
-            let bit = 1u8 << field;
-            if seen & bit != 0 {
-                return Err(invalid(index, name, "the field appears twice"));
-            }
-            seen |= bit;
-            let token = scanner.scalar()?;
-            let is_null = token == Some(Token::Literal("null"));
-            match (field, token) {
-                (_, _) if is_null && field != 1 => {}
-                (0, Some(Token::String(raw))) => job_name = Some(raw),
-                (0, _) => return Err(invalid(index, name, "expected a string")),
-                (1, Some(Token::String(raw))) if raw.len() > 2 => identifier = Some(raw),
-                (1, _) => return Err(invalid(index, name, "expected a non-empty string")),
-                (2, Some(token)) => last_job_id = Some(parse_job_id(token).map_err(|why| invalid(index, name, why))?),
-                (2, None) => return Err(invalid(index, name, "expected an integer")),
-                (_, Some(Token::String(raw))) => params_raw = Some(raw),
-                (_, _) => return Err(invalid(index, name, "expected a string holding JSON")),
-            }
-            if token.is_none() {
-                // Unreachable in practice (every container case returned above), but keep
-                // the scanner consistent if a branch is ever relaxed.
+                seen |= bit;
+                let token = scanner.scalar()?;
+                let is_null = token == Some(Token::Literal("null"));
+                match (field, token) {
+                    (_, _) if is_null && field != 1 => {}
+                    (0, Some(Token::String(raw))) => job_name = Some(raw),
+                    (0, _) => return Err(invalid(index, name, "expected a string")),
+                    (1, Some(Token::String(raw))) if raw.len() > 2 => identifier = Some(raw),
+                    (1, _) => return Err(invalid(index, name, "expected a non-empty string")),
+                    (2, Some(token)) => last_job_id = Some(parse_job_id(token).map_err(|why| invalid(index, name, why))?),
+                    (2, None) => return Err(invalid(index, name, "expected an integer")),
+                    (_, Some(Token::String(raw))) => params_raw = Some(raw),
+                    (_, _) => return Err(invalid(index, name, "expected a string holding JSON")),
+                }
+                if token.is_none() {
+                    // Unreachable in practice (every container case returned above), but keep
+                    // the scanner consistent if a branch is ever relaxed.
+                    scanner.skip_value()?;
+                }
+            } else {
                 scanner.skip_value()?;
             }
             if !scanner.eat(b',') {
