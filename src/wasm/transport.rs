@@ -80,12 +80,32 @@ pub struct Transport {
     max_response_bytes: u64,
 }
 
+/// Bytes in a nonce, and random bytes drawn from the platform at a time: a `getRandomValues`
+/// call costs about 10 µs in Node whatever its size (a small call's whole signing costs less),
+/// so one call fills a pool that serves 64 nonces. Each byte is used once.
+const NONCE_BYTES: usize = 16;
+const RANDOM_POOL_BYTES: usize = 64 * NONCE_BYTES;
+
+thread_local! {
+    /// The pool, and how many of its bytes (from the start) are still unused.
+    static RANDOM_POOL: RefCell<([u8; RANDOM_POOL_BYTES], usize)> = const { RefCell::new(([0; RANDOM_POOL_BYTES], 0)) };
+}
+
 /// 16 random bytes from the platform CSPRNG, as 32 hex characters.
 pub fn random_nonce() -> Result<String, Error> {
-    let mut bytes = [0u8; 16];
-    get_random_values(&mut bytes)
-        .map_err(|_| Error::invalid_argument("globalThis.crypto.getRandomValues is not available"))?;
-    Ok(hex_lower(&bytes))
+    let unavailable = || Error::invalid_argument("globalThis.crypto.getRandomValues is not available");
+    // `try_with`, not `with`: the latter's panic path costs 400 bytes of wasm.
+    RANDOM_POOL
+        .try_with(|pool| {
+            let (bytes, unused) = &mut *pool.borrow_mut();
+            if *unused < NONCE_BYTES {
+                get_random_values(bytes).map_err(|_| unavailable())?;
+                *unused = RANDOM_POOL_BYTES;
+            }
+            *unused -= NONCE_BYTES;
+            Ok(hex_lower(bytes.get(*unused..*unused + NONCE_BYTES).unwrap_or_default()))
+        })
+        .unwrap_or_else(|_| Err(unavailable()))
 }
 
 /// False in browsers, which silently drop a script-set `Date` header (V1 signs it).
