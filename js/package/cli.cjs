@@ -458,21 +458,34 @@ function isWide(cp) {
   return false;
 }
 
-// Zero width: combining marks, format characters (ZWJ, ZWSP, ...), Hangul medial/final jamo.
-const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}\u1160-\u11ff\ud7b0-\ud7ff]/u;
+// Zero width: combining marks, format characters (ZWJ, ZWSP, ...) but the soft hyphen, which
+// terminals show (as wcwidth counts it), and Hangul medial/final jamo.
+const ZERO_WIDTH = /^(?!\u00ad)[\p{Mn}\p{Me}\p{Cf}\u1160-\u11ff\ud7b0-\ud7ff]/u;
 const EMOJI_PRESENTATION = /^\p{Emoji_Presentation}/u;
 const PICTOGRAPHIC = /\p{Extended_Pictographic}/u;
 const segmenter = typeof Intl === 'object' && Intl.Segmenter ? new Intl.Segmenter('en', { granularity: 'grapheme' }) : null;
 
-/** Columns one grapheme cluster takes in a terminal. */
+/** Columns one code point takes in a terminal (wcwidth's rule). */
+function codePointWidth(ch) {
+  const cp = ch.codePointAt(0);
+  if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) return 0;
+  if (ZERO_WIDTH.test(ch)) return 0;
+  return isWide(cp) ? 2 : 1;
+}
+
+/**
+ * Columns one grapheme cluster takes in a terminal. An emoji cluster (with its modifiers,
+ * variation selector or ZWJ parts) is one 2-column picture; any other cluster takes what its
+ * code points take, as terminals count them: a Thai or Devanagari spacing vowel is a column of
+ * its own although it joins the cluster before it.
+ */
 function clusterWidth(cluster) {
   if (cluster.includes('\ufe0f') || (cluster.includes('\u200d') && PICTOGRAPHIC.test(cluster))) return 2; // emoji presentation, ZWJ sequences
   if (cluster.includes('\ufe0e')) return 1; // text presentation
-  const cp = cluster.codePointAt(0);
-  if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) return 0;
-  if (ZERO_WIDTH.test(cluster)) return 0;
-  if (EMOJI_PRESENTATION.test(cluster) || isWide(cp)) return 2;
-  return 1;
+  if (EMOJI_PRESENTATION.test(cluster)) return 2;
+  let width = 0;
+  for (const ch of cluster) width += codePointWidth(ch);
+  return width;
 }
 
 /** Display width of a string in terminal columns (wide = 2, combining/zero-width = 0, emoji = 2). */

@@ -119,16 +119,22 @@ function assertErrorLine(result, code, ...needles) {
   return result.stderr;
 }
 
-// An independent width rule for the test data (not the command's table): wide CJK and
-// fullwidth forms and emoji take 2 columns, combining and format characters 0, others 1.
+// An independent width rule for the test data (not the command's table): an emoji cluster
+// takes 2 columns; otherwise each code point counts, as in wcwidth: wide CJK and fullwidth
+// forms 2, combining and format characters 0 (the soft hyphen 1), others 1.
 function testWidth(text) {
   let width = 0;
   for (const { segment } of new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(text)) {
-    const cp = segment.codePointAt(0);
-    if (/\p{Emoji_Presentation}|\uFE0F/u.test(segment)) width += 2;
-    else if (/^[\p{Mn}\p{Me}\p{Cf}]/u.test(segment)) width += 0;
-    else if ((cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xff01 && cp <= 0xff60) || (cp >= 0x20000 && cp <= 0x3fffd)) width += 2;
-    else width += 1;
+    if (/\p{Emoji_Presentation}|\uFE0F/u.test(segment)) {
+      width += 2;
+      continue;
+    }
+    for (const ch of segment) {
+      const cp = ch.codePointAt(0);
+      if (ch !== '\u00ad' && /[\p{Mn}\p{Me}\p{Cf}]/u.test(ch)) width += 0;
+      else if ((cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xff01 && cp <= 0xff60) || (cp >= 0x20000 && cp <= 0x3fffd)) width += 2;
+      else width += 1;
+    }
   }
   return width;
 }
@@ -256,6 +262,10 @@ describe('table output', () => {
       { jobName: 'zero\u200bwidth', identifier: 'zwsp', lastJobId: 6 },
       { jobName: '\u001b[31mred\u001b[0m', identifier: 'esc\nnewline', lastJobId: 7 },
       { jobName: 'a\u202eb', identifier: 'bidi', lastJobId: 8 },
+      // Spacing vowels join the cluster before them but take a column of their own.
+      { jobName: 'กำลัง', identifier: 'thai', lastJobId: 9 },
+      { jobName: 'कि', identifier: 'devanagari', lastJobId: 10 },
+      { jobName: 'co\u00adop', identifier: 'soft-hyphen', lastJobId: 11 },
     ])], { after: 'repeat-last' });
     const result = await run(['list', ORG, PIPELINE, ...akFlags(endpoint)]);
     assertExit(result, 0);
@@ -272,11 +282,14 @@ describe('table output', () => {
       [['zero\u200bwidth', 9], ['zwsp', 4], ['6', 1], '-'],
       [['\\x1b[31mred\\x1b[0m', 18], ['esc\\nnewline', 12], ['7', 1], '-'],
       [['a\\u202eb', 8], ['bidi', 4], ['8', 1], '-'],
+      [['กำลัง', 4], ['thai', 4], ['9', 1], '-'],
+      [['कि', 2], ['devanagari', 10], ['10', 2], '-'],
+      [['co\u00adop', 5], ['soft-hyphen', 11], ['11', 2], '-'],
     ];
     const widths = [18, 12, 11];
     const expected = rows.map((cells) =>
       cells.map((cell, col) => (col === 3 ? cell : cell[0] + ' '.repeat(widths[col] - cell[1] + 2))).join(''));
-    assert.equal(result.stdout, `${expected.join('\n')}\n\n8 jobs. Request ID: AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE\n`);
+    assert.equal(result.stdout, `${expected.join('\n')}\n\n11 jobs. Request ID: AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE\n`);
     assertAligned(result.stdout);
   });
 
