@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 
 use super::error::{Error, Result};
-use super::json::{decode_string, Scanner, SyntaxError, Token};
+use super::json::{decode_string, decode_string_lossy, Scanner, SyntaxError, Token};
 use super::secret::Redactor;
 use yunxiao_scan::jobs::{self, JobsError};
 
@@ -39,8 +39,9 @@ impl Normalized {
     /// echoes a credential into its request id must not get it printed as one.
     pub fn redact_request_id(&mut self, redactor: &Redactor) {
         let end = self.json.len().saturating_sub(1);
-        let Some(decoded) = self.json.get(self.request_id_at..end).and_then(decode_string) else {
-            return; // null, or not text
+        // Lossy: a lone surrogate escape must not hide the rest of the id from the search.
+        let Some(decoded) = self.json.get(self.request_id_at..end).and_then(decode_string_lossy) else {
+            return; // null
         };
         let clean = redactor.redact(&decoded);
         if clean != decoded {
@@ -341,6 +342,10 @@ mod tests {
         let mut plain = normalize_success(br#"{"requestId":"R-1","jobs":[]}"#, 200, None).unwrap();
         plain.redact_request_id(&redactor);
         assert_eq!(plain.json, r#"{"jobs":[],"requestId":"R-1"}"#);
+        // A lone surrogate escape beside the secret: the id is rewritten, the surrogate as U+FFFD.
+        let mut lone = normalize_success(br#"{"requestId":"\ud800 pt-secret-token","jobs":[]}"#, 200, None).unwrap();
+        lone.redact_request_id(&redactor);
+        assert_eq!(lone.json, "{\"jobs\":[],\"requestId\":\"\u{FFFD} [REDACTED]\"}");
         let mut none = normalize_success(br#"{"jobs":[]}"#, 200, None).unwrap();
         none.redact_request_id(&redactor);
         assert_eq!(none.json, r#"{"jobs":[],"requestId":null}"#);

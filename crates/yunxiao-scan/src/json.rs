@@ -291,6 +291,16 @@ pub enum Token<'a> {
 /// which UTF-8 cannot represent: callers treat that as "not usable as text".
 /// Runs between escapes are copied whole: this sits on the hot path of big answers.
 pub fn decode_string(raw: &str) -> Option<Cow<'_, str>> {
+    decode(raw, false)
+}
+
+/// Like `decode_string`, but an escaped lone surrogate becomes U+FFFD (as in `String::from_utf16_lossy`):
+/// for text that must be searched whatever it holds (a request id checked for secrets).
+pub fn decode_string_lossy(raw: &str) -> Option<Cow<'_, str>> {
+    decode(raw, true)
+}
+
+fn decode(raw: &str, lossy: bool) -> Option<Cow<'_, str>> {
     let bytes = raw.as_bytes();
     if bytes.len() < 2 || bytes.first() != Some(&b'"') || bytes.last() != Some(&b'"') {
         return None;
@@ -313,14 +323,22 @@ pub fn decode_string(raw: &str) -> Option<Cow<'_, str>> {
             'u' => {
                 let unit = hex4(&mut chars)?;
                 let code = if (0xD800..0xDC00).contains(&unit) {
-                    if chars.next()? != '\\' || chars.next()? != 'u' {
-                        return None;
+                    // A high surrogate counts only with a low one right after it.
+                    let mut ahead = chars.clone();
+                    let low = match (ahead.next(), ahead.next()) {
+                        (Some('\\'), Some('u')) => hex4(&mut ahead).filter(|low| (0xDC00..0xE000).contains(low)),
+                        _ => None,
+                    };
+                    match low {
+                        Some(low) => {
+                            chars = ahead;
+                            0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+                        }
+                        None if lossy => 0xFFFD,
+                        None => return None,
                     }
-                    let low = hex4(&mut chars)?;
-                    if !(0xDC00..0xE000).contains(&low) {
-                        return None;
-                    }
-                    0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+                } else if (0xDC00..0xE000).contains(&unit) && lossy {
+                    0xFFFD
                 } else {
                     unit
                 };
@@ -408,5 +426,11 @@ mod tests {
         assert_eq!(decode_string(r#""a\"b\\c\/d\u00e9\ud83d\ude00""#).unwrap(), "a\"b\\c/dé😀");
         assert_eq!(decode_string(r#""\ud800""#), None);
         assert_eq!(decode_string(r#""\udc00x""#), None);
+        assert_eq!(decode_string(r#""\ud800\u0041""#), None);
+        assert_eq!(decode_string_lossy(r#""\ud800 a""#).unwrap(), "\u{FFFD} a");
+        assert_eq!(decode_string_lossy(r#""\udc00x""#).unwrap(), "\u{FFFD}x");
+        // The escape after a lone high surrogate is still read as itself.
+        assert_eq!(decode_string_lossy(r#""\ud800\u0041\ud800""#).unwrap(), "\u{FFFD}A\u{FFFD}");
+        assert_eq!(decode_string_lossy(r#""\ud83d\ude00\/""#).unwrap(), "😀/");
     }
 }
