@@ -5,6 +5,7 @@
 import { YunxiaoError, errorFromRecord, invalidArgument } from './errors.js';
 
 const AK_OPTIONS = ['accessKeyId', 'accessKeySecret', 'securityToken'];
+const CREDENTIAL_OPTIONS = [...AK_OPTIONS, 'token'];
 /** Every option the core reads (index.d.ts `Options`). */
 const OPTION_NAMES = [
   'endpoint', ...AK_OPTIONS, 'token', 'edition', 'signatureVersion', 'timeoutMs', 'deadlineMs', 'maxRetries',
@@ -48,13 +49,24 @@ function readOptions(value, what) {
 
 /**
  * Merges option layers (later wins), then fills credentials from the environment only when
- * no layer gave any: explicit options always beat environment variables.
+ * no layer gave any: explicit options always beat environment variables. Credentials go as a
+ * group: a layer that gives any of them replaces all of an earlier layer's (and an AccessKey,
+ * a token's edition), so a call's AccessKey never goes out with the client's STS token, nor
+ * meets the client's token.
  */
 function resolveOptions(layers, environment) {
   // Each layer went through readOptions: plain values only, so a later layer's "not given"
   // never erases an earlier layer's option.
-  const merged = Object.assign(Object.create(null), ...layers);
-  const explicit = AK_OPTIONS.some((k) => given(merged, k)) || given(merged, 'token');
+  const merged = Object.create(null);
+  for (const layer of layers) {
+    if (CREDENTIAL_OPTIONS.some((k) => given(layer, k))) {
+      for (const k of CREDENTIAL_OPTIONS) delete merged[k];
+      // An earlier token's edition means nothing to a later AccessKey (and would be refused).
+      if (!given(layer, 'token')) delete merged.edition;
+    }
+    Object.assign(merged, layer);
+  }
+  const explicit = CREDENTIAL_OPTIONS.some((k) => given(merged, k));
   if (!explicit && environment) {
     const env = environment();
     const envAk = AK_OPTIONS.some((k) => given(env, k));
@@ -68,7 +80,7 @@ function resolveOptions(layers, environment) {
         'the environment holds an incomplete AccessKey: set both ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN for STS), or pass credentials as options',
       );
     }
-    for (const key of [...AK_OPTIONS, 'token']) if (given(env, key)) merged[key] = env[key];
+    for (const key of CREDENTIAL_OPTIONS) if (given(env, key)) merged[key] = env[key];
   }
   return merged;
 }

@@ -59,7 +59,10 @@ export function listPipelineJobs(organizationId: string, pipelineId: string | nu
 
 export class YunxiaoClient {
   constructor(options?: Options);
-  /** Call options override the client's. */
+  /**
+   * Call options override the client's. Credentials go as a group: a call that gives any of
+   * `accessKeyId`, `accessKeySecret`, `securityToken` or `token` replaces all of the client's.
+   */
   listPipelineJobs(organizationId: string, pipelineId: string | number, category?: string, callOptions?: Options): Promise<PipelineJobList>;
   listPipelineJobs(organizationId: string, pipelineId: string | number, callOptions: Options): Promise<PipelineJobList>;
 }

@@ -72,7 +72,7 @@ export function defineSuite(entry, lib) {
     assert.equal((await y.listPipelineJobs(ORG, Number(PIPELINE), { endpoint: url, ...AK })).jobs.length, 4);
     const client = new y.YunxiaoClient({ endpoint: url, ...AK, maxRetries: 0 });
     assert.deepEqual((await client.listPipelineJobs(ORG, '2345678')).jobs, []);
-    const e = await rejection(client.listPipelineJobs(ORG, PIPELINE, 'DEPLOY', { accessKeySecret: 'wrong-secret' }));
+    const e = await rejection(client.listPipelineJobs(ORG, PIPELINE, 'DEPLOY', { ...AK, accessKeySecret: 'wrong-secret' }));
     assert.ok(e instanceof y.AuthenticationError, e.name);
     assert.equal(e.code, 'SignatureDoesNotMatch');
     assert.equal(inspect(client).includes(AK.accessKeySecret), false);
@@ -81,6 +81,34 @@ export function defineSuite(entry, lib) {
     assert.equal(kept.jobs.length, 4);
     const b = await rejection(list(PIPELINE, { endpoint: url, ...AK }, 'BUILD'));
     assert.equal(b.code, 'InvalidParam.ParamNotPresent');
+  });
+
+  test(`${entry}: credentials go as a group: a call's replace all of the client's`, async (t) => {
+    const { url } = await emulator(t);
+    const sent = [];
+    const fetch = (target, init) => {
+      sent.push({ target, headers: init.headers });
+      return globalThis.fetch(target, init);
+    };
+    const last = () => sent[sent.length - 1];
+    // An STS client, a plain AccessKey call: the client's security token must not go along.
+    const sts = new y.YunxiaoClient({ endpoint: url, ...STS, fetch, maxRetries: 0 });
+    assert.equal((await sts.listPipelineJobs(ORG, PIPELINE, { ...AK })).jobs.length, 4);
+    assert.equal(last().headers['x-acs-security-token'], undefined, 'the client STS token went out with the call key');
+    assert.ok(last().headers.authorization.includes(`Credential=${AK.accessKeyId},`), last().headers.authorization);
+    // Half an AccessKey in a call does not borrow the other half from the client.
+    const half = await rejection(sts.listPipelineJobs(ORG, PIPELINE, { accessKeySecret: AK.accessKeySecret }));
+    assert.deepEqual([half.name, half.message.includes('accessKeyId is missing')], ['InvalidArgumentError', true], half.message);
+    // A token client with an edition, an AccessKey call: the AccessKey API, no token, no edition error.
+    const tokenClient = new y.YunxiaoClient({ endpoint: url, token: TOKEN, edition: 'center', fetch, maxRetries: 0 });
+    assert.equal((await tokenClient.listPipelineJobs(ORG, PIPELINE, { ...AK })).jobs.length, 4);
+    assert.equal(last().headers['x-yunxiao-token'], undefined);
+    // An AccessKey client, a token call: the token API, unsigned by the client's key.
+    const akClient = new y.YunxiaoClient({ endpoint: url, ...AK, fetch, maxRetries: 0 });
+    assert.equal((await akClient.listPipelineJobs(ORG, PIPELINE, { token: TOKEN, edition: 'center' })).jobs.length, 4);
+    assert.equal(last().headers.authorization, undefined);
+    assert.ok(last().headers['x-yunxiao-token'] === TOKEN, 'the call token was not sent');
+    assert.match(last().target, /\/oapi\/v1\/flow\//);
   });
 
   test(`${entry}: every code of the source table maps to its class`, async (t) => {
