@@ -74,6 +74,7 @@ function toResponse(message, zlib) {
   for (const coding of decodable ? codings.reverse() : []) {
     const decoder = DECODERS[coding](zlib);
     stream.on('error', (error) => decoder.destroy(error)); // pipe() does not forward errors
+    decoder.on('error', () => message.destroy()); // nor close what feeds a failed decoder
     stream.pipe(decoder);
     stream = decoder;
   }

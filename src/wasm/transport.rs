@@ -153,6 +153,11 @@ impl Transport {
         let guard = Guard::new(self.signal.as_ref(), timeout_ms as f64, Some(controller.clone()));
         let answered = RefCell::new(None);
         let outcome = self.attempt(request, &controller, &guard, &answered).await;
+        if outcome.is_err() {
+            // Whatever failed (a body that would not decode, a stream that yielded junk), the
+            // request is over: close it rather than leave a connection open and stalled.
+            controller.abort();
+        }
         match guard.fired.get() {
             Some(Fired::Aborted) => Err(Failure::Aborted(self.signal.as_ref().map_or(JsValue::UNDEFINED, |s| get(s, "reason")))),
             Some(Fired::Timer) => {

@@ -136,4 +136,22 @@ test('raw TCP: broken answers are retried like network errors (maxRetries + 1 co
   await assertStillWorks(y, emu.url);
 });
 
+for (const [name, codings] of [['a body that is not gzip', 'gzip'], ['a body that is not brotli', 'br']]) {
+  test(`raw TCP: ${name}, then a stall: the call fails and closes the connection`, async () => {
+    let closed;
+    const socketClosed = new Promise((resolve) => (closed = resolve));
+    const got = await call((s) => {
+      s.on('close', closed);
+      s.write(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-encoding: ${codings}\r\ncontent-length: 1000000\r\n\r\n`);
+      s.write(Buffer.alloc(64, 0x41)); // the rest never comes
+    }, { timeoutMs: 60_000 });
+    assertError(y, got, NETWORK_IN_BODY);
+    // Before, the failed call left the connection open (and a CLI waiting) until the server
+    // gave up: the bound here is only there to fail instead of hanging.
+    const outcomeOfWait = await Promise.race([socketClosed.then(() => 'closed'), new Promise((r) => setTimeout(r, 5000, 'still open'))]);
+    assert.equal(outcomeOfWait, 'closed');
+    await assertStillWorks(y, emu.url);
+  });
+}
+
 guard.finalTest();
