@@ -22,7 +22,7 @@ export interface Options {
   deadlineMs?: number;
   /** Retries of network errors, timeouts, 429 and 5xx; default 2. 4xx are never retried. */
   maxRetries?: number;
-  /** Stop reading and throw InvalidResponseError above this; default 32 MiB. */
+  /** Stop reading and throw InvalidResponseError above this; default 32 MiB, at most 100 MiB. */
   maxResponseBytes?: number;
   /** Aborting rejects the call with `signal.reason`, whatever it is. */
   signal?: AbortSignal;

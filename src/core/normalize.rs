@@ -332,6 +332,24 @@ mod tests {
         normalize_success(body, 200, None).unwrap_err()
     }
 
+    /// The worst case behind the cap on `maxResponseBytes` (src/wasm/options.rs): the smallest
+    /// job the API can send grows the most when normalised, and the result of the biggest
+    /// allowed body must still fit in one JavaScript string (V8: 0x1fffffe8 UTF-16 units; a
+    /// UTF-8 byte count is an upper bound of that).
+    #[test]
+    fn the_biggest_allowed_body_normalises_to_a_javascript_string() {
+        const MAX_RESPONSE_BYTES: usize = 100 << 20;
+        const MAX_JS_STRING_UNITS: usize = 0x1fff_ffe8;
+        for job in [r#"{"identifier":"a"}"#, r#"{"identifier":"a","lastJobId":1}"#, r#"{"identifier":"a","lastJobParams":""}"#] {
+            let jobs = vec![job; 10_000].join(",");
+            for body in [format!("[{jobs}]"), format!(r#"{{"success":true,"jobs":[{jobs}]}}"#)] {
+                let out = normalize_success(body.as_bytes(), 200, None).unwrap();
+                let ratio = out.json.len() as f64 / body.len() as f64;
+                assert!(ratio * (MAX_RESPONSE_BYTES as f64) < MAX_JS_STRING_UNITS as f64 * 0.97, "{job}: ratio {ratio}");
+            }
+        }
+    }
+
     #[test]
     fn a_request_id_that_echoes_a_secret_is_redacted() {
         let mut redactor = Redactor::default();

@@ -23,6 +23,10 @@ pub struct Prepared {
 
 /// The response size limit when `maxResponseBytes` is not given: 32 MiB.
 const DEFAULT_MAX_RESPONSE_BYTES: f64 = 32.0 * 1024.0 * 1024.0;
+/// The most `maxResponseBytes` may be: 100 MiB. A body of minimal jobs normalises to 4.8 times
+/// its size, and the result must fit in one JavaScript string (V8: 512 MiB); see the test
+/// `the_biggest_allowed_body_normalises_to_a_javascript_string`.
+const MAX_RESPONSE_BYTES_LIMIT: f64 = 100.0 * 1024.0 * 1024.0;
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
 pub fn prepare(org: &JsValue, pipeline: &JsValue, category: &JsValue, options: &JsValue) -> Result<Prepared> {
@@ -113,7 +117,7 @@ pub fn prepare(org: &JsValue, pipeline: &JsValue, category: &JsValue, options: &
         ..RetryPolicy::default()
     };
     let max_response_bytes = options
-        .integer("maxResponseBytes", 1.0, MAX_SAFE_INTEGER)?
+        .integer("maxResponseBytes", 1.0, MAX_RESPONSE_BYTES_LIMIT)?
         .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
     let transport = Transport::new(options.fetch()?, options.signal()?, max_response_bytes as u64)?;
 

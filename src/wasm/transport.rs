@@ -261,7 +261,7 @@ impl Transport {
             let buffer = promise_resolve(&buffer).map_err(|e| fail(network_error("reading the body failed", &e)))?;
             let buffer = guard.race(&buffer).await.map_err(|e| fail(network_error("reading the body failed", &e)))?;
             let bytes = own_bytes(&buffer).ok_or_else(|| fail(Error::network("the body is not bytes (arrayBuffer() gave something else)")))?;
-            if u64::from(bytes.length()) > limit {
+            if byte_count(&bytes) > limit as f64 {
                 return Err(too_large());
             }
             return Ok(bytes.to_vec());
@@ -290,9 +290,10 @@ impl Transport {
                 return Err(fail(Error::network("the body stream yielded something that is not bytes")));
             };
             let start = out.len();
-            // In u64: on wasm32 a usize sum of two big lengths could wrap past the limit.
-            let end = start as u64 + u64::from(bytes.length());
-            let Some(end) = usize::try_from(end).ok().filter(|_| end <= limit) else {
+            // In f64 (exact below 2^53): a u32 length wraps at 4 GiB, and on wasm32 a usize sum
+            // of two big lengths could wrap past the limit.
+            let end = start as f64 + byte_count(&bytes);
+            let Some(end) = Some(end as usize).filter(|_| end <= limit as f64) else {
                 return Err(too_large());
             };
             out.resize(end, 0);
@@ -312,8 +313,16 @@ fn fail(error: Error) -> Failure {
 /// whatever getters a subclass or a Proxy put on `value` (a lying `length` would otherwise make
 /// the copy into wasm memory panic).
 fn own_bytes(value: &JsValue) -> Option<Uint8Array> {
+    if !value.is_object() {
+        return None; // `new Uint8Array(n)` of a number would allocate n bytes of zeros
+    }
     let constructed = UINT8_ARRAY.with(|ctor| Reflect::construct(ctor, &Array::of1(value))).ok()?;
     constructed.dyn_into::<Uint8Array>().ok()
+}
+
+/// A byte array's length as a number: `Uint8Array::length` is a u32 and wraps at 4 GiB.
+fn byte_count(bytes: &Uint8Array) -> f64 {
+    get(bytes, "length").as_f64().unwrap_or(f64::INFINITY)
 }
 
 fn get(target: &JsValue, key: &str) -> JsValue {

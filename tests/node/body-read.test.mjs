@@ -64,3 +64,21 @@ test('a declared body over maxResponseBytes is refused before either way of read
   assert.ok(error instanceof y.InvalidResponseError, String(error));
   assert.deepEqual(used, { arrayBuffer: 0, getReader: 0 });
 });
+
+test('maxResponseBytes is at most 100 MiB: the biggest result must fit in one JavaScript string', async () => {
+  const { fetch } = answer(2_000);
+  const options = { endpoint: 'http://127.0.0.1:9', ...AK, fetch, maxRetries: 0 };
+  const over = await y.listPipelineJobs(ORG, PIPELINE, { ...options, maxResponseBytes: 100 * MiB + 1 }).catch((e) => e);
+  assert.ok(over instanceof y.InvalidArgumentError, String(over));
+  assert.match(over.message, /maxResponseBytes must be an integer from 1 to 104857600/);
+  assert.deepEqual(await y.listPipelineJobs(ORG, PIPELINE, { ...options, maxResponseBytes: 100 * MiB }), EXPECTED);
+});
+
+test('an arrayBuffer() that gives a number is no body (not a buffer of that many zeros)', async () => {
+  for (const size of [2 ** 32, 16]) {
+    const fetch = async () => ({ status: 200, headers: new Headers({ 'content-length': '16' }), arrayBuffer: async () => size });
+    const error = await y.listPipelineJobs(ORG, PIPELINE, { endpoint: 'http://127.0.0.1:9', ...AK, fetch, maxRetries: 0 }).catch((e) => e);
+    assert.ok(error instanceof y.NetworkError, String(error));
+    assert.match(error.message, /the body is not bytes/);
+  }
+});
