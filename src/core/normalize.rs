@@ -83,7 +83,16 @@ pub fn normalize_success(body: &[u8], status: u16, header_request_id: Option<&st
         Ok(envelope)
     });
     match parsed {
-        Ok(Some(Envelope { success: Some(false), error, .. })) => Err(api_error(status, &error)),
+        // `success: false`, or an error code without `success: true` (the token API's errors
+        // have no `success` field): the API error the body reports, whatever the status.
+        Ok(Some(Envelope { success, error, .. })) if success == Some(false) || (success.is_none() && error.code.is_some()) => {
+            Err(api_error(status, &error))
+        }
+        // `{}` or `{"requestId":…}` says nothing about jobs: not an empty list.
+        Ok(Some(Envelope { success: None, has_jobs: false, error, .. })) => {
+            let detail = "the answer has neither a jobs field nor success: true";
+            Err(Error::invalid_response("jobs", detail).with_request_id(error.request_id.or_else(|| header_request_id.map(str::to_owned))))
+        }
         Ok(envelope) => {
             let header_token = request_id_json(header_request_id);
             let body_token = envelope.and_then(|e| e.request_id_token);
@@ -125,7 +134,8 @@ pub fn parse_error_body(body: &[u8]) -> ErrorBody {
             let token = scanner.scalar()?;
             match token {
                 None => scanner.skip_value()?,
-                Some(Token::Literal(word)) if key == "success" => out.success = Some(word == "true"),
+                // `null` (or a number) says neither: only the two words count.
+                Some(Token::Literal(word)) if key == "success" && word != "null" => out.success = Some(word == "true"),
                 Some(Token::String(raw)) => {
                     let value = decode_string(raw).map(Cow::into_owned).filter(|v| !v.is_empty());
                     let slot = match key.as_ref() {
@@ -181,6 +191,8 @@ fn invalid(path: String, detail: &str) -> Step {
 
 struct Envelope {
     success: Option<bool>,
+    /// Whether the body has a `jobs` field at all (`null` counts).
+    has_jobs: bool,
     error: ErrorBody,
     /// The body's requestId as a raw JSON string token.
     request_id_token: Option<String>,
@@ -229,7 +241,7 @@ fn request_id_json(header: Option<&str>) -> Option<String> {
 
 fn walk_envelope(scanner: &mut Scanner<'_>, writer: &mut Writer) -> StepResult<Envelope> {
     scanner.expect(b'{', "expected an object")?;
-    let mut envelope = Envelope { success: None, error: ErrorBody::default(), request_id_token: None };
+    let mut envelope = Envelope { success: None, has_jobs: false, error: ErrorBody::default(), request_id_token: None };
     let mut request_id_token: Option<String> = None;
     let mut seen: u8 = 0;
     let mut once = |bit: u8, name: &str| -> StepResult<()> {
@@ -292,6 +304,7 @@ fn walk_envelope(scanner: &mut Scanner<'_>, writer: &mut Writer) -> StepResult<E
         }
     }
     envelope.request_id_token = request_id_token;
+    envelope.has_jobs = seen & 1 != 0;
     Ok(envelope)
 }
 
@@ -457,6 +470,39 @@ mod tests {
         assert_eq!(e.request_id.as_deref(), Some("R9"));
         let e = err(br#"{"success":false,"Code":"Throttling.User"}"#);
         assert_eq!(e.kind, ErrorKind::Throttling);
+    }
+
+    #[test]
+    fn an_error_code_without_success_true_is_the_reported_error() {
+        // The token API's errors have no `success` field, even when a proxy answers 200.
+        let e = err(br#"{"errorCode":"Forbidden.NoPermission","errorMessage":"no permission"}"#);
+        assert_eq!((e.kind, e.code.as_str(), e.status), (ErrorKind::Forbidden, "Forbidden.NoPermission", 200));
+        let e = err(br#"{"Code":"ServiceUnavailable","RequestId":"R1","jobs":[]}"#);
+        assert_eq!((e.kind, e.request_id.as_deref()), (ErrorKind::Server, Some("R1")));
+        // An empty code is no error; `success: true` wins over a stray code.
+        assert_eq!(ok(r#"{"success":true,"errorCode":"","jobs":[]}"#)["jobs"], json!([]));
+        assert_eq!(ok(r#"{"success":true,"errorCode":"Odd"}"#)["jobs"], json!([]));
+    }
+
+    #[test]
+    fn an_answer_that_says_nothing_about_jobs_is_invalid() {
+        for body in [&br#"{}"#[..], br#"{"requestId":"R2"}"#, br#"{"success":null}"#, br#"{"errorCode":""}"#] {
+            let e = err(body);
+            assert_eq!((e.kind, e.path.as_deref()), (ErrorKind::InvalidResponse, Some("jobs")), "{}", String::from_utf8_lossy(body));
+        }
+        assert_eq!(err(br#"{"requestId":"R2"}"#).request_id.as_deref(), Some("R2"));
+        // `jobs: null` and `success: true` alone still mean "no jobs".
+        assert_eq!(ok(r#"{"jobs":null}"#)["jobs"], json!([]));
+        assert_eq!(ok(r#"{"success":true}"#)["jobs"], json!([]));
+    }
+
+    #[test]
+    fn success_null_is_no_verdict() {
+        // Before, `null` read as `false`: a malformed answer became BadRequest HTTP_200.
+        let e = err(br#"{"success":null,"jobs":{}}"#);
+        assert_eq!((e.kind, e.path.as_deref()), (ErrorKind::InvalidResponse, Some("jobs")));
+        assert_eq!(parse_error_body(br#"{"success":null}"#).success, None);
+        assert_eq!(parse_error_body(br#"{"success":false}"#).success, Some(false));
     }
 
     #[test]

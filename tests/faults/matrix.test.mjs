@@ -288,6 +288,20 @@ test('200 with success:false and a throttling / server code: retried like a 429 
   await stillWorks();
 });
 
+test('200 with an error code and no success field (the token API\'s error shape): the error, not an empty list', async () => {
+  const got = await run([{ action: 'respond', status: 200, body: JSON.stringify({ errorCode: 'Forbidden.NoPermission', errorMessage: 'no permission' }) }]);
+  assertError(y, got, { name: 'ForbiddenError', code: 'Forbidden.NoPermission', status: 200, requestId: null, attempts: 1 });
+  await stillWorks();
+});
+
+test('200 with {} (nothing about jobs): InvalidResponseError at jobs, not an empty list', async () => {
+  for (const body of ['{}', '{"requestId":"R-BARE"}', '{"success":null}']) {
+    const got = await run([{ action: 'respond', status: 200, body }], { options: { maxRetries: 2 } });
+    assertError(y, got, { name: 'InvalidResponseError', code: 'InvalidResponse', status: 200, requestId: body.includes('R-BARE') ? 'R-BARE' : null, attempts: 1, path: 'jobs' });
+  }
+  await stillWorks();
+});
+
 test('200 with an empty body: InvalidResponseError at body, not retried', async () => {
   const got = await run([{ action: 'respond', status: 200, body: '' }], { options: { maxRetries: 2 } });
   assertError(y, got, { name: 'InvalidResponseError', code: 'InvalidResponse', status: 200, requestId: null, attempts: 1, path: 'body' });
