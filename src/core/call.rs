@@ -158,7 +158,7 @@ impl Call {
         if error.kind == ErrorKind::Throttling || error.kind == ErrorKind::Server {
             error.retry_after_ms = retry_after_ms(response, now_ms);
         }
-        if error.code.starts_with("InvalidTimeStamp") && !self.skew_retried {
+        if error.code.starts_with("InvalidTimeStamp") && !self.skew_retried && self.remaining_ms(now_ms) != Some(0) {
             if let Some(server_ms) = response.header("date").and_then(parse_http_date) {
                 // Our clock is off: retry once at once, signed with the server's time.
                 self.skew_retried = true;
@@ -179,13 +179,22 @@ impl Call {
     pub fn on_transport_error(&mut self, error: Error, now_ms: i64, jitter: f64) -> Outcome {
         let mut error = error;
         error.detail = self.redactor.redact(&error.detail);
-        if self.remaining_ms(now_ms) == Some(0) {
-            let deadline = self.policy.deadline_ms.unwrap_or(0);
-            let mut timeout = Error::timeout(format!("the deadline of {deadline} ms passed"));
-            timeout.code = "DeadlineExceeded".into();
-            return self.fail(timeout);
+        if let Some(timeout) = self.past_deadline(now_ms) {
+            return Outcome::Fail(timeout);
         }
         self.decide(error, None, now_ms, jitter)
+    }
+
+    /// The error that ends the call when its deadline has passed (`None` before, or without
+    /// one): checked before each attempt, so none goes out with no time left.
+    pub fn past_deadline(&self, now_ms: i64) -> Option<Error> {
+        if self.remaining_ms(now_ms) != Some(0) {
+            return None;
+        }
+        let deadline = self.policy.deadline_ms.unwrap_or(0);
+        let mut timeout = Error::timeout(format!("the deadline of {deadline} ms passed"));
+        timeout.code = "DeadlineExceeded".into();
+        Some(self.final_error(timeout))
     }
 
     fn decide(&mut self, error: Error, retry_after_ms: Option<u64>, now_ms: i64, jitter: f64) -> Outcome {
@@ -212,14 +221,19 @@ impl Call {
         (ceiling as f64 * jitter) as u64
     }
 
-    fn fail(&self, mut error: Error) -> Outcome {
+    fn fail(&self, error: Error) -> Outcome {
+        Outcome::Fail(self.final_error(error))
+    }
+
+    /// The error as the call ends with it: attempts counted, secrets redacted.
+    fn final_error(&self, mut error: Error) -> Error {
         error.attempts = self.attempts;
         // Everything the server said is redacted, not just the message: a hostile or buggy
         // server may echo a secret anywhere.
         error.detail = self.redactor.redact(&error.detail);
         error.code = self.redactor.redact(&error.code);
         error.request_id = error.request_id.map(|id| self.redactor.redact(&id));
-        Outcome::Fail(error)
+        error
     }
 }
 
@@ -374,6 +388,30 @@ mod tests {
             Outcome::Fail(e) => assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Timeout, "DeadlineExceeded")),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn no_clock_skew_retry_after_the_deadline() {
+        let skew = [("date", "Thu, 06 Feb 2020 07:32:55 GMT")];
+        let body = r#"{"Code":"InvalidTimeStamp.Expired","Message":"too old"}"#;
+        let mut c = call(RetryPolicy { deadline_ms: Some(1_000), ..RetryPolicy::default() });
+        c.next_request(0, "n");
+        // Before, this was `Retry { delay_ms: 0 }`: one more signed request with no time left.
+        match respond(&mut c, 400, &skew, body, 1_000) {
+            Outcome::Fail(e) => assert_eq!((e.code.as_str(), e.attempts), ("InvalidTimeStamp.Expired", 1)),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn past_deadline_is_checked_before_each_attempt() {
+        let mut c = call(RetryPolicy { deadline_ms: Some(1_000), ..RetryPolicy::default() });
+        assert!(c.past_deadline(5_000).is_none(), "the first attempt starts the clock");
+        c.next_request(5_000, "n");
+        assert!(c.past_deadline(5_999).is_none());
+        let e = c.past_deadline(6_000).unwrap();
+        assert_eq!((e.kind, e.code.as_str(), e.attempts), (ErrorKind::Timeout, "DeadlineExceeded", 1));
+        assert!(call(RetryPolicy::default()).past_deadline(i64::MAX / 2).is_none(), "no deadline, no end");
     }
 
     #[test]

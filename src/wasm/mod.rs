@@ -40,6 +40,9 @@ async fn run(call: &mut Call, transport: &Transport) -> Result<String, Failure> 
         transport.check_aborted()?;
         let nonce = transport::random_nonce().map_err(Failure::Failed)?;
         let now = Date::now() as i64;
+        if let Some(error) = call.past_deadline(now) {
+            return Err(Failure::Failed(error));
+        }
         let request = call.next_request(now, &nonce);
         let timeout_ms = call.attempt_timeout_ms(now);
         let outcome = match transport.send(&request, timeout_ms, call.redactor()).await {
