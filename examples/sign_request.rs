@@ -20,14 +20,14 @@ fn sign(input: &Value) -> Result<Value, Error> {
     request::validate_id("organizationId", &text("organizationId"), false)?;
     request::validate_id("pipelineId", &text("pipelineId"), false)?;
     let category = request::normalize_category(input["category"].as_str())?;
-    request::validate_header_value("accessKeyId", &text("accessKeyId"))?;
+    request::validate_credential_value("accessKeyId", &text("accessKeyId"))?;
     let user_agent = input["userAgent"].as_str().map(str::to_owned);
     if let Some(ua) = &user_agent {
         request::validate_header_value("userAgent", ua)?;
     }
     let security_token = input["securityToken"].as_str().map(Secret::new);
     if let Some(token) = &security_token {
-        request::validate_header_value("securityToken", token.expose())?;
+        request::validate_credential_value("securityToken", token.expose())?;
     }
     let version = match input["algorithm"].as_str() {
         Some("v1") => SignatureVersion::V1,

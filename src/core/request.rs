@@ -134,6 +134,20 @@ pub fn validate_header_value(option: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// A credential sent as a header value (`accessKeyId`, `securityToken`, `token`): as
+/// `validate_header_value` (which refuses tabs), and no space at either end. HTTP drops those,
+/// so the server would check a signature (V1 signs `x-acs-security-token` as given) over
+/// another value.
+pub fn validate_credential_value(option: &str, value: &str) -> Result<()> {
+    validate_header_value(option, value)?;
+    if value.trim_matches(' ').len() != value.len() {
+        return Err(Error::invalid_argument(format!(
+            "{option} starts or ends with a space: remove it (HTTP would drop it, and the signature would not match)"
+        )));
+    }
+    Ok(())
+}
+
 pub fn user_agent(suffix: Option<&str>) -> String {
     match suffix {
         Some(s) if !s.is_empty() => format!("{USER_AGENT} {s}"),
@@ -279,5 +293,10 @@ mod tests {
         let err = validate_header_value("accessKeyId", "AK\r\nX: 1").unwrap_err();
         assert!(err.message().contains("accessKeyId") && !err.message().contains("AK"));
         assert!(validate_header_value("userAgent", "my-app/1.0 (x)").is_ok());
+        for padded in [" AK", "AK ", "  AK  "] {
+            let err = validate_credential_value("securityToken", padded).unwrap_err();
+            assert!(err.message().contains("securityToken starts or ends with a space"), "{}", err.message());
+        }
+        assert!(validate_credential_value("token", "pt-a b").is_ok(), "inner spaces are sent as they are");
     }
 }

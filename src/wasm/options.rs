@@ -58,7 +58,7 @@ pub fn prepare(org: &JsValue, pipeline: &JsValue, category: &JsValue, options: &
             ))
         }
         (Some(token), false) => {
-            request::validate_header_value("token", token.expose())?;
+            request::validate_credential_value("token", token.expose())?;
             let default_edition = match endpoint_text.as_deref().map(|e| Endpoint::parse(e, true)) {
                 Some(Ok(e)) if e.host != "openapi-rdc.aliyuncs.com" => Edition::Region,
                 _ => Edition::Center,
@@ -77,9 +77,9 @@ pub fn prepare(org: &JsValue, pipeline: &JsValue, category: &JsValue, options: &
             let Some(access_key_secret) = access_key_secret else {
                 return Err(Error::invalid_argument("accessKeySecret is missing (accessKeyId was given)"));
             };
-            request::validate_header_value("accessKeyId", &access_key_id)?;
+            request::validate_credential_value("accessKeyId", &access_key_id)?;
             if let Some(token) = &security_token {
-                request::validate_header_value("securityToken", token.expose())?;
+                request::validate_credential_value("securityToken", token.expose())?;
             }
             if version == SignatureVersion::V1 && !super::transport::can_send_date_header() {
                 return Err(Error::invalid_argument(

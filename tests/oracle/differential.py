@@ -589,6 +589,8 @@ class Gen:
             ("ua-unicode", {"userAgent": "应用/1.0"}),
             ("ua-crlf", {"userAgent": "x\r\nx-acs-evil: 1"}),
             ("token-crlf", {"securityToken": "tok\r\nx-acs-evil: 1"}),
+            ("token-padded", {"securityToken": " tok "}),
+            ("ak-padded", {"accessKeyId": "LTAI5tPadded0001 "}),
             ("nonce-empty", {"nonce": ""}),
         ]
         for label, over in policy:
