@@ -159,10 +159,9 @@ fn validate_host(text: &str, host: &str) -> Result<String> {
         return Err(bad(text, "the host is missing"));
     }
     if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        let ok = !inner.is_empty()
-            && inner.contains(':')
-            && inner.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
-        return if ok { Ok(host.to_ascii_lowercase()) } else { Err(bad(text, "invalid IPv6 address")) };
+        // Written the way fetch and node:http send it in the Host header (WHATWG URL, RFC
+        // 5952): `[0:0:0:0:0:0:0:1]` is signed as `[::1]`, or the signature would not match.
+        return parse_ipv6(inner).map(canonical_ipv6).ok_or_else(|| bad(text, "invalid IPv6 address"));
     }
     let host = host.to_ascii_lowercase();
     if host.len() > 253 {
@@ -205,6 +204,93 @@ fn parse_ipv4(host: &str) -> Option<[u8; 4]> {
         return None;
     }
     Some(out)
+}
+
+/// The eight 16-bit pieces of an IPv6 address (`::` once at most, an IPv4 tail allowed).
+fn parse_ipv6(text: &str) -> Option<[u16; 8]> {
+    let (head, tail) = match find_str(text, "::") {
+        Some(at) => (text.get(..at)?, Some(text.get(at + 2..)?)),
+        None => (text, None),
+    };
+    let mut pieces = [0u16; 8];
+    let before = ipv6_groups(head, tail.is_none(), &mut pieces)?;
+    let Some(tail) = tail else {
+        return (before == 8).then_some(pieces);
+    };
+    // `::` stands for one zero piece or more: the tail goes to the end.
+    let mut rest = [0u16; 8];
+    let after = ipv6_groups(tail, true, &mut rest)?;
+    if before + after > 7 || find_str(tail, "::").is_some() {
+        return None;
+    }
+    pieces.get_mut(8 - after..)?.copy_from_slice(rest.get(..after)?);
+    Some(pieces)
+}
+
+/// Reads colon-separated hex groups of 1–4 digits into `out` (the last may be a dotted IPv4
+/// address); how many pieces, or `None`.
+fn ipv6_groups(text: &str, ipv4_may_end: bool, out: &mut [u16; 8]) -> Option<usize> {
+    let mut count = 0;
+    if text.is_empty() {
+        return Some(0);
+    }
+    let mut groups = text.split(':').peekable();
+    while let Some(group) = groups.next() {
+        if ipv4_may_end && groups.peek().is_none() && group.contains('.') {
+            let [a, b, c, d] = parse_ipv4(group)?;
+            *out.get_mut(count)? = u16::from_be_bytes([a, b]);
+            *out.get_mut(count + 1)? = u16::from_be_bytes([c, d]);
+            count += 2;
+        } else {
+            if group.is_empty() || group.len() > 4 {
+                return None;
+            }
+            let mut piece = 0u16;
+            for c in group.chars() {
+                piece = piece << 4 | c.to_digit(16)? as u16;
+            }
+            *out.get_mut(count)? = piece;
+            count += 1;
+        }
+    }
+    Some(count)
+}
+
+/// `[…]` as WHATWG URL serialises it: lower-case hex without leading zeros, the first longest
+/// run of two or more zero pieces written `::`.
+fn canonical_ipv6(pieces: [u16; 8]) -> String {
+    let (mut run_at, mut run_len) = (8, 1);
+    let mut i = 0;
+    while i < 8 {
+        let start = i;
+        while pieces.get(i) == Some(&0) {
+            i += 1;
+        }
+        if i - start > run_len {
+            (run_at, run_len) = (start, i - start);
+        }
+        i = i.max(start + 1);
+    }
+    let mut out = String::from("[");
+    let mut i = 0;
+    while i < 8 {
+        if i == run_at {
+            out.push_str(if i == 0 { "::" } else { ":" });
+            i += run_len;
+            continue;
+        }
+        let piece = pieces.get(i).copied().unwrap_or(0);
+        let digits = (16 - piece.leading_zeros()).div_ceil(4).max(1);
+        for shift in (0..digits).rev() {
+            out.extend(char::from_digit(u32::from(piece >> (shift * 4)) & 0xf, 16));
+        }
+        if i < 7 {
+            out.push(':');
+        }
+        i += 1;
+    }
+    out.push(']');
+    out
 }
 
 fn validate_base_path(text: &str, path: &str) -> Result<String> {
@@ -283,6 +369,34 @@ mod tests {
         assert_eq!(e.base_path, "/_s/slow");
         assert_eq!(ok("http://localhost:80").port, None);
         assert_eq!(ok("http://[::1]:9000").host_header(), "[::1]:9000");
+    }
+
+    #[test]
+    fn ipv6_hosts_are_written_as_fetch_sends_them() {
+        for (given, sent) in [
+            ("[::1]", "[::1]"),
+            ("[0:0:0:0:0:0:0:1]", "[::1]"),
+            ("[::0001]", "[::1]"),
+            ("[0000::1]", "[::1]"),
+            ("[2001:DB8:0:0:1:0:0:1]", "[2001:db8::1:0:0:1]"),
+            ("[2001:db8:0:0:0:1:0:0]", "[2001:db8::1:0:0]"),
+            ("[1:0:2:3:4:5:6:7]", "[1:0:2:3:4:5:6:7]"),
+            ("[1:2:3:4:5:6:7::]", "[1:2:3:4:5:6:7:0]"),
+            ("[::]", "[::]"),
+            ("[::ffff:127.0.0.1]", "[::ffff:7f00:1]"),
+            ("[fe80::a:b]", "[fe80::a:b]"),
+        ] {
+            assert_eq!(ok(&format!("https://{given}:8443")).host_header(), format!("{sent}:8443"), "{given}");
+        }
+        for text in ["http://[0:0:0:0:0:0:0:1]", "http://[::0:1]"] {
+            assert!(ok(text).is_loopback(), "{text}");
+        }
+        for bad in [
+            "[]", "[:]", "[:::]", "[1::2::3]", "[12345::]", "[::g]", "[1:2:3:4:5:6:7:8:9]", "[1:2:3:4:5:6:7]",
+            "[1:2:3:4:5:6:7:8::]", "[::1.2.3]", "[::01.2.3.4]", "[1.2.3.4::]", "[::+1]", "[1:]", "[:1]",
+        ] {
+            refused(&format!("https://{bad}"));
+        }
     }
 
     #[test]
