@@ -5,6 +5,8 @@ import { NetworkError, TimeoutError } from './errors.js';
 
 let ready = null; // the load in flight, or done
 let loaded = false;
+let abandon = () => {}; // gives up the load in flight: it then fails, and the next call starts another
+const abandoned = new WeakSet(); // loads given up, so their waiters start another rather than fail
 
 /** A failed load as the package's own error (the original is its `cause`). */
 function wasmUnavailable(error) {
@@ -19,13 +21,29 @@ function wasmUnavailable(error) {
 }
 
 /**
+ * What wasm-bindgen's loader is given: the wasm's URL fetched here (beside this file unless
+ * named), or what the caller passed, raced against `signal`. The loader waits on it, and
+ * shares one load among callers: without the race, a fetch that hangs would hold every later
+ * call, and `initialize`, for ever.
+ */
+function wasmSource(input, signal) {
+  const where = input ?? new URL('glue_bg.wasm', import.meta.url);
+  const isAddress = typeof where === 'string' || where instanceof URL || (typeof Request === 'function' && where instanceof Request);
+  const given = isAddress ? fetch(where, { signal }) : where;
+  const givenUp = new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+  return Promise.race([given, givenUp]);
+}
+
+/**
  * Optional: start loading the wasm early, or say where it is (it loads from beside this file on
- * first use). Given an input while another load is in flight, the input is tried if that load
- * fails, rather than dropped.
+ * first use). Given an input while another load is in flight, that load is given up and the
+ * input loaded instead (the load in flight may be the one that hangs).
  */
 export function initialize(input) {
   if (loaded || (ready && input === undefined)) return ready;
-  const start = () => init(input === undefined ? undefined : { module_or_path: input });
+  if (ready) abandon();
+  const controller = new AbortController();
+  const start = () => init({ module_or_path: wasmSource(input, controller.signal) });
   const next = (ready ? ready.catch(start) : start()).then(
     () => {
       loaded = true;
@@ -36,12 +54,17 @@ export function initialize(input) {
     },
   );
   ready = next;
+  abandon = () => {
+    abandoned.add(next);
+    controller.abort(new Error('it did not load in time, and was given up'));
+  };
   return next;
 }
 
 /**
  * Waits for the wasm (the first calls only), bounded like the call itself: the caller's signal,
- * and its deadlineMs, or else its timeoutMs (default 10 s), so a load that hangs is no hang.
+ * and its deadlineMs, or else its timeoutMs (default 10 s), so a load that hangs is no hang. A
+ * wait that runs out gives the load up, so the next call starts a fresh one.
  */
 async function untilLoaded(options) {
   const signal = options.signal;
@@ -50,23 +73,29 @@ async function untilLoaded(options) {
   const limitMs = positive(options.deadlineMs) ?? positive(options.timeoutMs) ?? 10_000;
   let timer;
   let onAbort;
+  let current = null;
   const stop = new Promise((resolve, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError({
-      code: 'Timeout',
-      message: `Timeout: the package's wasm did not load within ${limitMs} ms`,
-      retryable: true,
-    })), Math.min(limitMs, 2 ** 31 - 1));
+    timer = setTimeout(() => {
+      if (!loaded && current !== null && ready === current) abandon();
+      reject(new TimeoutError({
+        code: 'Timeout',
+        message: `Timeout: the package's wasm did not load within ${limitMs} ms`,
+        retryable: true,
+      }));
+    }, Math.min(limitMs, 2 ** 31 - 1));
     onAbort = () => reject(signal.reason);
     signal?.addEventListener?.('abort', onAbort, { once: true });
   });
   try {
-    // A newer load (initialize(url) after a failed default) replaces the one being waited on.
+    // A newer load (initialize(url), or a fresh one after another wait gave the last one up)
+    // replaces the one being waited on.
     while (!loaded) {
-      const current = ready ?? initialize();
+      current = ready ?? initialize();
       try {
         await Promise.race([current, stop]);
       } catch (error) {
-        if (!loaded && ready !== null && ready !== current) continue;
+        const replaced = ready !== null && ready !== current;
+        if (!loaded && (replaced || (ready === null && abandoned.has(current)))) continue;
         throw error;
       }
     }

@@ -38,10 +38,53 @@ test('initialize(input) while the default load is in flight: tried when that loa
   assert.equal((await y.listPipelineJobs(ORG, PIPELINE, { endpoint: url, ...AK })).jobs.length, 4);
 });
 
+/** Serves the wasm through the global fetch, as a browser would: `mode.hang` makes it never answer. */
+async function stubWasmFetch(t) {
+  const bytes = await readFile(WASM);
+  const realFetch = globalThis.fetch;
+  const mode = { hang: true, wasmFetches: 0 };
+  globalThis.fetch = (input, init) => {
+    if (!String(input).endsWith('.wasm')) return realFetch(input, init);
+    mode.wasmFetches++;
+    if (!mode.hang) return Promise.resolve(new Response(bytes, { headers: { 'content-type': 'application/wasm' } }));
+    // Never answers; only an abort ends it, as in a browser.
+    return new Promise((_, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal.reason)));
+  };
+  t.after(() => {
+    globalThis.fetch = realFetch;
+  });
+  return mode;
+}
+
+test('a load that hangs is given up when a wait runs out: the next call loads afresh, initialize() too', LIMIT, async (t) => {
+  const { url } = await emulator(t);
+  const mode = await stubWasmFetch(t);
+  const y = await freshCopy();
+  const options = { endpoint: url, ...AK };
+  const first = await rejection(y.listPipelineJobs(ORG, PIPELINE, { ...options, timeoutMs: 200 }));
+  assert.ok(first instanceof y.TimeoutError, String(first));
+  assert.equal(mode.wasmFetches, 1);
+  // Before, the hung load was kept: every later call timed out on it and initialize() never settled.
+  mode.hang = false;
+  assert.equal((await y.listPipelineJobs(ORG, PIPELINE, { ...options, timeoutMs: 5000 })).jobs.length, 4);
+  assert.equal(mode.wasmFetches, 2);
+  await y.initialize();
+});
+
+test('initialize(bytes) while a load hangs: that load is given up, the bytes are used', LIMIT, async (t) => {
+  const { url } = await emulator(t);
+  await stubWasmFetch(t);
+  const y = await freshCopy();
+  const waiting = y.listPipelineJobs(ORG, PIPELINE, { endpoint: url, ...AK, timeoutMs: 10_000 });
+  await new Promise((resolve) => setTimeout(resolve, 50)); // the default load is now in flight, hung
+  await y.initialize(await readFile(WASM));
+  assert.equal((await waiting).jobs.length, 4);
+});
+
 test('a load that never ends: the call is bounded by its signal, deadlineMs or timeoutMs', LIMIT, async (t) => {
   const { url } = await emulator(t);
+  await stubWasmFetch(t); // every load of the wasm hangs
   const y = await freshCopy();
-  y.initialize(new Promise(() => {})).catch(() => {}); // a wasm response that never arrives
   const options = { endpoint: url, ...AK };
 
   const timedOut = await rejection(y.listPipelineJobs(ORG, PIPELINE, { ...options, timeoutMs: 200 }));
