@@ -39,7 +39,10 @@ esbuild "$stage/node.js" --bundle --format=esm --platform=node --target=node18 -
   --legal-comments=none --outfile="$out"/node/index.mjs --log-level=warning \
   --banner:js="import{createRequire as __cr}from'node:module';import{fileURLToPath as __fu}from'node:url';import{dirname as __dn}from'node:path';const require=__cr(import.meta.url);const __dirname=__dn(__fu(import.meta.url));"
 printf '{ "type": "module" }\n' > "$out"/web/package.json
+# The same declarations twice: as CommonJS for `require`, as an ES module for `import` (so
+# TypeScript knows the ES entries have no default export).
 cp js/package/index.d.ts "$out"/index.d.ts
+cp js/package/index.d.ts "$out"/index.d.mts
 cp README.md "$out"/README.md 2>/dev/null || true
 if [ -f js/package/cli.cjs ]; then mkdir -p "$out"/bin && cp js/package/cli.cjs "$out"/bin/yunxiao-jobs.cjs; fi
 
