@@ -43,7 +43,10 @@ printf '{ "type": "module" }\n' > "$out"/web/package.json
 # TypeScript knows the ES entries have no default export).
 cp js/package/index.d.ts "$out"/index.d.ts
 cp js/package/index.d.ts "$out"/index.d.mts
-cp README.md "$out"/README.md 2>/dev/null || true
+# The npm page shows the README without what only makes sense in a clone of the repository
+# (set-up, demo, emulator, development, benchmarks).
+sed '/<!-- repository-only -->/,/<!-- \/repository-only -->/d' README.md | cat -s > "$out"/README.md
+cp LICENSE-MIT LICENSE-APACHE "$out"/
 if [ -f js/package/cli.cjs ]; then mkdir -p "$out"/bin && cp js/package/cli.cjs "$out"/bin/yunxiao-jobs.cjs; fi
 
 version=$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)

@@ -51,7 +51,7 @@ test('the Vite example app, installed from the packed tarball, lists the jobs in
   const { stdout: packed } = await run(npm, ['pack', path.join(ROOT, 'pkg'), '--pack-destination', work, '--json'], { cwd: work });
   const tarball = path.join(work, JSON.parse(packed)[0].filename);
   const listed = JSON.parse(packed)[0].files.map((f) => f.path);
-  for (const file of ['package.json', 'web/index.js', 'web/glue_bg.wasm', 'node/index.mjs', 'node/index.cjs', 'index.d.ts', 'index.d.mts']) {
+  for (const file of ['package.json', 'web/index.js', 'web/glue_bg.wasm', 'node/index.mjs', 'node/index.cjs', 'index.d.ts', 'index.d.mts', 'LICENSE-MIT', 'LICENSE-APACHE', 'README.md']) {
     assert.ok(listed.includes(file), `the tarball lacks ${file}: ${listed}`);
   }
 
