@@ -85,15 +85,53 @@ function resolveOptions(layers, environment) {
   return merged;
 }
 
-/** `lastJobParams`: the text parsed as a JSON object; `""` → `{}`; anything else → `null`. */
+const isPlainObject = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
+/** Nesting kept in `lastJobParams`: JSON.stringify and structuredClone recurse, and overflow the stack some thousands of levels down. */
+const MAX_PARAMS_DEPTH = 1000;
+/** Text that may hold a number JavaScript cannot keep exactly: one of 16+ digits, or with an exponent. */
+const MAYBE_INEXACT = /[:,[]\s*-?(?:\d{16}|\d[\d.]*[eE])/;
+
+/**
+ * `lastJobParams`: the text parsed as a JSON object; `""` → `{}`; anything else → `null`, and
+ * so is an object that nests deeper than 1000 levels, or holds an integer beyond 2^53 or a
+ * number beyond a double's range: JSON.parse would round it silently (`lastJobParamsRaw`
+ * keeps the exact text).
+ */
 function parseParams(text) {
   if (text === '') return {};
+  let value;
   try {
-    const value = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : null;
+    value = JSON.parse(text);
   } catch {
     return null;
   }
+  if (!isPlainObject(value) || tooDeep(text)) return null;
+  return MAYBE_INEXACT.test(text) && holdsInexactNumber(value) ? null : value;
+}
+
+/** Valid JSON text nesting deeper than MAX_PARAMS_DEPTH (each level takes two characters at least). */
+function tooDeep(text) {
+  if (text.length <= 2 * MAX_PARAMS_DEPTH) return false;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      for (i++; text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++; // a string, escapes and all
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_PARAMS_DEPTH) return true;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/** An integer JSON.parse may have rounded (beyond 2^53), or a number out of a double's range. */
+function holdsInexactNumber(value) {
+  if (typeof value === 'number') return !Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value));
+  if (value === null || typeof value !== 'object') return false;
+  for (const key in value) if (holdsInexactNumber(value[key])) return true;
+  return false;
 }
 
 export function makeClient({ run, environment, adaptSignal = (signal) => signal, defaultFetch }) {

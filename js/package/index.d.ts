@@ -38,7 +38,11 @@ export interface PipelineJob {
   identifier: string;
   /** Exact: ids above 2^53−1 are an InvalidResponseError, never rounded. */
   lastJobId: number | null;
-  /** The parameters parsed; `{}` when empty; `null` when the text is not a JSON object. */
+  /**
+   * The parameters parsed; `{}` when empty; `null` when the text is not a JSON object, holds a
+   * number JSON.parse would round (an integer beyond 2^53, or out of range), or nests deeper
+   * than 1000 levels. `lastJobParamsRaw` keeps the exact text.
+   */
   lastJobParams: Record<string, unknown> | null;
   /** The parameters as the server sent them (`""` when absent). */
   lastJobParamsRaw: string;

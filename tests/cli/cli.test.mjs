@@ -324,7 +324,8 @@ describe('JSON output', () => {
     const json = await run(['list', ORG, PIPELINE, '--json', ...akFlags(endpoint)]);
     assertExit(json, 0);
     assert.equal(JSON.parse(json.stdout).jobs[0].lastJobParamsRaw, deep);
-    assert.ok(json.stdout.includes(`"lastJobParams":${deep}`), 'the parameters as their own JSON text');
+    // Deeper than the package hands out as an object (1000 levels): null, the raw text exact.
+    assert.equal(JSON.parse(json.stdout).jobs[0].lastJobParams, null);
     const table = await run(['list', ORG, PIPELINE, ...akFlags(endpoint)]);
     assertExit(table, 0);
     assert.match(table.stdout, /deep_job/);
