@@ -137,8 +137,13 @@ impl Call {
                     Outcome::Done(normalized)
                 }
                 Err(error) => {
-                    let error = if error.status == 0 { error.with_status(status) } else { error };
-                    self.decide(error, None, now_ms, jitter)
+                    let mut error = if error.status == 0 { error.with_status(status) } else { error };
+                    // A 200 with `success: false` and a throttling or server code waits as asked, like a 429.
+                    if error.kind == ErrorKind::Throttling || error.kind == ErrorKind::Server {
+                        error.retry_after_ms = retry_after_ms(response, now_ms);
+                    }
+                    let retry_after = error.retry_after_ms;
+                    self.decide(error, retry_after, now_ms, jitter)
                 }
             };
         }
@@ -386,6 +391,17 @@ mod tests {
         assert_eq!(c.attempt_timeout_ms(600), 400);
         match c.on_transport_error(Error::timeout("slow"), 1_000, 0.5) {
             Outcome::Fail(e) => assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Timeout, "DeadlineExceeded")),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_200_that_reports_throttling_waits_as_the_server_asks() {
+        let mut c = call(RetryPolicy::default());
+        c.next_request(0, "n");
+        let body = r#"{"success":false,"errorCode":"Throttling.User","errorMessage":"slow down"}"#;
+        match respond(&mut c, 200, &[("x-acs-retry-after", "1234")], body, 0) {
+            Outcome::Retry { delay_ms } => assert_eq!(delay_ms, 1234),
             other => panic!("{other:?}"),
         }
     }

@@ -57,10 +57,12 @@ impl Normalized {
 /// `header_request_id` is used when the body names none.
 /// A 200 with `success: false` comes back as the API error it reports.
 pub fn normalize_success(body: &[u8], status: u16, header_request_id: Option<&str>) -> Result<Normalized> {
-    let text = match std::str::from_utf8(body) {
+    let unmarked = without_bom(body);
+    let text = match std::str::from_utf8(unmarked) {
         Ok(text) => text,
         Err(e) => {
-            let detail = format!("the body is not valid UTF-8 (at byte {})", e.valid_up_to());
+            let at = e.valid_up_to() + (body.len() - unmarked.len());
+            let detail = format!("the body is not valid UTF-8 (at byte {at})");
             return Err(Error::invalid_response("body", detail).with_request_id(header_request_id.map(str::to_owned)));
         }
     };
@@ -110,6 +112,11 @@ pub fn normalize_success(body: &[u8], status: u16, header_request_id: Option<&st
     }
 }
 
+/// The body without a leading UTF-8 byte order mark, which fetch's `json()` skips too.
+fn without_bom(body: &[u8]) -> &[u8] {
+    body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
+}
+
 /// The error for a non-2xx answer or a 2xx with `success: false`.
 pub fn api_error(status: u16, body: &ErrorBody) -> Error {
     Error::from_api(status, body.code.as_deref(), body.message.as_deref())
@@ -120,7 +127,7 @@ pub fn api_error(status: u16, body: &ErrorBody) -> Error {
 /// `requestId`/`RequestId` and `success` from whatever JSON object the body holds.
 pub fn parse_error_body(body: &[u8]) -> ErrorBody {
     let mut out = ErrorBody::default();
-    let Ok(text) = std::str::from_utf8(body) else {
+    let Ok(text) = std::str::from_utf8(without_bom(body)) else {
         return out;
     };
     let mut scanner = Scanner::new(text);
@@ -494,6 +501,15 @@ mod tests {
         // `jobs: null` and `success: true` alone still mean "no jobs".
         assert_eq!(ok(r#"{"jobs":null}"#)["jobs"], json!([]));
         assert_eq!(ok(r#"{"success":true}"#)["jobs"], json!([]));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped_as_fetch_json_does() {
+        let body = b"\xEF\xBB\xBF{\"requestId\":\"R\",\"success\":true,\"jobs\":[{\"identifier\":\"a\"}]}";
+        assert_eq!(normalize_success(body, 200, None).unwrap().job_count, 1);
+        assert_eq!(parse_error_body(b"\xEF\xBB\xBF{\"Code\":\"X\"}").code.as_deref(), Some("X"));
+        // Only one, and only at the start.
+        assert_eq!(err(b"\xEF\xBB\xBF\xEF\xBB\xBF{}").kind, ErrorKind::InvalidResponse);
     }
 
     #[test]
