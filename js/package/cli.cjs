@@ -543,6 +543,15 @@ function jsonOrRaw(value, job) {
  * compact rather than indented).
  */
 function resultJson(result) {
+  // JSON.stringify escapes C0 controls only: C1 controls, bidirectional overrides and line
+  // separators from the server would reach the terminal as they are. Escaped, it is the same JSON.
+  return jsonText(result).replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+// The characters of UNSAFE that JSON.stringify leaves as they are (it escapes C0 itself).
+const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+
+function jsonText(result) {
   try {
     return JSON.stringify(result, null, 2);
   } catch {
@@ -743,9 +752,10 @@ function start() {
     env: process.env,
     signal: controller.signal,
     out: (text) => process.stdout.write(text),
-    // An error line: made one printable line (a server message may hold newlines or escape
-    // sequences), secrets removed (defence in depth: the package keeps them out of its errors).
-    err: (line) => process.stderr.write(`${redact(printable(line))}\n`),
+    // An error line: secrets removed (defence in depth: the package keeps them out of its
+    // errors), then made one printable line (a server message may hold newlines or escape
+    // sequences; escaping first would hide a secret that holds such a character).
+    err: (line) => process.stderr.write(`${printable(redact(line))}\n`),
     errText: (text) => process.stderr.write(text),
     // Secrets of 4+ characters, as in the package: a 1-character "secret" would shred every line.
     // The trimmed form too: HTTP trims header values, so that is what a server echoes.

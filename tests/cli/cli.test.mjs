@@ -317,6 +317,18 @@ describe('JSON output', () => {
     assert.ok(result.stdout.includes('"lastJobId": 9007199254740991'), 'the id is exact');
   });
 
+  test('--json escapes C1 controls, bidi overrides and line separators: the same data, nothing for the terminal to act on', async () => {
+    const name = 'a\u009b31mred\u202eb\u2028c\u007f';
+    const endpoint = await scenario('json-unsafe', [envelope([{ jobName: name, identifier: 'unsafe_\u200f', lastJobId: 1, lastJobParams: '{"k":"\u0085"}' }])], { after: 'repeat-last' });
+    const result = await run(['list', ORG, PIPELINE, '--json', ...akFlags(endpoint)]);
+    assertExit(result, 0);
+    assert.ok(!/[\u007f-\u009f\u200f\u2028\u202e]/.test(result.stdout), JSON.stringify(result.stdout));
+    const parsed = JSON.parse(result.stdout);
+    assert.equal(parsed.jobs[0].jobName, name);
+    assert.equal(parsed.jobs[0].identifier, 'unsafe_\u200f');
+    assert.deepEqual(parsed.jobs[0].lastJobParams, { k: '\u0085' });
+  });
+
   test('parameters nested 20,000 deep: the table and --json still print (exit 0)', async () => {
     const deep = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`;
     const body = JSON.stringify({ requestId: 'DEEP-1', success: true, jobs: [{ identifier: 'deep_job', jobName: 'deep', lastJobId: 1, lastJobParams: deep }] });
