@@ -32,7 +32,8 @@ const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 pub fn prepare(org: &JsValue, pipeline: &JsValue, category: &JsValue, options: &JsValue) -> Result<Prepared> {
     let options = Options::new(options)?;
     let token = options.secret("token")?;
-    let access_key_id = options.string("accessKeyId")?;
+    // Empty counts as not given, as for the secrets (an unset variable often arrives as "").
+    let access_key_id = options.string("accessKeyId")?.filter(|id| !id.is_empty());
     let access_key_secret = options.secret("accessKeySecret")?;
     let security_token = options.secret("securityToken")?;
 

@@ -228,5 +228,10 @@ export function defineSuite(entry, lib) {
     const e = await rejection(list(PIPELINE, { endpoint: url }));
     assert.ok(e instanceof y.AuthenticationError, String(e));
     assert.match(e.message, /not signed/);
+    // Empty strings are "not given", the id as much as the secret (unset variables arrive as "").
+    const empty = await rejection(list(PIPELINE, { endpoint: url, accessKeyId: '', accessKeySecret: '' }));
+    assert.ok(empty instanceof y.AuthenticationError && /not signed/.test(empty.message), String(empty));
+    const half = await rejection(list(PIPELINE, { endpoint: url, accessKeyId: '', accessKeySecret: AK.accessKeySecret }));
+    assert.ok(half instanceof y.InvalidArgumentError && /accessKeyId is missing/.test(half.message), String(half));
   });
 }
