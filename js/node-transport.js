@@ -74,7 +74,11 @@ function toResponse(message, zlib) {
   for (const coding of decodable ? codings.reverse() : []) {
     const decoder = DECODERS[coding](zlib);
     stream.on('error', (error) => decoder.destroy(error)); // pipe() does not forward errors
-    decoder.on('error', () => message.destroy()); // nor close what feeds a failed decoder
+    decoder.on('error', (error) => {
+      // Say what failed: the reader would otherwise see only zlib's words ("incorrect header check").
+      if (error instanceof Error && !error.message.startsWith('the ')) error.message = `the ${coding} body could not be decoded (${error.message})`;
+      message.destroy(); // nor close what feeds a failed decoder
+    });
     stream.pipe(decoder);
     stream = decoder;
   }

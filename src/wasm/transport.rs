@@ -278,7 +278,7 @@ impl Transport {
             let chunk = guard
                 .race(&read)
                 .await
-                .map_err(|e| fail(network_error("the connection failed while reading the body", &e)))?;
+                .map_err(|e| fail(network_error("reading the body failed", &e)))?;
             if guard.fired.get().is_some() {
                 return Err(fail(Error::network("interrupted")));
             }
