@@ -161,7 +161,8 @@ export function makeClient({ run, environment, adaptSignal = (signal) => signal,
     return (async () => call(organizationId, pipelineId, cat, [readOptions(opts, 'options')]))();
   }
 
-  class YunxiaoClient {
+  // A property value, so that the class keeps its name through minification (see errors.js).
+  const { YunxiaoClient } = { YunxiaoClient: class {
     #options;
 
     constructor(options) {
@@ -172,7 +173,9 @@ export function makeClient({ run, environment, adaptSignal = (signal) => signal,
       const [cat, opts] = splitArgs(category, callOptions);
       return (async () => call(organizationId, pipelineId, cat, [this.#options, readOptions(opts, 'call options')]))();
     }
-  }
+  } };
+  // The browser build lowers the private field, and its bundler then names the class anew.
+  Object.defineProperty(YunxiaoClient, 'name', { value: 'YunxiaoClient' });
 
   return { listPipelineJobs, YunxiaoClient };
 }

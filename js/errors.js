@@ -7,7 +7,9 @@
 const BRAND = Symbol.for('yunxiao-pipeline-jobs.error');
 const CLASS = Symbol.for('yunxiao-pipeline-jobs.errorClass');
 
-export class YunxiaoError extends Error {
+// Classes are made as property values so they keep their names through minification (the
+// bundler renames a class binding; `util.inspect` and V8's messages show the class's own name).
+export const { YunxiaoError } = { YunxiaoError: class extends Error {
   constructor(record = {}) {
     super(String(record.message ?? 'YunxiaoError'));
     const own = (key, value) =>
@@ -37,7 +39,7 @@ export class YunxiaoError extends Error {
     }
     return this.className === 'YunxiaoError' || value[CLASS] === this.className;
   }
-}
+} };
 
 const define = (className) => {
   const cls = { [className]: class extends YunxiaoError {} }[className];

@@ -47,6 +47,10 @@ export function defineSuite(entry, lib) {
 
   test(`${entry}: exports the documented API`, async () => {
     for (const name of EXPORTS) assert.equal(typeof y[name], 'function', name);
+    // The classes keep their names through minification: what util.inspect and stack traces show.
+    for (const name of EXPORTS.filter((n) => /^[A-Z]/.test(n))) assert.equal(y[name].name, name);
+    assert.match(inspect(new y.YunxiaoClient({})), /^YunxiaoClient /);
+    assert.match(inspect(new y.NotFoundError({ message: 'm' })), /^NotFoundError: m/);
     // Already initialised (Node: at import; the web build: by the test file): resolves, changes nothing.
     await y.initialize();
     assert.equal((await y.errorCodeInfo('InvalidPipeline.NotFound')).className, 'NotFoundError');
