@@ -6,7 +6,11 @@ import { NetworkError, TimeoutError } from './errors.js';
 let ready = null; // the load in flight, or done
 let loaded = false;
 let abandon = () => {}; // gives up the load in flight: it then fails, and the next call starts another
+let loadAgeMs = () => 0; // how long the load in flight has been going
 const abandoned = new WeakSet(); // loads given up, so their waiters start another rather than fail
+// A wait that runs out gives the load up only once the load has taken this many times the
+// wait's limit: a slow load still completes for a later call, a hung one is retried.
+const ABANDON_AFTER_LIMITS = 3;
 
 /** A failed load as the package's own error (the original is its `cause`). */
 function wasmUnavailable(error) {
@@ -29,8 +33,12 @@ function wasmUnavailable(error) {
 function wasmSource(input, signal) {
   const where = input ?? new URL('glue_bg.wasm', import.meta.url);
   const isAddress = typeof where === 'string' || where instanceof URL || (typeof Request === 'function' && where instanceof Request);
-  const given = isAddress ? fetch(where, { signal }) : where;
   const givenUp = new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+  // Our own fetch ends its body too when aborted; a caller's Response is read here, in the race.
+  const given = isAddress
+    ? fetch(where, { signal })
+    : Promise.resolve(where).then((value) =>
+      (typeof Response === 'function' && value instanceof Response ? Promise.race([value.arrayBuffer(), givenUp]) : value));
   return Promise.race([given, givenUp]);
 }
 
@@ -54,6 +62,8 @@ export function initialize(input) {
     },
   );
   ready = next;
+  const startedAt = performance.now(); // monotonic, like the timers it is compared with
+  loadAgeMs = () => performance.now() - startedAt;
   abandon = () => {
     abandoned.add(next);
     controller.abort(new Error('it did not load in time, and was given up'));
@@ -64,7 +74,8 @@ export function initialize(input) {
 /**
  * Waits for the wasm (the first calls only), bounded like the call itself: the caller's signal,
  * and its deadlineMs, or else its timeoutMs (default 10 s), so a load that hangs is no hang. A
- * wait that runs out gives the load up, so the next call starts a fresh one.
+ * wait that runs out on a load that has taken three times its limit gives that load up, so the
+ * next call starts a fresh one.
  */
 async function untilLoaded(options) {
   const signal = options.signal;
@@ -76,7 +87,7 @@ async function untilLoaded(options) {
   let current = null;
   const stop = new Promise((resolve, reject) => {
     timer = setTimeout(() => {
-      if (!loaded && current !== null && ready === current) abandon();
+      if (!loaded && current !== null && ready === current && loadAgeMs() >= ABANDON_AFTER_LIMITS * limitMs) abandon();
       reject(new TimeoutError({
         code: 'Timeout',
         message: `Timeout: the package's wasm did not load within ${limitMs} ms`,

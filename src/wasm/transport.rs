@@ -11,7 +11,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use gloo_net::http::Headers;
-use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, ArrayBuffer, Function, Object, Promise, Reflect, SharedArrayBuffer, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -313,8 +313,10 @@ fn fail(error: Error) -> Failure {
 /// whatever getters a subclass or a Proxy put on `value` (a lying `length` would otherwise make
 /// the copy into wasm memory panic).
 fn own_bytes(value: &JsValue) -> Option<Uint8Array> {
-    if !value.is_object() {
-        return None; // `new Uint8Array(n)` of a number would allocate n bytes of zeros
+    // Bytes only: `new Uint8Array(n)` of a number, or of an array-like `{ length: n }`, would
+    // allocate n bytes of zeros.
+    if !(ArrayBuffer::is_view(value) || value.is_instance_of::<ArrayBuffer>() || value.is_instance_of::<SharedArrayBuffer>()) {
+        return None;
     }
     let constructed = UINT8_ARRAY.with(|ctor| Reflect::construct(ctor, &Array::of1(value))).ok()?;
     constructed.dyn_into::<Uint8Array>().ok()

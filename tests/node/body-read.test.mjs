@@ -74,8 +74,8 @@ test('maxResponseBytes is at most 100 MiB: the biggest result must fit in one Ja
   assert.deepEqual(await y.listPipelineJobs(ORG, PIPELINE, { ...options, maxResponseBytes: 100 * MiB }), EXPECTED);
 });
 
-test('an arrayBuffer() that gives a number is no body (not a buffer of that many zeros)', async () => {
-  for (const size of [2 ** 32, 16]) {
+test('an arrayBuffer() that gives a number or an array-like is no body (not a buffer of that many zeros)', async () => {
+  for (const size of [2 ** 32, 16, { length: 64 * MiB }, { length: 16 }, [1, 2]]) {
     const fetch = async () => ({ status: 200, headers: new Headers({ 'content-length': '16' }), arrayBuffer: async () => size });
     const error = await y.listPipelineJobs(ORG, PIPELINE, { endpoint: 'http://127.0.0.1:9', ...AK, fetch, maxRetries: 0 }).catch((e) => e);
     assert.ok(error instanceof y.NetworkError, String(error));

@@ -31,7 +31,7 @@ test('200 calls: 200 distinct 32-hex nonces from 4 getRandomValues calls (one pe
     crypto.getRandomValues = original;
   });
   const { fetch, nonces } = recordingFetch();
-  // The pool may hold some nonces from earlier calls in this process: count from empty.
+  // The first calls of this process (node --test runs each file in its own): the pool starts empty.
   for (let i = 0; i < 200; i++) await y.listPipelineJobs(ORG, PIPELINE, { endpoint: 'http://127.0.0.1:9', ...AK, fetch });
   assert.equal(nonces.length, 200);
   for (const nonce of nonces) assert.match(nonce, /^[0-9a-f]{32}$/);
