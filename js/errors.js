@@ -34,6 +34,8 @@ export const { YunxiaoError } = { YunxiaoError: class extends Error {
   }
 
   static [Symbol.hasInstance](value) {
+    // A caller's own subclass (no className of its own) is an ordinary class: its instances only.
+    if (!Object.prototype.hasOwnProperty.call(this, 'className')) return Function.prototype[Symbol.hasInstance].call(this, value);
     if (value === null || (typeof value !== 'object' && typeof value !== 'function') || value[BRAND] !== true) {
       return false;
     }

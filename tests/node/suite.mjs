@@ -51,6 +51,10 @@ export function defineSuite(entry, lib) {
     for (const name of EXPORTS.filter((n) => /^[A-Z]/.test(n))) assert.equal(y[name].name, name);
     assert.match(inspect(new y.YunxiaoClient({})), /^YunxiaoClient /);
     assert.match(inspect(new y.NotFoundError({ message: 'm' })), /^NotFoundError: m/);
+    // A caller's own subclass is an ordinary class: ours are not its instances, its are ours.
+    class MyNotFound extends y.NotFoundError {}
+    assert.equal(new y.NotFoundError({}) instanceof MyNotFound, false);
+    assert.ok(new MyNotFound({}) instanceof MyNotFound && new MyNotFound({}) instanceof y.NotFoundError);
     // Already initialised (Node: at import; the web build: by the test file): resolves, changes nothing.
     await y.initialize();
     assert.equal((await y.errorCodeInfo('InvalidPipeline.NotFound')).className, 'NotFoundError');
