@@ -1,36 +1,39 @@
 // Type declarations for yunxiao-pipeline-jobs (hand-written; checked by `tsc` in the tests).
 
+/** Not given: an option set to `undefined` or `null` counts as absent (it never erases a client's option). */
+export type Unset = null | undefined;
+
 export interface Options {
   /** Default `https://devops.cn-hangzhou.aliyuncs.com` (AccessKey) or `https://openapi-rdc.aliyuncs.com` (token).
    *  `http://` only for loopback hosts unless `allowInsecureHttp`. A base path is kept (e.g. a proxy prefix). */
-  endpoint?: string;
+  endpoint?: string | Unset;
   /** AccessKey pair (in Node, default from ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET). With no credentials at all (in Node:
    *  none in the options and none in the environment) the request goes out unsigned, for a signing proxy. */
-  accessKeyId?: string;
-  accessKeySecret?: string;
+  accessKeyId?: string | Unset;
+  accessKeySecret?: string | Unset;
   /** STS security token (in Node, default from ALIBABA_CLOUD_SECURITY_TOKEN). */
-  securityToken?: string;
+  securityToken?: string | Unset;
   /** Yunxiao personal access token (in Node, default from YUNXIAO_ACCESS_TOKEN): uses the token API. */
-  token?: string;
+  token?: string | Unset;
   /** Token API edition: `center` (openapi-rdc, default) or `region` (no organization segment). */
-  edition?: 'center' | 'region';
+  edition?: 'center' | 'region' | Unset;
   /** `v3` (ACS3-HMAC-SHA256, default) or `v1` (ROA HMAC-SHA1; Node only: browsers cannot send Date). */
-  signatureVersion?: 'v3' | 'v1';
+  signatureVersion?: 'v3' | 'v1' | Unset;
   /** Per attempt, default 10000. */
-  timeoutMs?: number;
+  timeoutMs?: number | Unset;
   /** Across all attempts and waits; no default. */
-  deadlineMs?: number;
+  deadlineMs?: number | Unset;
   /** Retries of network errors, timeouts, 429 and 5xx; default 2. 4xx are never retried. */
-  maxRetries?: number;
+  maxRetries?: number | Unset;
   /** Stop reading and throw InvalidResponseError above this; default 32 MiB, at most 100 MiB. */
-  maxResponseBytes?: number;
+  maxResponseBytes?: number | Unset;
   /** Aborting rejects the call with `signal.reason`, whatever it is. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | Unset;
   /** Used instead of the global fetch. */
-  fetch?: (input: string, init: RequestInit) => Promise<Response>;
-  allowInsecureHttp?: boolean;
+  fetch?: ((input: string, init: RequestInit) => Promise<Response>) | Unset;
+  allowInsecureHttp?: boolean | Unset;
   /** Appended to this package's user agent. */
-  userAgent?: string;
+  userAgent?: string | Unset;
 }
 
 export interface PipelineJob {
@@ -56,7 +59,7 @@ export interface PipelineJobList {
 export function listPipelineJobs(
   organizationId: string,
   pipelineId: string | number,
-  category?: string,
+  category?: string | null,
   options?: Options,
 ): Promise<PipelineJobList>;
 export function listPipelineJobs(organizationId: string, pipelineId: string | number, options: Options): Promise<PipelineJobList>;
@@ -67,7 +70,7 @@ export class YunxiaoClient {
    * Call options override the client's. Credentials go as a group: a call that gives any of
    * `accessKeyId`, `accessKeySecret`, `securityToken` or `token` replaces all of the client's.
    */
-  listPipelineJobs(organizationId: string, pipelineId: string | number, category?: string, callOptions?: Options): Promise<PipelineJobList>;
+  listPipelineJobs(organizationId: string, pipelineId: string | number, category?: string | null, callOptions?: Options): Promise<PipelineJobList>;
   listPipelineJobs(organizationId: string, pipelineId: string | number, callOptions: Options): Promise<PipelineJobList>;
 }
 

@@ -28,6 +28,8 @@ async function documentedUse(signal: AbortSignal): Promise<number | null> {
   void [fake.code, await listFromWebEntry('org', '1')];
   const info = await errorCodeInfo('InvalidPipeline.NotFound');
   void info?.zh;
+  // `undefined` and `null` mean "not given" (README), also under exactOptionalPropertyTypes.
+  await listPipelineJobs('org', '1', null, { endpoint: undefined, timeoutMs: null, signal: undefined });
   const params: Record<string, unknown> | null = list.jobs[0].lastJobParams;
   void [again, params];
   return list.jobs[0].lastJobId;
