@@ -138,6 +138,9 @@ impl Call {
                 }
                 Err(error) => {
                     let mut error = if error.status == 0 { error.with_status(status) } else { error };
+                    if error.kind == ErrorKind::InvalidResponse && error.path.as_deref() == Some("body") {
+                        note_content_encoding(&mut error, response);
+                    }
                     // A 200 with `success: false` and a throttling or server code waits as asked, like a 429.
                     if error.kind == ErrorKind::Throttling || error.kind == ErrorKind::Server {
                         error.retry_after_ms = retry_after_ms(response, now_ms);
@@ -239,6 +242,20 @@ impl Call {
         error.code = self.redactor.redact(&error.code);
         error.request_id = error.request_id.map(|id| self.redactor.redact(&id));
         error
+    }
+}
+
+/// A body that is not JSON may be one that no one decoded (say `zstd`, which Node's transport
+/// does not know): the error names the coding the answer declared.
+fn note_content_encoding(error: &mut Error, response: &Response<'_>) {
+    let Some(coding) = response.header("content-encoding").map(str::trim) else {
+        return;
+    };
+    // Real codings are short words; a long value is no hint worth quoting.
+    if !coding.is_empty() && coding != "identity" && coding.len() <= 40 {
+        error.detail.push_str(" (the answer declared content-encoding: ");
+        error.detail.push_str(coding);
+        error.detail.push(')');
     }
 }
 
@@ -391,6 +408,25 @@ mod tests {
         assert_eq!(c.attempt_timeout_ms(600), 400);
         match c.on_transport_error(Error::timeout("slow"), 1_000, 0.5) {
             Outcome::Fail(e) => assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Timeout, "DeadlineExceeded")),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_body_that_is_not_json_names_its_declared_content_encoding() {
+        let mut c = call(RetryPolicy::default());
+        c.next_request(0, "n");
+        match respond(&mut c, 200, &[("content-encoding", "zstd")], "(\u{b5}/\u{fd}", 0) {
+            Outcome::Fail(e) => {
+                assert_eq!(e.path.as_deref(), Some("body"));
+                assert!(e.message().contains("(the answer declared content-encoding: zstd)"), "{}", e.message());
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut plain = call(RetryPolicy::default());
+        plain.next_request(0, "n");
+        match respond(&mut plain, 200, &[("content-encoding", "identity")], "<html>", 0) {
+            Outcome::Fail(e) => assert!(!e.message().contains("content-encoding"), "{}", e.message()),
             other => panic!("{other:?}"),
         }
     }

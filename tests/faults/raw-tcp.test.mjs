@@ -76,7 +76,8 @@ const CASES = [
   ['content-encoding: gzip, gzip', encoded(['gzip', 'gzip']), 'success'],
   ['content-encoding: deflate, br (and upper case)', encoded(['deflate', 'BR']), 'success'],
   ['content-encoding: gzip stacked six times (not decoded)', encoded(Array(6).fill('gzip')),
-    { name: 'InvalidResponseError', code: 'InvalidResponse', status: 200, requestId: null, attempts: 1, path: 'body' }],
+    { name: 'InvalidResponseError', code: 'InvalidResponse', status: 200, requestId: null, attempts: 1, path: 'body' },
+    /the answer declared content-encoding: gzip, gzip/],
   // Names an object inherits (a lookup table must not find them): passed through like any unknown.
   ...['constructor', '__proto__', 'toString', 'hasOwnProperty'].map((name) =>
     [`content-encoding: ${name}`, (s) => s.end(ok(`content-encoding: ${name}\r\n`)), 'success']),
