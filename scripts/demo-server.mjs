@@ -274,9 +274,16 @@ function checkUpstream(upstream) {
   }
 }
 
+// Every other answer (errors, relayed API answers, JSON) is data, never a page: should one be
+// opened as a document anyway, it can run nothing and cannot be framed.
+const DATA_HEADERS = {
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+};
+
 function send(res, status, headers, body = '', method = 'GET') {
   const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers, 'content-length': bytes.length });
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...DATA_HEADERS, ...headers, 'content-length': bytes.length });
   res.end(method === 'HEAD' ? undefined : bytes);
 }
 

@@ -68,7 +68,10 @@ export function createSigningProxy({
   if (!canSign(credentials)) throw new Error('createSigningProxy: credentials need accessKeyId and accessKeySecret');
   const base = String(upstream).replace(/\/+$/, '');
   const secrets = [credentials.accessKeySecret, credentials.securityToken].filter((s) => typeof s === 'string' && s.length > 0);
-  const redact = (text) => secrets.reduce((t, secret) => t.split(secret).join(REDACTED), text);
+  // Longest first, so that a form containing another is removed whole.
+  const forms = [...new Set(secrets.flatMap(echoedForms))].sort((a, b) => b.length - a.length);
+  const redact = (text) => forms.reduce((t, form) => t.split(form).join(REDACTED), text);
+  redact.forms = forms;
 
   return async function forward({ rawPath, rawQuery, signal }) {
     const call = parseProxiedCall(rawPath, rawQuery);
@@ -119,10 +122,25 @@ export function createSigningProxy({
   };
 }
 
+/**
+ * How an upstream may echo a secret (an STS token is base64: `+`, `/`, `=`): as it is,
+ * percent-encoded (either hex case, once or twice, as a string-to-sign quotes a query), or
+ * with `/` JSON-escaped. The package's own redaction looks for the same forms.
+ */
+function echoedForms(secret) {
+  const encode = (text) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const encoded = encode(secret);
+  return [secret, encoded, encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()), encode(encoded), secret.replaceAll('/', '\\/')];
+}
+
 function relay({ status, headers, body }, redact) {
+  let bytes = Buffer.from(body);
+  // Redaction reads the body as UTF-8 (as the API sends it). A secret in UTF-16 would pass
+  // unseen: such an answer is not relayed at all.
+  const utf16 = redact.forms.some((form) => bytes.includes(Buffer.from(form, 'utf16le')) || bytes.includes(Buffer.from(form, 'utf16le').swap16()));
+  if (utf16) return proxyError(502, 'ProxyUpstreamEchoedSecret', 'the upstream answer held a credential in UTF-16, which is not relayed');
   const out = {};
   for (const [name, value] of headers) out[name] = redact(value);
-  let bytes = Buffer.from(body);
   const text = bytes.toString('utf8');
   const clean = redact(text);
   if (clean !== text) bytes = Buffer.from(clean, 'utf8'); // a server that echoes a secret

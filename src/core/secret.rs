@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::encode::{find_str, replace_str};
+use super::encode::{find_str, percent_encode, replace_str};
 
 /// A credential (AccessKey secret, security token, personal access token) or a signature.
 /// `Debug` and `Display` print `[REDACTED]`, so a stray `{:?}` cannot leak it.
@@ -49,10 +49,12 @@ impl Redactor {
     pub fn add(&mut self, secret: &Secret) {
         // HTTP trims header values, so a server echoes " token " as "token": look for both.
         let trimmed = secret.expose().trim_matches([' ', '\t']);
-        for needle in [secret.expose(), trimmed] {
-            let needle = Secret::new(needle.to_owned());
-            if needle.expose().len() >= Self::MIN_LEN && !self.needles.contains(&needle) {
-                self.needles.push(needle);
+        for form in [secret.expose(), trimmed] {
+            for needle in echoed_forms(form) {
+                let needle = Secret::new(needle);
+                if needle.expose().len() >= Self::MIN_LEN && !self.needles.contains(&needle) {
+                    self.needles.push(needle);
+                }
             }
         }
         // Longest first, so a secret that contains another is removed whole.
@@ -68,6 +70,15 @@ impl Redactor {
         }
         out
     }
+}
+
+/// How a server may echo a secret (an STS token is base64: `+`, `/`, `=`): as it is, percent-
+/// encoded (once or twice, as a string-to-sign quotes a query; upper-case hex, as every
+/// common encoder writes it) and with `/` JSON-escaped.
+fn echoed_forms(secret: &str) -> [String; 4] {
+    let encoded = percent_encode(secret);
+    let twice = percent_encode(&encoded);
+    [secret.to_owned(), encoded, twice, replace_str(secret, "/", "\\/")]
 }
 
 #[cfg(test)]
@@ -89,6 +100,21 @@ mod tests {
         r.add(&Secret::new(""));
         r.add(&Secret::new("y"));
         assert_eq!(r.redact("a tokn-123 b tokn c y"), "a [REDACTED] b [REDACTED] c y");
+    }
+
+    #[test]
+    fn a_secret_is_found_percent_encoded_and_json_escaped_too() {
+        let token = "CAIS/Fake+Token=0001abcd";
+        let mut r = Redactor::default();
+        r.add(&Secret::new(token));
+        for echoed in [
+            "CAIS/Fake+Token=0001abcd",
+            "CAIS%2FFake%2BToken%3D0001abcd",
+            "CAIS%252FFake%252BToken%253D0001abcd",
+            "CAIS\\/Fake+Token=0001abcd",
+        ] {
+            assert_eq!(r.redact(&format!("x {echoed} y")), "x [REDACTED] y", "{echoed}");
+        }
     }
 
     #[test]

@@ -55,6 +55,17 @@ test('serves the page, the browser build and the wasm with the right types; noth
   assert.equal((await raw('/', { method: 'POST' })).status, 405);
 });
 
+test('every other answer is data: nosniff and a CSP that runs nothing (errors, config, relayed API answers)', async () => {
+  const answers = [
+    await raw('/missing.html'), await raw('/', { method: 'POST' }), await raw('/', { headers: { host: 'evil.example' } }),
+    await raw('/config.json'), await raw(API, { method: 'POST' }),
+  ];
+  for (const r of answers) {
+    assert.equal(r.headers['x-content-type-options'], 'nosniff', String(r.status));
+    assert.equal(r.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'", String(r.status));
+  }
+});
+
 test('config.json names the backends and never a credential', async () => {
   const config = JSON.parse((await raw('/config.json')).body);
   assert.equal(config.backends.emulator.available, true);
@@ -128,6 +139,26 @@ test('createSigningProxy: secrets an upstream echoes are redacted; other headers
   assert.ok(!text.includes(STS.accessKeySecret) && !text.includes(STS.securityToken), text);
   assert.match(answer.body.toString('utf8'), /you sent \[REDACTED\] \[REDACTED\]/);
   assert.deepEqual(Object.keys(answer.headers).sort(), ['content-type', 'x-acs-request-id']);
+});
+
+test('createSigningProxy: an echoed secret is redacted percent-encoded and JSON-escaped too; in UTF-16, not relayed', async () => {
+  // STS tokens are base64: '/', '+' and '=' are what encodings change.
+  const credentials = { ...STS, securityToken: 'CAIS/Fake+Token=0001abcd' };
+  const token = credentials.securityToken;
+  const lowerHex = encodeURIComponent(token).replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
+  const forms = [token, encodeURIComponent(token), lowerHex, encodeURIComponent(encodeURIComponent(token)), token.replaceAll('/', '\\/')];
+  const answerWith = (body, contentType) => async () => new Response(body, {
+    status: 400,
+    headers: { 'content-type': contentType, 'retry-after': encodeURIComponent(token), 'x-acs-request-id': 'R-2' },
+  });
+  const path = { rawPath: `/organization/${ORG}/pipeline/${PIPELINE}/jobs`, rawQuery: 'category=DEPLOY' };
+  const message = `string to sign: SecurityToken%3D${encodeURIComponent(token)} ${forms.join(' ')}`;
+  const echoed = await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(JSON.stringify({ Code: 'SignatureDoesNotMatch', Message: message }), 'application/json') })(path);
+  const text = JSON.stringify({ headers: echoed.headers, body: echoed.body.toString('utf8') });
+  for (const [i, form] of forms.entries()) assert.ok(!text.includes(form), `form ${i} of the token reached the page`);
+  const utf16 = await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(Buffer.from(`{"Message":"${token}"}`, 'utf16le'), 'application/json;charset=utf-16le') })(path);
+  assert.equal(utf16.status, 502);
+  assert.equal(JSON.parse(utf16.body).Code, 'ProxyUpstreamEchoedSecret');
 });
 
 test('createSigningProxy: no answer becomes a gateway-style 502; a departed client gets nothing', async () => {

@@ -318,6 +318,17 @@ test('a secret given with spaces around it is refused before any request, and th
   assert.equal(requests, 0);
 });
 
+test('a base64 STS token echoed percent-encoded or JSON-escaped is redacted too', async () => {
+  const token = 'CAIS/Fake+Token=0001abcd';
+  const forms = [token, encodeURIComponent(token), encodeURIComponent(encodeURIComponent(token)), token.replaceAll('/', '\\/')];
+  const echo = async () => new Response(JSON.stringify({ Code: 'SignatureDoesNotMatch', Message: `string to sign: ${forms.join(' | ')}` }), { status: 400 });
+  const got = await outcome(y.listPipelineJobs(ORG, PIPELINE, { endpoint: 'http://127.0.0.1:9', ...STS, securityToken: token, maxRetries: 0, fetch: echo }));
+  assert.ok(got.error instanceof y.AuthenticationError, String(got.error));
+  const text = `${got.error.message} ${inspect(got.error)}`;
+  for (const [i, form] of forms.entries()) assert.ok(!text.includes(form), `form ${i} of the token is in the error`);
+  assert.match(got.error.message, /string to sign: \[REDACTED\] \| \[REDACTED\] \| \[REDACTED\] \| \[REDACTED\]/);
+});
+
 test('a request id that echoes a secret is redacted in a successful result too', async () => {
   for (const [label, auth, secret] of [['token', { token: TOKEN, edition: 'center' }, TOKEN], ['STS', { ...STS }, STS.securityToken]]) {
     const body = JSON.stringify(label === 'token' ? [] : { requestId: `rid-${secret}`, success: true, jobs: [] });
