@@ -142,11 +142,7 @@ impl Call {
                         note_content_encoding(&mut error, response);
                     }
                     // A 200 with `success: false` and a throttling or server code waits as asked, like a 429.
-                    if error.kind == ErrorKind::Throttling || error.kind == ErrorKind::Server {
-                        error.retry_after_ms = retry_after_ms(response, now_ms);
-                    }
-                    let retry_after = error.retry_after_ms;
-                    self.decide(error, retry_after, now_ms, jitter)
+                    self.decide(with_retry_after(error, response, now_ms), now_ms, jitter)
                 }
             };
         }
@@ -163,9 +159,6 @@ impl Call {
         let message = body.message.as_deref().map(|m| self.redactor.redact(m));
         let mut error = Error::from_api(status, body.code.as_deref(), message.as_deref())
             .with_request_id(body.request_id.clone().or_else(|| response.request_id().map(str::to_owned)));
-        if error.kind == ErrorKind::Throttling || error.kind == ErrorKind::Server {
-            error.retry_after_ms = retry_after_ms(response, now_ms);
-        }
         if error.code.starts_with("InvalidTimeStamp") && !self.skew_retried && self.remaining_ms(now_ms) != Some(0) {
             if let Some(server_ms) = response.header("date").and_then(parse_http_date) {
                 // Our clock is off: retry once at once, signed with the server's time.
@@ -179,8 +172,7 @@ impl Call {
                 " — the request was not signed: pass accessKeyId and accessKeySecret, or point endpoint at a signing proxy",
             );
         }
-        let retry_after = error.retry_after_ms;
-        self.decide(error, retry_after, now_ms, jitter)
+        self.decide(with_retry_after(error, response, now_ms), now_ms, jitter)
     }
 
     /// A failure with no HTTP answer: network error, timeout, body too large, etc.
@@ -190,7 +182,7 @@ impl Call {
         if let Some(timeout) = self.past_deadline(now_ms) {
             return Outcome::Fail(timeout);
         }
-        self.decide(error, None, now_ms, jitter)
+        self.decide(error, now_ms, jitter)
     }
 
     /// The error that ends the call when its deadline has passed (`None` before, or without
@@ -205,11 +197,12 @@ impl Call {
         Some(self.final_error(timeout))
     }
 
-    fn decide(&mut self, error: Error, retry_after_ms: Option<u64>, now_ms: i64, jitter: f64) -> Outcome {
+    /// Retry or fail; a retry waits what the server asked (`error.retry_after_ms`), else a backoff.
+    fn decide(&mut self, error: Error, now_ms: i64, jitter: f64) -> Outcome {
         if !error.retryable() || self.attempts > self.policy.max_retries {
             return self.fail(error);
         }
-        let delay_ms = match retry_after_ms {
+        let delay_ms = match error.retry_after_ms {
             Some(ms) => ms.min(self.policy.max_retry_after_ms),
             None => self.backoff_ms(jitter),
         };
@@ -243,6 +236,14 @@ impl Call {
         error.request_id = error.request_id.map(|id| self.redactor.redact(&id));
         error
     }
+}
+
+/// A throttling or server error keeps the wait its answer asked for, if any.
+fn with_retry_after(mut error: Error, response: &Response<'_>, now_ms: i64) -> Error {
+    if error.kind == ErrorKind::Throttling || error.kind == ErrorKind::Server {
+        error.retry_after_ms = retry_after_ms(response, now_ms);
+    }
+    error
 }
 
 /// A body that is not JSON may be one that no one decoded (say `zstd`, which Node's transport
