@@ -293,10 +293,10 @@ impl Transport {
             // In f64 (exact below 2^53): a u32 length wraps at 4 GiB, and on wasm32 a usize sum
             // of two big lengths could wrap past the limit.
             let end = start as f64 + byte_count(&bytes);
-            let Some(end) = Some(end as usize).filter(|_| end <= limit as f64) else {
+            if end > limit as f64 {
                 return Err(too_large());
-            };
-            out.resize(end, 0);
+            }
+            out.resize(end as usize, 0);
             if let Some(slot) = out.get_mut(start..) {
                 bytes.copy_to(slot);
             }
