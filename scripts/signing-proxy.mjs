@@ -71,7 +71,6 @@ export function createSigningProxy({
   // Longest first, so that a form containing another is removed whole.
   const forms = [...new Set(secrets.flatMap(echoedForms))].sort((a, b) => b.length - a.length);
   const redact = (text) => forms.reduce((t, form) => t.split(form).join(REDACTED), text);
-  redact.forms = forms;
 
   return async function forward({ rawPath, rawQuery, signal }) {
     const call = parseProxiedCall(rawPath, rawQuery);
@@ -112,7 +111,7 @@ export function createSigningProxy({
       failure = error; // the upstream's own errors are relayed as they came; see below
     }
     if (signal?.aborted) return null;
-    if (captured !== null) return relay(captured, redact);
+    if (captured !== null) return relay(captured, forms, redact);
     // No upstream answer to relay: say why, in the gateway's error shape so the page's package
     // classifies it (5xx → ServerError, retryable; 400 → BadRequestError).
     if (tooLarge) return proxyError(502, 'ProxyResponseTooLarge', `the upstream answer is larger than ${maxResponseBytes} bytes`);
@@ -125,7 +124,7 @@ export function createSigningProxy({
 /**
  * How an upstream may echo a secret (an STS token is base64: `+`, `/`, `=`): as it is,
  * percent-encoded (either hex case, once or twice, as a string-to-sign quotes a query), or
- * with `/` JSON-escaped. The package's own redaction looks for the same forms.
+ * with `/` JSON-escaped. (The package's own redaction looks for the same, upper-case hex only.)
  */
 function echoedForms(secret) {
   const encode = (text) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -133,11 +132,12 @@ function echoedForms(secret) {
   return [secret, encoded, encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()), encode(encoded), secret.replaceAll('/', '\\/')];
 }
 
-function relay({ status, headers, body }, redact) {
+/** The captured answer with `forms` (the echoed forms of the secrets) removed by `redact`. */
+function relay({ status, headers, body }, forms, redact) {
   let bytes = Buffer.from(body);
   // Redaction reads the body as UTF-8 (as the API sends it). A secret in UTF-16 would pass
   // unseen: such an answer is not relayed at all.
-  const utf16 = redact.forms.some((form) => bytes.includes(Buffer.from(form, 'utf16le')) || bytes.includes(Buffer.from(form, 'utf16le').swap16()));
+  const utf16 = forms.some((form) => bytes.includes(Buffer.from(form, 'utf16le')) || bytes.includes(Buffer.from(form, 'utf16le').swap16()));
   if (utf16) return proxyError(502, 'ProxyUpstreamEchoedSecret', 'the upstream answer held a credential in UTF-16, which is not relayed');
   const out = {};
   for (const [name, value] of headers) out[name] = redact(value);
