@@ -71,19 +71,27 @@ function toResponse(message, zlib) {
     .filter((coding) => coding !== '' && coding !== 'identity');
   const decodable = codings.length <= MAX_CODINGS && codings.every((coding) => DECODERS[coding]);
   let stream = message;
+  const notDecoding = new WeakSet(); // errors a decoder is handed (from upstream, or a cut-off), not its own
   for (const coding of decodable ? codings.reverse() : []) {
     const decoder = DECODERS[coding](zlib);
-    stream.on('error', (error) => decoder.destroy(error)); // pipe() does not forward errors
+    stream.on('error', (error) => {
+      if (error instanceof Error) notDecoding.add(error);
+      decoder.destroy(error); // pipe() does not forward errors
+    });
     decoder.on('error', (error) => {
       // Say what failed: the reader would otherwise see only zlib's words ("incorrect header check").
-      if (error instanceof Error && !error.message.startsWith('the ')) error.message = `the ${coding} body could not be decoded (${error.message})`;
+      if (error instanceof Error && !notDecoding.has(error)) error.message = `the ${coding} body could not be decoded (${error.message})`;
       message.destroy(); // nor close what feeds a failed decoder
     });
     stream.pipe(decoder);
     stream = decoder;
   }
   // A body cut short would leave the reader (or the decoder) waiting: end it with an error.
-  message.on('aborted', () => stream.destroy(new Error('the connection closed before the body ended')));
+  message.on('aborted', () => {
+    const cutOff = new Error('the connection closed before the body ended');
+    notDecoding.add(cutOff);
+    stream.destroy(cutOff);
+  });
   let iterator = null;
   return {
     status: message.statusCode,
