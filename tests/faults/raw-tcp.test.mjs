@@ -155,4 +155,36 @@ for (const [name, codings] of [['a body that is not gzip', 'gzip'], ['a body tha
   });
 }
 
+// The default Node transport wires the abort by hand (not node:http's `signal` option): each
+// way a call ends early must still close its connection, not leave it to the server.
+const HEAD_ONLY = `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"requestId":`;
+for (const [name, write, options, expected] of [
+  ['the caller aborts while the head is awaited', () => {}, 'abort', 'aborted'],
+  ['the caller aborts while the body streams in', (s) => s.write(HEAD_ONLY), 'abort', 'aborted'],
+  ['the attempt times out while the head is awaited', () => {}, { timeoutMs: 300 }, { name: 'TimeoutError', status: 0 }],
+  ['the attempt times out while the body streams in', (s) => s.write(HEAD_ONLY), { timeoutMs: 300 }, { name: 'TimeoutError', status: 200 }],
+]) {
+  test(`raw TCP: ${name}: the connection is closed`, async () => {
+    let closed;
+    const socketClosed = new Promise((resolve) => (closed = resolve));
+    const controller = new AbortController();
+    const reason = new Error('enough');
+    const timer = options === 'abort' ? setTimeout(() => controller.abort(reason), 300) : null;
+    const got = await call((s) => {
+      s.on('close', closed);
+      write(s);
+    }, options === 'abort' ? { signal: controller.signal, timeoutMs: 60_000 } : options);
+    clearTimeout(timer);
+    if (expected === 'aborted') {
+      assert.equal(got.error, reason);
+    } else {
+      assert.equal(got.error?.name, expected.name, `got ${got.error}`);
+      assert.equal(got.error.status, expected.status);
+    }
+    const outcomeOfWait = await Promise.race([socketClosed.then(() => 'closed'), new Promise((r) => setTimeout(r, 5000, 'still open'))]);
+    assert.equal(outcomeOfWait, 'closed');
+    await assertStillWorks(y, emu.url);
+  });
+}
+
 guard.finalTest();

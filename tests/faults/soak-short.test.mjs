@@ -1,6 +1,6 @@
-// The short load test for `make test`: tests/faults/soak.mjs with 500 concurrent calls x 4
-// rounds (the full run, `make soak`, is 2000 x 10). Runs in its own process so its memory
-// readings are its own.
+// The short load test for `make test`: tests/faults/soak.mjs with 500 concurrent calls x 5
+// rounds, the first two warm-up (the full run, `make soak`, is 2000 x 10). Runs in its own
+// process so its memory readings are its own.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -8,9 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 const SCRIPT = fileURLToPath(new URL('./soak.mjs', import.meta.url));
 
-test('soak (short): 500 concurrent calls x 4 rounds, every result correct, RSS and wasm memory flat', async (t) => {
+test('soak (short): 500 concurrent calls x 5 rounds, every result correct, RSS and wasm memory flat', async (t) => {
   const { code, stdout, stderr } = await new Promise((resolve) => {
-    execFile(process.execPath, [SCRIPT, '--concurrency', '500', '--rounds', '4'], { timeout: 120_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
+    execFile(process.execPath, [SCRIPT, '--concurrency', '500', '--rounds', '5', '--warmup', '2'], { timeout: 120_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
       resolve({ code: error ? error.code ?? 1 : 0, stdout, stderr }),
     );
   });
@@ -21,7 +21,8 @@ test('soak (short): 500 concurrent calls x 4 rounds, every result correct, RSS a
     t.diagnostic(`round ${s.round}: ${s.ms} ms, rss ${(s.rss / 2 ** 20).toFixed(1)} MiB, wasm ${(s.wasm / 2 ** 20).toFixed(1)} MiB, arrayBuffers ${(s.arrayBuffers / 2 ** 20).toFixed(2)} MiB, wrong ${s.wrong}`);
   }
   assert.deepEqual(result.failures, [], stdout);
-  assert.equal(result.calls, 2000);
+  assert.equal(result.calls, 2500);
+  assert.equal(result.warmup, 2);
   assert.ok(result.samples.every((s) => s.wrong === 0));
   assert.equal(code, 0, stderr);
 });
