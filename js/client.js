@@ -64,7 +64,9 @@ function resolveOptions(layers, environment) {
       // An earlier token's edition means nothing to a later AccessKey (and would be refused).
       if (!given(layer, 'token')) delete merged.edition;
     }
-    Object.assign(merged, layer);
+    // A credential set to "" is not given (an unset variable often arrives as one): it must
+    // not erase an earlier layer's credential of the same name.
+    for (const key in layer) if (layer[key] !== '' || !CREDENTIAL_OPTIONS.includes(key)) merged[key] = layer[key];
   }
   const explicit = CREDENTIAL_OPTIONS.some((k) => given(merged, k));
   if (!explicit && environment) {

@@ -15,7 +15,7 @@ export interface Options {
   securityToken?: string | Unset;
   /** Yunxiao personal access token (in Node, default from YUNXIAO_ACCESS_TOKEN): uses the token API. */
   token?: string | Unset;
-  /** Token API edition: `center` (openapi-rdc, default) or `region` (no organization segment). */
+  /** Token API edition: `center` (default for openapi-rdc) or `region` (no organization segment; default for any other endpoint). */
   edition?: 'center' | 'region' | Unset;
   /** `v3` (ACS3-HMAC-SHA256, default) or `v1` (ROA HMAC-SHA1; Node only: browsers cannot send Date). */
   signatureVersion?: 'v3' | 'v1' | Unset;
@@ -23,13 +23,13 @@ export interface Options {
   timeoutMs?: number | Unset;
   /** Across all attempts and waits; no default. */
   deadlineMs?: number | Unset;
-  /** Retries of network errors, timeouts, 429 and 5xx; default 2. 4xx are never retried. */
+  /** Retries of network errors, timeouts, 429 and 5xx: 0 to 10, default 2. 4xx are never retried. */
   maxRetries?: number | Unset;
   /** Stop reading and throw InvalidResponseError above this; default 32 MiB, at most 100 MiB. */
   maxResponseBytes?: number | Unset;
   /** Aborting rejects the call with `signal.reason`, whatever it is. */
   signal?: AbortSignal | Unset;
-  /** Used instead of the global fetch. */
+  /** Used instead of the default transport (browsers: the global fetch; Node: the package's own over node:http). */
   fetch?: ((input: string, init: RequestInit) => Promise<Response>) | Unset;
   allowInsecureHttp?: boolean | Unset;
   /** Appended to this package's user agent. */
@@ -43,7 +43,7 @@ export interface PipelineJob {
   lastJobId: number | null;
   /**
    * The parameters parsed; `{}` when empty; `null` when the text is not a JSON object, holds a
-   * number JSON.parse would round (an integer beyond 2^53, or out of range), or nests deeper
+   * number JSON.parse would round (an integer beyond ±(2^53−1), or out of range), or nests deeper
    * than 1000 levels. `lastJobParamsRaw` keeps the exact text.
    */
   lastJobParams: Record<string, unknown> | null;

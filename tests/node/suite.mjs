@@ -117,6 +117,15 @@ export function defineSuite(entry, lib) {
     assert.equal(last().headers.authorization, undefined);
     assert.ok(last().headers['x-yunxiao-token'] === TOKEN, 'the call token was not sent');
     assert.match(last().target, /\/oapi\/v1\/flow\//);
+    // A call credential set to "" is not given: it erases none of the client's.
+    for (const [client, credential] of [[tokenClient, 'token'], [sts, 'securityToken'], [sts, 'accessKeyId'], [akClient, 'accessKeySecret']]) {
+      assert.equal((await client.listPipelineJobs(ORG, PIPELINE, { [credential]: '' })).jobs.length, 4, `${credential}: ""`);
+    }
+    assert.equal(last().headers.authorization.includes(`Credential=${AK.accessKeyId},`), true);
+    await tokenClient.listPipelineJobs(ORG, PIPELINE, { token: '' });
+    assert.equal(last().headers['x-yunxiao-token'], TOKEN);
+    await sts.listPipelineJobs(ORG, PIPELINE, { securityToken: '' });
+    assert.equal(last().headers['x-acs-security-token'], STS.securityToken);
   });
 
   test(`${entry}: every code of the source table maps to its class`, async (t) => {
