@@ -136,12 +136,25 @@ function holdsInexactNumber(value) {
   return false;
 }
 
-export function makeClient({ run, environment, adaptSignal = (signal) => signal, defaultFetch }) {
+/** No adapting: the caller's signal as it is. */
+const signalAsIs = (signal) => ({ signal, release() {} });
+
+export function makeClient({ run, environment, adaptSignal = signalAsIs, defaultFetch }) {
   async function call(organizationId, pipelineId, category, layers) {
     const options = resolveOptions(layers, environment);
     if (options.fetch == null && defaultFetch) options.fetch = defaultFetch;
-    if (options.signal != null) options.signal = adaptSignal(options.signal);
-    const result = await run(organizationId, pipelineId, category, options);
+    if (options.signal == null) return finish(await run(organizationId, pipelineId, category, options));
+    // `adaptSignal` gives the signal the core is to watch, and what to do once it is done.
+    const adapted = adaptSignal(options.signal);
+    options.signal = adapted.signal;
+    try {
+      return finish(await run(organizationId, pipelineId, category, options));
+    } finally {
+      adapted.release();
+    }
+  }
+
+  function finish(result) {
     if (typeof result !== 'string') throw errorFromRecord(result);
     // JSON.parse defines "__proto__" keys as plain own properties: nothing is polluted.
     const parsed = JSON.parse(result);

@@ -4,27 +4,27 @@
 // replaces it): it only needs method, headers, signal and redirect: "manual" (node:http never
 // follows redirects), and reads status, headers.get() and a body reader.
 //
-// node:http(s) and node:zlib load on the first call, not at import: https pulls in TLS, which
+// node:http(s), node:zlib and node:stream load on the first call, not at import: https pulls in TLS, which
 // would triple the package's start-up time for programs that have not made a call yet.
 
 let loaded = null;
 const transports = {};
 
 function load(protocol) {
-  loaded ??= Promise.all([import('node:http'), import('node:zlib')]).then(([http, zlib]) => ({
+  loaded ??= Promise.all([import('node:http'), import('node:zlib'), import('node:stream')]).then(([http, zlib, stream]) => ({
     http: http.default,
-    zlib: zlib.default,
+    codecs: { zlib: zlib.default, Transform: stream.Transform },
   }));
-  transports[protocol] ??= loaded.then(async ({ http, zlib }) => {
+  transports[protocol] ??= loaded.then(async ({ http, codecs }) => {
     const module = protocol === 'https:' ? (await import('node:https')).default : http;
-    return { module, agent: new module.Agent({ keepAlive: true }), zlib };
+    return { module, agent: new module.Agent({ keepAlive: true }), codecs };
   });
   return transports[protocol];
 }
 
 export async function nodeFetch(url, init) {
   const target = new URL(url);
-  const { module, agent, zlib } = await load(target.protocol);
+  const { module, agent, codecs } = await load(target.protocol);
   return new Promise((resolve, reject) => {
     const headers = { ...init.headers, 'accept-encoding': 'gzip, deflate, br' };
     if (init.method !== 'GET') headers['content-length'] = '0';
@@ -42,7 +42,7 @@ export async function nodeFetch(url, init) {
     request.on('response', (message) => {
       // Outside the executor a throw would be an uncaught exception: turn it into a rejection.
       try {
-        resolve(toResponse(message, zlib));
+        resolve(toResponse(message, codecs));
       } catch (error) {
         message.destroy();
         reject(error);
@@ -65,19 +65,47 @@ function abortError(reason) {
   return error;
 }
 
+// As lenient as fetch (undici), so that what fetch reads this reads too: a body that stops
+// short of its trailer still yields what it holds (the core then judges the JSON), and
+// `deflate` may be zlib-wrapped or raw, as servers send both.
+const syncFlush = (zlib) => ({ flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH });
 // No prototype: a Content-Encoding of `constructor` or `__proto__` must find nothing here.
 const DECODERS = {
   __proto__: null,
-  gzip: (zlib) => zlib.createGunzip(),
-  'x-gzip': (zlib) => zlib.createGunzip(),
-  deflate: (zlib) => zlib.createInflate(),
-  br: (zlib) => zlib.createBrotliDecompress(),
+  gzip: ({ zlib }) => zlib.createGunzip(syncFlush(zlib)),
+  'x-gzip': ({ zlib }) => zlib.createGunzip(syncFlush(zlib)),
+  deflate: inflateEither,
+  br: ({ zlib }) =>
+    zlib.createBrotliDecompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }),
 };
+
+/** Inflates zlib-wrapped or raw deflate, told apart by the first byte (as undici does). */
+function inflateEither({ zlib, Transform }) {
+  let inflate = null;
+  return new Transform({
+    transform(chunk, encoding, done) {
+      if (!inflate) {
+        if (chunk.length === 0) return done();
+        // A zlib header's first byte names method 8 (deflate) in its low four bits.
+        inflate = (chunk[0] & 0x0f) === 8 ? zlib.createInflate(syncFlush(zlib)) : zlib.createInflateRaw(syncFlush(zlib));
+        inflate.on('data', (data) => this.push(data));
+        inflate.on('end', () => this.push(null));
+        inflate.on('error', (error) => this.destroy(error));
+      }
+      inflate.write(chunk, encoding, done);
+    },
+    final(done) {
+      if (inflate) inflate.end();
+      else this.push(null);
+      done();
+    },
+  });
+}
 
 // Stacked codings decoded at most (each is one more decoder per answer).
 const MAX_CODINGS = 5;
 
-function toResponse(message, zlib) {
+function toResponse(message, codecs) {
   // `gzip, br`: applied in that order, so undone last-first. A body with a coding this table
   // does not know (or too many) is passed on as sent, as fetch does; the core then finds it
   // is not JSON.
@@ -89,23 +117,29 @@ function toResponse(message, zlib) {
   const decodable = codings.length <= MAX_CODINGS && codings.every((coding) => DECODERS[coding]);
   let stream = message;
   const notDecoding = new WeakSet(); // errors a decoder is handed (from upstream, or a cut-off), not its own
+  let decodeFailure = null; // the first decoder's own failure: what the reader must be told
   for (const coding of decodable ? codings.reverse() : []) {
-    const decoder = DECODERS[coding](zlib);
+    const decoder = DECODERS[coding](codecs);
     stream.on('error', (error) => {
       if (error instanceof Error) notDecoding.add(error);
       decoder.destroy(error); // pipe() does not forward errors
     });
     decoder.on('error', (error) => {
       // Say what failed: the reader would otherwise see only zlib's words ("incorrect header check").
-      if (error instanceof Error && !notDecoding.has(error)) error.message = `the ${coding} body could not be decoded (${error.message})`;
+      if (error instanceof Error && !notDecoding.has(error)) {
+        error.message = `the ${coding} body could not be decoded (${error.message})`;
+        notDecoding.add(error);
+        decodeFailure ??= error;
+      }
       message.destroy(); // nor close what feeds a failed decoder
     });
     stream.pipe(decoder);
     stream = decoder;
   }
   // A body cut short would leave the reader (or the decoder) waiting: end it with an error.
+  // Closing the message after a decoder failed lands here too: the failure is the news.
   message.on('aborted', () => {
-    const cutOff = new Error('the connection closed before the body ended');
+    const cutOff = decodeFailure ?? new Error('the connection closed before the body ended');
     notDecoding.add(cutOff);
     stream.destroy(cutOff);
   });

@@ -6,19 +6,32 @@ import { nodeFetch } from './node-transport.js';
 
 // Each call listens for "abort" on its signal; Node warns past 10 listeners on one signal, which
 // many concurrent calls sharing a signal would trigger. Calls listen to one relay per caller
-// signal instead: the relay aborts with the caller's reason, unchanged.
+// signal instead: the relay aborts with the caller's reason, unchanged. The relay's listener on
+// the caller's signal goes when the last call using it settles: left there, it would keep an
+// `AbortSignal.any()` or `AbortSignal.timeout()` signal (and the relay) alive for good.
 const relays = new WeakMap();
 function relaySignal(signal) {
-  if (!(signal instanceof AbortSignal)) return signal; // the core refuses what is not a signal
+  if (!(signal instanceof AbortSignal)) return { signal, release() {} }; // the core refuses what is not a signal
   let relay = relays.get(signal);
   if (!relay) {
-    relay = new AbortController();
-    setMaxListeners(0, relay.signal);
-    if (signal.aborted) relay.abort(signal.reason);
-    else signal.addEventListener('abort', () => relay.abort(signal.reason), { once: true });
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    const forward = () => controller.abort(signal.reason);
+    relay = { controller, forward, users: 0 };
+    if (signal.aborted) forward();
+    else signal.addEventListener('abort', forward, { once: true });
     relays.set(signal, relay);
   }
-  return relay.signal;
+  relay.users++;
+  const used = relay;
+  return {
+    signal: used.controller.signal,
+    release() {
+      if (--used.users > 0) return;
+      signal.removeEventListener('abort', used.forward);
+      relays.delete(signal);
+    },
+  };
 }
 
 function environment() {

@@ -565,9 +565,26 @@ test('the listener on the caller\'s signal is removed when a call settles (succe
   const timedOut = await run([{ action: 'hang' }], { options: { signal, timeoutMs: 200 } });
   assert.equal(timedOut.error.code, 'Timeout');
   const endpoint = await emu.scenario('listeners', [{ action: 'normal' }], { after: 'repeat-last' });
-  await Promise.all(Array.from({ length: 30 }, () => y.listPipelineJobs(ORG, PIPELINE, { endpoint, ...AK, signal })));
-  // One listener stays for the signal's life: the package's relay, shared by every call.
-  assert.ok(getEventListeners(signal, 'abort').length <= 1);
+  const calls = Array.from({ length: 30 }, () => y.listPipelineJobs(ORG, PIPELINE, { endpoint, ...AK, signal }));
+  // While they run, one listener: the package's relay, shared by every call.
+  assert.equal(getEventListeners(signal, 'abort').length, 1);
+  await Promise.all(calls);
+  // None once they have settled: a listener left on a signal keeps it (and the relay) alive.
+  assert.equal(getEventListeners(signal, 'abort').length, 0);
+  await stillWorks();
+});
+
+test('a per-call AbortSignal.any() or AbortSignal.timeout() is left with no listener once the call settles', async () => {
+  const endpoint = await emu.scenario('composite-signals', [{ action: 'normal' }], { after: 'repeat-last' });
+  const shutdown = new AbortController();
+  for (const make of [() => AbortSignal.any([shutdown.signal]), () => AbortSignal.timeout(60_000)]) {
+    const signals = Array.from({ length: 20 }, make);
+    const results = await Promise.all(signals.map((signal) => y.listPipelineJobs(ORG, PIPELINE, { endpoint, ...AK, signal })));
+    assert.ok(results.every((r) => r.jobs.length === 4));
+    // Node keeps a composite or timeout signal alive while it has an abort listener.
+    assert.deepEqual(signals.map((signal) => getEventListeners(signal, 'abort').length), Array(20).fill(0));
+  }
+  assert.equal(getEventListeners(shutdown.signal, 'abort').length, 0);
   await stillWorks();
 });
 

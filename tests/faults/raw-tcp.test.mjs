@@ -22,6 +22,9 @@ function encoded(codings, bytes = Buffer.from(BODY)) {
   const head = `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\ncontent-encoding: ${codings.join(', ')}\r\n\r\n`;
   return (s) => s.end(Buffer.concat([Buffer.from(head, 'latin1'), body]));
 }
+/** A head and an encoded body; `length` may declare more than is sent. */
+const coded = (coding, body, length = body.length) =>
+  Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${length}\r\ncontent-encoding: ${coding}\r\n\r\n`), body]);
 const chunked = (chunks, tail = '0\r\n\r\n') =>
   `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n${chunks}${tail}`;
 
@@ -78,6 +81,12 @@ const CASES = [
   ['content-encoding: gzip stacked six times (not decoded)', encoded(Array(6).fill('gzip')),
     { name: 'InvalidResponseError', code: 'InvalidResponse', status: 200, requestId: null, attempts: 1, path: 'body' },
     /the answer declared content-encoding: gzip, gzip/],
+  // Decoded as leniently as fetch (undici) does: raw deflate, a gzip body short of its trailer.
+  ['content-encoding: deflate as raw deflate (no zlib wrapper)', (s) => s.end(coded('deflate', zlib.deflateRawSync(BODY))), 'success'],
+  ['content-encoding: gzip without its 8-byte trailer', (s) => s.end(coded('gzip', zlib.gzipSync(BODY).subarray(0, -8))), 'success'],
+  // Stacked codings: the failing decoder is named, not mistaken for a cut-off connection.
+  ['content-encoding: gzip, br on plain bytes, more to come', (s) => s.write(coded('gzip, br', Buffer.from(BODY), 1_000_000)), NETWORK_IN_BODY,
+    /the br body could not be decoded/],
   // Names an object inherits (a lookup table must not find them): passed through like any unknown.
   ...['constructor', '__proto__', 'toString', 'hasOwnProperty'].map((name) =>
     [`content-encoding: ${name}`, (s) => s.end(ok(`content-encoding: ${name}\r\n`)), 'success']),

@@ -8,7 +8,9 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const WASM_GZIP_BUDGET = 57_000;
-const JS_GZIP_BUDGET = 7_000;
+// 7,000 until 2026-11-29, when the Node transport learnt to decode what fetch decodes (raw
+// deflate, a gzip body short of its trailer) and to release its signal relays: +0.3 KB.
+const JS_GZIP_BUDGET = 7_500;
 const gz = (file) => gzipSync(readFileSync(new URL(`../../pkg/${file}`, import.meta.url)), { level: 9 }).length;
 
 test(`the wasm stays within ${WASM_GZIP_BUDGET} bytes gzipped`, () => {
