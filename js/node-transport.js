@@ -35,7 +35,16 @@ export async function nodeFetch(url, init) {
     // finished, and destroy() then does nothing.
     const { signal } = init;
     if (signal) {
-      const abort = () => request.destroy(abortError(signal.reason));
+      // The error goes to whoever waits (the head, or the body's reader); the request is closed
+      // without one. `request.destroy(error)` would hand it to the socket, and a socket whose
+      // answer had all arrived is no longer the request's: with no listener left, that error
+      // would be an uncaught exception (an answer over maxResponseBytes crashed the process).
+      const abort = () => {
+        const error = abortError(signal.reason);
+        reject(error);
+        request.res?.destroy(error);
+        request.destroy();
+      };
       if (signal.aborted) abort();
       else signal.addEventListener('abort', abort, { once: true });
     }
