@@ -143,8 +143,20 @@ function relay({ status, headers, body }, forms, redact) {
   for (const [name, value] of headers) out[name] = redact(value);
   const text = bytes.toString('utf8');
   const clean = redact(text);
+  // Written with JSON escapes (`\u003d` for `=`, as some JSON writers do), a secret passes the
+  // redaction above, and the page's JSON.parse would then spell it out: not relayed either.
+  const unescaped = jsonUnescaped(clean);
+  if (forms.some((form) => unescaped.includes(form))) {
+    return proxyError(502, 'ProxyUpstreamEchoedSecret', 'the upstream answer held a credential written with JSON escapes, which is not relayed');
+  }
   if (clean !== text) bytes = Buffer.from(clean, 'utf8'); // a server that echoes a secret
   return { status, headers: out, body: NULL_BODY_STATUSES.has(status) ? Buffer.alloc(0) : bytes };
+}
+
+const JSON_ESCAPES = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+/** `text` with every JSON string escape undone, read left to right as JSON.parse reads it. */
+function jsonUnescaped(text) {
+  return text.replace(/\\(?:u([0-9a-fA-F]{4})|(.))/gs, (_, hex, c) => (hex ? String.fromCharCode(parseInt(hex, 16)) : JSON_ESCAPES[c] ?? c));
 }
 
 function proxyError(status, code, message) {

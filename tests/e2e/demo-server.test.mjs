@@ -141,7 +141,7 @@ test('createSigningProxy: secrets an upstream echoes are redacted; other headers
   assert.deepEqual(Object.keys(answer.headers).sort(), ['content-type', 'x-acs-request-id']);
 });
 
-test('createSigningProxy: an echoed secret is redacted percent-encoded and JSON-escaped too; in UTF-16, not relayed', async () => {
+test('createSigningProxy: an echoed secret is redacted percent-encoded and JSON-escaped too; in UTF-16 or with \\u escapes, not relayed', async () => {
   // STS tokens are base64: '/', '+' and '=' are what encodings change.
   const credentials = { ...STS, securityToken: 'CAIS/Fake+Token=0001abcd' };
   const token = credentials.securityToken;
@@ -159,6 +159,22 @@ test('createSigningProxy: an echoed secret is redacted percent-encoded and JSON-
   const utf16 = await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(Buffer.from(`{"Message":"${token}"}`, 'utf16le'), 'application/json;charset=utf-16le') })(path);
   assert.equal(utf16.status, 502);
   assert.equal(JSON.parse(utf16.body).Code, 'ProxyUpstreamEchoedSecret');
+  // JSON escapes (`=` as \u003d, as Gson writes it; one character of the AccessKey secret):
+  // the page's JSON.parse would spell the secret out, so the answer is not relayed.
+  const secret = credentials.accessKeySecret;
+  for (const escaped of [token.replaceAll('=', '\\u003d').replaceAll('/', '\\/'), `\\u${secret.charCodeAt(0).toString(16).padStart(4, '0')}${secret.slice(1)}`]) {
+    const body = `{"Code":"SignatureDoesNotMatch","Message":"you sent ${escaped}"}`;
+    assert.ok(JSON.parse(body).Message.includes(token) || JSON.parse(body).Message.includes(secret), 'the test body must hold a secret once parsed');
+    const answer = await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(body, 'application/json') })(path);
+    assert.equal(answer.status, 502, escaped);
+    assert.equal(JSON.parse(answer.body).Code, 'ProxyUpstreamEchoedSecret');
+    assert.ok(!answer.body.toString('utf8').includes(secret) && !answer.body.toString('utf8').includes(token));
+  }
+  // Escapes that spell no secret are relayed as they are.
+  const plain = '{"Code":"InvalidPipeline.NotFound","Message":"\\u6d41\\u6c34\\u7ebf \\/ not found"}';
+  const relayed = await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(plain, 'application/json') })(path);
+  assert.equal(relayed.status, 400);
+  assert.equal(relayed.body.toString('utf8'), plain);
 });
 
 test('createSigningProxy: no answer becomes a gateway-style 502; a departed client gets nothing', async () => {
