@@ -137,7 +137,9 @@ impl Call {
                     Outcome::Done(normalized)
                 }
                 Err(error) => {
-                    let mut error = if error.status == 0 { error.with_status(status) } else { error };
+                    let error = if error.status == 0 { error.with_status(status) } else { error };
+                    // The body named no request id: the header's, as for any other answer.
+                    let mut error = error.with_request_id(response.request_id().map(str::to_owned));
                     if error.kind == ErrorKind::InvalidResponse && error.path.as_deref() == Some("body") {
                         note_content_encoding(&mut error, response);
                     }
@@ -167,9 +169,11 @@ impl Call {
                 return Outcome::Retry { delay_ms: 0 };
             }
         }
+        // Both readings of an unsigned refusal: a page behind a signing proxy must not be told
+        // to hold an AccessKey itself.
         if error.kind == ErrorKind::Authentication && matches!(self.auth, Auth::Unsigned) {
             error.detail.push_str(
-                " — the request was not signed: pass accessKeyId and accessKeySecret, or point endpoint at a signing proxy",
+                " — the request went out unsigned: to call Alibaba Cloud directly, pass accessKeyId and accessKeySecret; behind a signing proxy, it is the proxy's credentials that were refused",
             );
         }
         self.decide(with_retry_after(error, response, now_ms), now_ms, jitter)
@@ -179,8 +183,10 @@ impl Call {
     pub fn on_transport_error(&mut self, error: Error, now_ms: i64, jitter: f64) -> Outcome {
         let mut error = error;
         error.detail = self.redactor.redact(&error.detail);
-        if let Some(timeout) = self.past_deadline(now_ms) {
-            return Outcome::Fail(timeout);
+        if let Some(deadline) = self.past_deadline(now_ms) {
+            // An answer whose head had come keeps its status and request id, as a timeout does.
+            let deadline = deadline.with_status(error.status).with_request_id(error.request_id);
+            return Outcome::Fail(self.final_error(deadline));
         }
         self.decide(error, now_ms, jitter)
     }
@@ -428,6 +434,73 @@ mod tests {
         plain.next_request(0, "n");
         match respond(&mut plain, 200, &[("content-encoding", "identity")], "<html>", 0) {
             Outcome::Fail(e) => assert!(!e.message().contains("content-encoding"), "{}", e.message()),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn unsigned_call(endpoint: &str) -> Call {
+        let target = CallTarget {
+            endpoint: Endpoint::parse(endpoint, false).unwrap(),
+            organization_id: "org".into(),
+            pipeline_id: "1".into(),
+            category: "DEPLOY".into(),
+            user_agent_suffix: None,
+        };
+        Call::new(target, Auth::Unsigned, RetryPolicy::default())
+    }
+
+    #[test]
+    fn the_unsigned_hint_reads_right_behind_a_signing_proxy_too() {
+        let body = r#"{"Code":"IncompleteSignature","Message":"no signature"}"#;
+        let mut c = unsigned_call("http://127.0.0.1:8080/api");
+        c.next_request(0, "n");
+        match respond(&mut c, 400, &[], body, 0) {
+            Outcome::Fail(e) => {
+                assert_eq!(e.kind, ErrorKind::Authentication);
+                let message = e.message();
+                assert!(message.contains("went out unsigned") && message.contains("the proxy's credentials that were refused"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // A signed request that is refused gets no such hint.
+        let mut signed = call(RetryPolicy::default());
+        signed.next_request(0, "n");
+        match respond(&mut signed, 400, &[], body, 0) {
+            Outcome::Fail(e) => assert!(!e.message().contains("unsigned"), "{}", e.message()),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_error_in_a_2xx_answer_keeps_the_header_request_id() {
+        for body in [r#"{"success":false,"errorCode":"InvalidPipeline.NotFound"}"#, r#"{"errorCode":"Forbidden.NoPermission"}"#, "{}"] {
+            let mut c = call(RetryPolicy::default());
+            c.next_request(0, "n");
+            match respond(&mut c, 200, &[("x-acs-request-id", "HDR-1")], body, 0) {
+                Outcome::Fail(e) => assert_eq!(e.request_id.as_deref(), Some("HDR-1"), "{body}"),
+                other => panic!("{other:?}"),
+            }
+        }
+        // The body's own id still comes first.
+        let mut c = call(RetryPolicy::default());
+        c.next_request(0, "n");
+        let body = r#"{"success":false,"errorCode":"InvalidPipeline.NotFound","requestId":"BODY-1"}"#;
+        match respond(&mut c, 200, &[("x-acs-request-id", "HDR-1")], body, 0) {
+            Outcome::Fail(e) => assert_eq!(e.request_id.as_deref(), Some("BODY-1")),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_deadline_passed_mid_answer_keeps_its_status_and_request_id() {
+        let mut c = call(RetryPolicy { deadline_ms: Some(1_000), ..RetryPolicy::default() });
+        c.next_request(0, "n");
+        let cut = Error::network("the body stopped").with_status(503).with_request_id(Some(format!("R-{SECRET}")));
+        match c.on_transport_error(cut, 1_000, 0.5) {
+            Outcome::Fail(e) => {
+                assert_eq!((e.code.as_str(), e.status), ("DeadlineExceeded", 503));
+                assert_eq!(e.request_id.as_deref(), Some("R-[REDACTED]"));
+            }
             other => panic!("{other:?}"),
         }
     }

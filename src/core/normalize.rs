@@ -135,6 +135,7 @@ pub fn parse_error_body(body: &[u8]) -> ErrorBody {
         return out;
     }
     // Lenient: stop quietly at the first thing that is not well-formed.
+    let mut successes = 0u8;
     let _ = (|| -> std::result::Result<(), SyntaxError> {
         loop {
             let key = decode_string(scanner.key()?).unwrap_or(Cow::Borrowed(""));
@@ -142,7 +143,10 @@ pub fn parse_error_body(body: &[u8]) -> ErrorBody {
             match token {
                 None => scanner.skip_value()?,
                 // `null` (or a number) says neither: only the two words count.
-                Some(Token::Literal(word)) if key == "success" && word != "null" => out.success = Some(word == "true"),
+                Some(Token::Literal(word)) if key == "success" && word != "null" => {
+                    successes = successes.saturating_add(1);
+                    out.success = Some(word == "true");
+                }
                 Some(Token::String(raw)) => {
                     let value = decode_string(raw).map(Cow::into_owned).filter(|v| !v.is_empty());
                     let slot = match key.as_ref() {
@@ -164,6 +168,10 @@ pub fn parse_error_body(body: &[u8]) -> ErrorBody {
             }
         }
     })();
+    // `success` twice says nothing for sure: the strict reading's refusal stands.
+    if successes > 1 {
+        out.success = None;
+    }
     out
 }
 
@@ -294,11 +302,11 @@ fn walk_envelope(scanner: &mut Scanner<'_>, writer: &mut Writer) -> StepResult<E
                         scanner.skip_value()?;
                     }
                     if let Some(Token::String(raw)) = token {
+                        // An empty value says nothing: it does not erase an earlier one.
                         let value = decode_string(raw).map(Cow::into_owned).filter(|v| !v.is_empty());
-                        if key.ends_with("ode") {
-                            envelope.error.code = value;
-                        } else {
-                            envelope.error.message = value;
+                        let slot = if key.ends_with("ode") { &mut envelope.error.code } else { &mut envelope.error.message };
+                        if value.is_some() {
+                            *slot = value;
                         }
                     }
                 }
@@ -368,6 +376,21 @@ mod tests {
                 assert!(ratio * (MAX_RESPONSE_BYTES as f64) < MAX_JS_STRING_UNITS as f64 * 0.97, "{job}: ratio {ratio}");
             }
         }
+    }
+
+    #[test]
+    fn a_duplicated_success_is_refused_whichever_value_comes_last() {
+        for body in [r#"{"success":true,"success":false,"jobs":[]}"#, r#"{"success":false,"success":true,"jobs":[]}"#] {
+            let e = err(body.as_bytes());
+            assert_eq!((e.kind, e.path.as_deref()), (ErrorKind::InvalidResponse, Some("success")), "{body}");
+        }
+    }
+
+    #[test]
+    fn an_empty_error_code_or_message_does_not_erase_an_earlier_one() {
+        let e = err(br#"{"success":false,"errorCode":"InvalidPipeline.NotFound","errorCode":"","errorMessage":"gone","Message":""}"#);
+        assert_eq!((e.kind, e.code.as_str()), (ErrorKind::NotFound, "InvalidPipeline.NotFound"));
+        assert!(e.message().contains("gone"), "{}", e.message());
     }
 
     #[test]
