@@ -78,24 +78,28 @@ export function initialize(input) {
  * next call starts a fresh one.
  */
 async function untilLoaded(options) {
-  const signal = options.signal;
+  // Only what the core would accept bounds the wait: anything else waits the default, and the
+  // core then refuses it as it refuses it once loaded (an InvalidArgumentError).
+  const signal = typeof AbortSignal === 'function' && options.signal instanceof AbortSignal ? options.signal : null;
   if (signal?.aborted) throw signal.reason;
-  const positive = (ms) => (Number.isFinite(ms) && ms > 0 ? ms : undefined);
-  const limitMs = positive(options.deadlineMs) ?? positive(options.timeoutMs) ?? 10_000;
+  const deadlineMs = validMs(options.deadlineMs);
+  const limitMs = deadlineMs ?? validMs(options.timeoutMs) ?? 10_000;
   let timer;
   let onAbort;
   let current = null;
   const stop = new Promise((resolve, reject) => {
     timer = setTimeout(() => {
       if (!loaded && current !== null && ready === current && loadAgeMs() >= ABANDON_AFTER_LIMITS * limitMs) abandon();
-      reject(new TimeoutError({
-        code: 'Timeout',
-        message: `Timeout: the package's wasm did not load within ${limitMs} ms`,
-        retryable: true,
-      }));
+      reject(deadlineMs === undefined
+        ? new TimeoutError({ code: 'Timeout', message: `Timeout: the package's wasm did not load within ${limitMs} ms`, retryable: true })
+        : new TimeoutError({
+          code: 'DeadlineExceeded',
+          message: `DeadlineExceeded: the deadline of ${deadlineMs} ms passed while the package's wasm loaded`,
+          retryable: true,
+        }));
     }, Math.min(limitMs, 2 ** 31 - 1));
     onAbort = () => reject(signal.reason);
-    signal?.addEventListener?.('abort', onAbort, { once: true });
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
   try {
     // A newer load (initialize(url), or a fresh one after another wait gave the last one up)
@@ -112,16 +116,28 @@ async function untilLoaded(options) {
     }
   } finally {
     clearTimeout(timer);
-    signal?.removeEventListener?.('abort', onAbort);
+    signal?.removeEventListener('abort', onAbort);
   }
 }
 
 // What a browser says when fetch fails without an answer; a CORS refusal looks the same.
 const BLOCKED = /Failed to fetch|NetworkError when attempting to fetch|Load failed/;
 
+/** A time option the core accepts (an integer from 1 to 2^53 − 1), else undefined. */
+const validMs = (ms) => (Number.isSafeInteger(ms) && ms >= 1 ? ms : undefined);
+
 async function run(organizationId, pipelineId, category, options) {
-  if (!loaded) await untilLoaded(options);
+  const deadlineMs = validMs(options.deadlineMs);
+  if (!loaded) {
+    const startedAt = performance.now();
+    await untilLoaded(options);
+    // The deadline bounds the whole call, the wait for the wasm included: the core gets what is left.
+    if (deadlineMs !== undefined) options.deadlineMs = Math.max(1, deadlineMs - Math.ceil(performance.now() - startedAt));
+  }
   const result = await core.runListPipelineJobs(organizationId, pipelineId, category, options);
+  if (result?.code === 'DeadlineExceeded' && options.deadlineMs !== deadlineMs) {
+    result.message = result.message.replace(`the deadline of ${options.deadlineMs} ms`, `the deadline of ${deadlineMs} ms`);
+  }
   if (result?.className === 'NetworkError' && result.status === 0 && BLOCKED.test(result.message)) {
     result.message += ' — in a browser this is also how a CORS refusal looks: the endpoint must allow this origin, or call it through a signing proxy on your own origin';
   }

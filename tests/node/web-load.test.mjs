@@ -121,6 +121,8 @@ test('a load that never ends: the call is bounded by its signal, deadlineMs or t
   assert.equal(timedOut.code, 'Timeout');
   const deadline = await rejection(y.listPipelineJobs(ORG, PIPELINE, { ...options, deadlineMs: 150, timeoutMs: 5000 }));
   assert.ok(deadline instanceof y.TimeoutError, String(deadline));
+  assert.equal(deadline.code, 'DeadlineExceeded');
+  assert.match(deadline.message, /the deadline of 150 ms passed while the package's wasm loaded/);
 
   for (const reason of ['a string', undefined, new Error('stop')]) {
     const controller = new AbortController();
@@ -132,4 +134,45 @@ test('a load that never ends: the call is bounded by its signal, deadlineMs or t
   }
   const already = AbortSignal.abort('before');
   assert.equal(await rejection(y.listPipelineJobs(ORG, PIPELINE, { ...options, signal: already })), 'before');
+});
+
+test('the deadline counts the wait for the wasm: the core gets what is left, and its error names the deadline given', LIMIT, async (t) => {
+  const { url } = await emulator(t);
+  const mode = await stubWasmFetch(t, { delayMs: 600 });
+  const y = await freshCopy();
+  const attempts = [];
+  // Every request hangs until its signal fires: only the deadline ends the call.
+  const fetch = (_target, init) => {
+    const attempt = { sentAt: performance.now(), lastedMs: null };
+    attempts.push(attempt);
+    return new Promise((_, reject) => init.signal.addEventListener('abort', () => {
+      attempt.lastedMs = performance.now() - attempt.sentAt;
+      reject(init.signal.reason);
+    }));
+  };
+  const error = await rejection(y.listPipelineJobs(ORG, PIPELINE, { endpoint: url, ...AK, fetch, deadlineMs: 1000 }));
+  assert.ok(error instanceof y.TimeoutError, String(error));
+  assert.equal(error.code, 'DeadlineExceeded');
+  assert.match(error.message, /the deadline of 1000 ms passed/);
+  assert.equal(mode.wasmFetches, 1);
+  assert.equal(attempts.length, 1);
+  // The wasm took 600 of the 1000 ms: the attempt is cut at about 400 ms. (Before, the core
+  // started a fresh 1000 ms; timers only ever fire late, so the bound has 400 ms to spare.)
+  assert.ok(attempts[0].lastedMs < 800, `the attempt lasted ${Math.round(attempts[0].lastedMs)} ms`);
+});
+
+test('the first calls, while the wasm loads, refuse what the core refuses: a fake signal, a fractional timeout', LIMIT, async (t) => {
+  const { url } = await emulator(t);
+  for (const [option, message] of [
+    [{ signal: { aborted: true, reason: 'x' } }, /signal must be an AbortSignal/],
+    [{ signal: { get aborted() { throw new Error('getter'); } } }, /signal must be an AbortSignal/],
+    [{ timeoutMs: 0.5 }, /timeoutMs must be an integer/],
+    [{ deadlineMs: 0.5 }, /deadlineMs must be an integer/],
+  ]) {
+    await stubWasmFetch(t, { delayMs: 100 });
+    const y = await freshCopy();
+    const error = await rejection(y.listPipelineJobs(ORG, PIPELINE, { endpoint: url, ...AK, ...option }));
+    assert.ok(error instanceof y.InvalidArgumentError, `${Object.keys(option)}: ${error}`);
+    assert.match(error.message, message);
+  }
 });
