@@ -60,12 +60,15 @@ function scenarios(seed) {
     .filter((job) => typeof job.lastJobId !== 'object' || job.lastJobId === null);
   const fail = (status, Code, Message, headers = {}) => [{ action: 'respond', status, headers, json: { Code, Message } }];
   return [
-    { id: 'unusual', steps: [{ action: 'json-normal-with', patch: { jobs: edgeJobs } }] },
+    { id: 'unusual', steps: [{ action: 'json-normal-with', patch: { jobs: [...edgeJobs, INEXACT_PARAMS_JOB] } }] },
     { id: 'bad-key', steps: fail(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.') },
     { id: 'throttled', steps: fail(429, 'Throttling.User', 'Request was denied due to user flow control.', { 'x-acs-retry-after': '400' }) },
     { id: 'unavailable', steps: fail(503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.') },
   ].map((scenario) => ({ ...scenario, after: 'repeat-last' }));
 }
+
+/** Parameters that are a JSON object JavaScript cannot hold exactly (a 19-digit number). */
+const INEXACT_PARAMS_JOB = { jobName: 'params with a 19-digit number', identifier: 'edge_inexact_params', lastJobId: 46, lastJobParams: '{"runId":1234567890123456789}' };
 
 /** The emulator examples the page offers (the page itself knows nothing about the seed). */
 const EXAMPLES = [

@@ -49,9 +49,13 @@ function h(tag, props, ...children) {
 }
 
 function show(state, ...content) {
+  // A control in the result (Retry, Cancel) that had focus is about to go: focus moves to the
+  // result itself rather than falling back to the page.
+  const hadFocus = result.contains(document.activeElement) && document.activeElement !== result;
   result.dataset.state = state;
   result.setAttribute('aria-busy', String(state === 'loading'));
   result.replaceChildren(...content);
+  if (hadFocus) (state === 'loading' ? $('cancel') : result)?.focus();
 }
 
 // -- remembered ids: organization and pipeline per backend, nothing else --
@@ -112,7 +116,10 @@ async function search(request) {
     if (controller.signal.aborted) {
       showCancelled(request);
     } else {
-      const info = error instanceof YunxiaoError ? await errorCodeInfo(error.code).catch(() => null) : null;
+      // Only a code the API sent (it came with an HTTP status) can be in its table; looking up
+      // the package's own (Timeout, WasmUnavailable…) could wait on a wasm that never loaded.
+      const fromApi = error instanceof YunxiaoError && error.status > 0;
+      const info = fromApi ? await errorCodeInfo(error.code).catch(() => null) : null;
       if (current === mine) showError(request, error, info);
     }
   } finally {
@@ -198,7 +205,15 @@ function renderParams({ lastJobParams, lastJobParamsRaw }) {
   const raw = () => h('details', { class: 'raw' },
     h('summary', null, 'Raw text'), h('pre', null, h('code', null, lastJobParamsRaw)));
   if (lastJobParams === null) {
-    return [h('span', { class: 'tag tag--warn', title: lastJobParamsRaw }, 'not a JSON object'), raw()];
+    // The package refuses an object JavaScript cannot hold exactly (numbers it would round, or
+    // nesting too deep) as it refuses text that is no object: tell the two apart for the reader.
+    let object = false;
+    try {
+      const parsed = JSON.parse(lastJobParamsRaw);
+      object = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed);
+    } catch {}
+    const why = object ? 'not exact in JavaScript: see the raw text' : 'not a JSON object';
+    return [h('span', { class: 'tag tag--warn', title: lastJobParamsRaw }, why), raw()];
   }
   const entries = Object.entries(lastJobParams);
   if (entries.length === 0) {
@@ -222,7 +237,9 @@ function showCancelled(request) {
 function showError(request, error, info) {
   const isOurs = error instanceof YunxiaoError;
   const className = isOurs ? error.name : 'Error';
-  const [title, lead, tone] = CLASSES[className] ?? ['Unexpected error', 'Something outside the package failed.', 'broken'];
+  const [title, lead, tone] = isOurs && error.code === 'WasmUnavailable'
+    ? wasmUnavailable()
+    : CLASSES[className] ?? ['Unexpected error', 'Something outside the package failed.', 'broken'];
   const fact = (label, ...value) => h('div', null, h('dt', null, label), h('dd', null, ...value));
   const facts = isOurs
     ? [
@@ -241,7 +258,7 @@ function showError(request, error, info) {
         ? [h('p', { lang: 'zh-CN', class: 'meaning-zh' }, info.zh), h('p', { lang: 'en', class: 'meaning-en' }, info.en)]
         : h('p', { class: 'muted' }, 'This code is not in the API’s error table.'))
     : null;
-  const retry = isOurs && error.retryable
+  const retry = isOurs && error.retryable && typeof WebAssembly === 'object'
     ? h('button', { type: 'button', class: 'primary', id: 'retry', onclick: () => search(request) }, 'Retry')
     : null;
   show('error', h('article', { class: `error error--${tone}`, dataset: { errorClass: className }, 'aria-labelledby': 'error-title' },
@@ -254,6 +271,13 @@ function showError(request, error, info) {
     meaning,
     retry ? h('div', { class: 'actions' }, retry, h('span', { class: 'hint' }, 'This error is retryable.')) : null,
   ));
+}
+
+/** The wasm did not load: this browser may not run WebAssembly at all, or the file did not come. */
+function wasmUnavailable() {
+  return typeof WebAssembly === 'object'
+    ? ['Package not loaded', 'The package’s WebAssembly module (/pkg/web/glue_bg.wasm) could not be loaded: is the demo server still running?', 'transient']
+    : ['WebAssembly is off', 'This browser runs no WebAssembly (turned off by a policy, or a mode such as Lockdown Mode), and the package needs it: try another browser.', 'broken'];
 }
 
 // -- the form, the backends, the examples --

@@ -198,13 +198,34 @@ test('each error class looks distinct, with its code and meaning; retryable ones
     const before = (await emulatorRequests(demo.emulator.url)).filter((r) => r.scenario === 'unavailable').length;
     await page.click('[data-example=unavailable]');
     await waitForResult(page, 'error');
-    await page.click('#retry');
+    // From the keyboard: the focus, on Retry, moves to Cancel and then to the new result (the
+    // buttons it was on go away), never back to the page itself.
+    await page.focus('#retry');
+    await page.keyboard.press('Enter');
     await waitForResult(page, 'error');
     assert.equal(await text(page.locator('#result .error-code')), 'ServiceUnavailable');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'result');
     const afterRetry = (await emulatorRequests(demo.emulator.url)).filter((r) => r.scenario === 'unavailable').length;
     assert.equal(afterRetry - before, 6, 'two calls of three attempts');
     assertNoConsoleErrors(problems, { apiStatuses: [400, 403, 404, 429, 503] });
   }));
+
+test('a wasm that does not load, or a browser without WebAssembly: said plainly, at once, with Retry only where it can help', async () => {
+  const missing = (context) => context.route('**/glue_bg.wasm', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  const noWasm = (context) => context.addInitScript(() => { delete globalThis.WebAssembly; });
+  for (const [prepare, title, retry] of [[missing, 'Package not loaded', 1], [noWasm, 'WebAssembly is off', 0]]) {
+    await withPage({ prepare }, async ({ page }) => {
+      // The page searches on load. Before, a failed load was followed by a lookup of the code
+      // in the API table, which waited up to 10 s more for the same wasm.
+      await waitForResult(page, 'error', 5_000);
+      const card = page.locator('#result article.error');
+      assert.equal(await card.getAttribute('data-error-class'), 'NetworkError');
+      assert.equal(await text(card.locator('.error-code')), 'WasmUnavailable');
+      assert.equal(await text(card.locator('.result-title')), title);
+      assert.equal(await card.locator('#retry').count(), retry, `${title}: retry button`);
+    });
+  }
+});
 
 test('unusual data and the empty state render as data (no markup injection, no prototype pollution)', () =>
   withPage({}, async ({ page, problems }) => {
@@ -214,6 +235,10 @@ test('unusual data and the empty state render as data (no markup injection, no p
     const notJson = page.locator('tr[data-identifier=edge_not_json]');
     assert.equal(await text(notJson.locator('.tag')), 'not a JSON object');
     assert.equal(await notJson.locator('details.raw pre').textContent(), 'not json');
+    // An object with a number JavaScript would round: told apart from text that is no object.
+    const inexact = page.locator('tr[data-identifier=edge_inexact_params]');
+    assert.equal(await text(inexact.locator('.tag')), 'not exact in JavaScript: see the raw text');
+    assert.equal(await inexact.locator('details.raw pre').textContent(), '{"runId":1234567890123456789}');
     const proto = page.locator('tr[data-identifier=edge_proto]');
     assert.deepEqual(await proto.locator('dl.params dt').allInnerTexts(), ['__proto__', 'constructor', 'env']);
     assert.equal(await page.evaluate(() => ({}).polluted), undefined);

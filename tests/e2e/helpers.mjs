@@ -37,8 +37,10 @@ export function startDemo(options = {}) {
  * `requests` ({ url, method, headers, body }), `responses` ({ url, status, body() }),
  * `problems` (console errors and uncaught exceptions).
  */
-export async function openPage(instance, url, { viewport = LAPTOP } = {}) {
+/** `prepare(context)` runs before the page loads (routes, init scripts). */
+export async function openPage(instance, url, { viewport = LAPTOP, prepare } = {}) {
   const context = await instance.newContext({ viewport });
+  await prepare?.(context);
   const page = await context.newPage();
   const requests = [];
   const responses = [];
