@@ -96,7 +96,7 @@ const MAYBE_INEXACT = /[:,[]\s*-?(?:\d{16}|\d[\d.]*[eE])/;
 /**
  * `lastJobParams`: the text parsed as a JSON object; `""` → `{}`; anything else → `null`, and
  * so is an object that nests deeper than 1000 levels, or holds an integer beyond 2^53 or a
- * number beyond a double's range: JSON.parse would round it silently (`lastJobParamsRaw`
+ * number beyond a double's range (1e400, or 1e-400, which would become 0): JSON.parse would round it silently (`lastJobParamsRaw`
  * keeps the exact text).
  */
 function parseParams(text) {
@@ -108,7 +108,24 @@ function parseParams(text) {
     return null;
   }
   if (!isPlainObject(value) || tooDeep(text)) return null;
-  return MAYBE_INEXACT.test(text) && holdsInexactNumber(value) ? null : value;
+  return MAYBE_INEXACT.test(text) && (holdsInexactNumber(value) || underflows(text)) ? null : value;
+}
+
+/** A number literal in the text (not in a string) that is not zero but parses to 0, as 1e-400 does. */
+function underflows(text) {
+  const number = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      for (i++; text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++; // a string, escapes and all
+    } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      number.lastIndex = i;
+      const literal = number.exec(text)[0];
+      if (Number(literal) === 0 && /[1-9]/.test(literal.split(/[eE]/)[0])) return true;
+      i += literal.length - 1;
+    }
+  }
+  return false;
 }
 
 /** Valid JSON text nesting deeper than MAX_PARAMS_DEPTH (each level takes two characters at least). */

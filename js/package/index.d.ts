@@ -43,7 +43,7 @@ export interface PipelineJob {
   lastJobId: number | null;
   /**
    * The parameters parsed; `{}` when empty; `null` when the text is not a JSON object, holds a
-   * number JSON.parse would round (an integer beyond ±(2^53−1), or out of range), or nests deeper
+   * number JSON.parse would round (an integer beyond ±(2^53−1), or out of a double's range: 1e400, or 1e-400, which would become 0), or nests deeper
    * than 1000 levels. `lastJobParamsRaw` keeps the exact text.
    */
   lastJobParams: Record<string, unknown> | null;
