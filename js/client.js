@@ -90,8 +90,9 @@ function resolveOptions(layers, environment) {
 const isPlainObject = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
 /** Nesting kept in `lastJobParams`: JSON.stringify and structuredClone recurse, and overflow the stack some thousands of levels down. */
 const MAX_PARAMS_DEPTH = 1000;
-/** Text that may hold a number JavaScript cannot keep exactly: one of 16+ digits, or with an exponent. */
-const MAYBE_INEXACT = /[:,[]\s*-?(?:\d{16}|\d[\d.]*[eE])/;
+/** Text that may hold a number JavaScript cannot keep exactly: one of 16+ digits, with an
+ *  exponent, or a fraction of 300+ leading zeros (below the smallest double: 0). */
+const MAYBE_INEXACT = /[:,[]\s*-?(?:\d{16}|\d[\d.]*[eE]|0\.0{300})/;
 
 /**
  * `lastJobParams`: the text parsed as a JSON object; `""` → `{}`; anything else → `null`, and

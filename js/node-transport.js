@@ -35,10 +35,12 @@ export async function nodeFetch(url, init) {
     // finished, and destroy() then does nothing.
     const { signal } = init;
     if (signal) {
-      // The error goes to whoever waits (the head, or the body's reader); the request is closed
-      // without one. `request.destroy(error)` would hand it to the socket, and a socket whose
-      // answer had all arrived is no longer the request's: with no listener left, that error
-      // would be an uncaught exception (an answer over maxResponseBytes crashed the process).
+      // The error goes to whoever waits: the head's promise, or the body's reader (which, past
+      // a decoder, is told the body was cut off; the core reports the abort or timeout either
+      // way). The request is closed without one: `request.destroy(error)` would hand it to the
+      // socket, and a socket whose answer had all arrived is no longer the request's: with no
+      // listener left, that error would be an uncaught exception (an answer over
+      // maxResponseBytes crashed the process).
       const abort = () => {
         const error = abortError(signal.reason);
         reject(error);
@@ -88,28 +90,49 @@ const DECODERS = {
     zlib.createBrotliDecompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }),
 };
 
-/** Inflates zlib-wrapped or raw deflate, told apart by the first byte (as undici does). */
+/**
+ * Inflates zlib-wrapped or raw deflate, told apart by the first byte (as undici does). The
+ * inner inflater is paused while the reader is behind, as a pipe would (so a small body that
+ * inflates to gigabytes waits for the size limit instead of filling memory), and destroyed
+ * with this stream (an aborted call must not go on inflating).
+ */
 function inflateEither({ zlib, Transform }) {
   let inflate = null;
-  return new Transform({
+  const either = new Transform({
     transform(chunk, encoding, done) {
       if (!inflate) {
         if (chunk.length === 0) return done();
         // A zlib header's first byte names method 8 (deflate) in its low four bits.
         inflate = (chunk[0] & 0x0f) === 8 ? zlib.createInflate(syncFlush(zlib)) : zlib.createInflateRaw(syncFlush(zlib));
-        inflate.on('data', (data) => this.push(data));
-        inflate.on('end', () => this.push(null));
-        inflate.on('error', (error) => this.destroy(error));
+        inflate.on('data', (data) => {
+          if (!either.push(data)) inflate.pause();
+        });
+        inflate.on('error', (error) => either.destroy(error));
       }
+      // Done once the inflater has taken the chunk: while it is paused, that waits too.
       inflate.write(chunk, encoding, done);
     },
     final(done) {
-      if (inflate) inflate.end();
-      else this.push(null);
-      done();
+      if (!inflate) return done();
+      // Ends this stream only after the last of the inflater's output.
+      inflate.once('end', () => done());
+      inflate.end();
+    },
+    destroy(error, done) {
+      inflate?.destroy();
+      done(error);
     },
   });
+  const read = either._read;
+  either._read = function readResuming(size) {
+    inflate?.resume();
+    return read.call(this, size);
+  };
+  return either;
 }
+
+/** What a reader is told when the answer stops before its body ends. */
+const CUT_OFF = 'the connection closed before the body ended';
 
 // Stacked codings decoded at most (each is one more decoder per answer).
 const MAX_CODINGS = 5;
@@ -148,7 +171,7 @@ function toResponse(message, codecs) {
   // A body cut short would leave the reader (or the decoder) waiting: end it with an error.
   // Closing the message after a decoder failed lands here too: the failure is the news.
   message.on('aborted', () => {
-    const cutOff = decodeFailure ?? new Error('the connection closed before the body ended');
+    const cutOff = decodeFailure ?? new Error(CUT_OFF);
     notDecoding.add(cutOff);
     stream.destroy(cutOff);
   });
@@ -185,7 +208,7 @@ function toResponse(message, codecs) {
         stream.on('end', resolve);
         stream.on('error', reject);
         // Closed with neither an end nor an error (destroyed without a reason): cut short.
-        stream.on('close', () => reject(new Error('the connection closed before the body ended')));
+        stream.on('close', () => reject(new Error(CUT_OFF)));
       });
       const all = Buffer.concat(chunks);
       // A body of more than a few KB has a buffer of its own: hand it over rather than copy

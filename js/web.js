@@ -80,7 +80,7 @@ export function initialize(input) {
 async function untilLoaded(options) {
   // Only what the core would accept bounds the wait: anything else waits the default, and the
   // core then refuses it as it refuses it once loaded (an InvalidArgumentError).
-  const signal = typeof AbortSignal === 'function' && options.signal instanceof AbortSignal ? options.signal : null;
+  const signal = signalLike(options.signal) ? options.signal : null;
   if (signal?.aborted) throw signal.reason;
   const deadlineMs = validMs(options.deadlineMs);
   const limitMs = deadlineMs ?? validMs(options.timeoutMs) ?? 10_000;
@@ -122,6 +122,16 @@ async function untilLoaded(options) {
 
 // What a browser says when fetch fails without an answer; a CORS refusal looks the same.
 const BLOCKED = /Failed to fetch|NetworkError when attempting to fetch|Load failed/;
+
+/** What the core takes for a signal: a boolean `aborted` and an `addEventListener` (an
+ *  AbortSignal of this realm, another's, or a polyfill). A getter that throws: no signal. */
+function signalLike(value) {
+  try {
+    return value !== null && typeof value === 'object' && typeof value.aborted === 'boolean' && typeof value.addEventListener === 'function';
+  } catch {
+    return false;
+  }
+}
 
 /** A time option the core accepts (an integer from 1 to 2^53 − 1), else undefined. */
 const validMs = (ms) => (Number.isSafeInteger(ms) && ms >= 1 ? ms : undefined);

@@ -116,10 +116,11 @@ async function search(request) {
     if (controller.signal.aborted) {
       showCancelled(request);
     } else {
-      // Only a code the API sent (it came with an HTTP status) can be in its table; looking up
-      // the package's own (Timeout, WasmUnavailable…) could wait on a wasm that never loaded.
-      const fromApi = error instanceof YunxiaoError && error.status > 0;
-      const info = fromApi ? await errorCodeInfo(error.code).catch(() => null) : null;
+      // Looked up only once an answer came (a status): the wasm is then surely loaded. Before
+      // any answer (Timeout, WasmUnavailable…) the lookup could wait on a wasm that never loads,
+      // and such codes are the package's own, in no API table anyway.
+      const answered = error instanceof YunxiaoError && error.status > 0;
+      const info = answered ? await errorCodeInfo(error.code).catch(() => null) : null;
       if (current === mine) showError(request, error, info);
     }
   } finally {
@@ -212,7 +213,7 @@ function renderParams({ lastJobParams, lastJobParamsRaw }) {
       const parsed = JSON.parse(lastJobParamsRaw);
       object = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed);
     } catch {}
-    const why = object ? 'not exact in JavaScript: see the raw text' : 'not a JSON object';
+    const why = object ? 'not exact in JavaScript, or nested too deep: see the raw text' : 'not a JSON object';
     return [h('span', { class: 'tag tag--warn', title: lastJobParamsRaw }, why), raw()];
   }
   const entries = Object.entries(lastJobParams);

@@ -183,9 +183,9 @@ impl Call {
     pub fn on_transport_error(&mut self, error: Error, now_ms: i64, jitter: f64) -> Outcome {
         let mut error = error;
         error.detail = self.redactor.redact(&error.detail);
-        if let Some(deadline) = self.past_deadline(now_ms) {
+        if self.remaining_ms(now_ms) == Some(0) {
             // An answer whose head had come keeps its status and request id, as a timeout does.
-            let deadline = deadline.with_status(error.status).with_request_id(error.request_id);
+            let deadline = self.deadline_error().with_status(error.status).with_request_id(error.request_id);
             return Outcome::Fail(self.final_error(deadline));
         }
         self.decide(error, now_ms, jitter)
@@ -194,13 +194,14 @@ impl Call {
     /// The error that ends the call when its deadline has passed (`None` before, or without
     /// one): checked before each attempt, so none goes out with no time left.
     pub fn past_deadline(&self, now_ms: i64) -> Option<Error> {
-        if self.remaining_ms(now_ms) != Some(0) {
-            return None;
-        }
+        (self.remaining_ms(now_ms) == Some(0)).then(|| self.final_error(self.deadline_error()))
+    }
+
+    fn deadline_error(&self) -> Error {
         let deadline = self.policy.deadline_ms.unwrap_or(0);
         let mut timeout = Error::timeout(format!("the deadline of {deadline} ms passed"));
         timeout.code = "DeadlineExceeded".into();
-        Some(self.final_error(timeout))
+        timeout
     }
 
     /// Retry or fail; a retry waits what the server asked (`error.retry_after_ms`), else a backoff.

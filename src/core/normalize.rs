@@ -139,14 +139,14 @@ pub fn parse_error_body(body: &[u8]) -> ErrorBody {
     let _ = (|| -> std::result::Result<(), SyntaxError> {
         loop {
             let key = decode_string(scanner.key()?).unwrap_or(Cow::Borrowed(""));
+            if key == "success" {
+                successes = successes.saturating_add(1);
+            }
             let token = scanner.scalar()?;
             match token {
                 None => scanner.skip_value()?,
                 // `null` (or a number) says neither: only the two words count.
-                Some(Token::Literal(word)) if key == "success" && word != "null" => {
-                    successes = successes.saturating_add(1);
-                    out.success = Some(word == "true");
-                }
+                Some(Token::Literal(word)) if key == "success" && word != "null" => out.success = Some(word == "true"),
                 Some(Token::String(raw)) => {
                     let value = decode_string(raw).map(Cow::into_owned).filter(|v| !v.is_empty());
                     let slot = match key.as_ref() {
@@ -380,7 +380,12 @@ mod tests {
 
     #[test]
     fn a_duplicated_success_is_refused_whichever_value_comes_last() {
-        for body in [r#"{"success":true,"success":false,"jobs":[]}"#, r#"{"success":false,"success":true,"jobs":[]}"#] {
+        for body in [
+            r#"{"success":true,"success":false,"jobs":[]}"#,
+            r#"{"success":false,"success":true,"jobs":[]}"#,
+            r#"{"success":null,"success":false,"jobs":[]}"#,
+            r#"{"success":false,"success":null,"jobs":[]}"#,
+        ] {
             let e = err(body.as_bytes());
             assert_eq!((e.kind, e.path.as_deref()), (ErrorKind::InvalidResponse, Some("success")), "{body}");
         }

@@ -237,7 +237,7 @@ test('unusual data and the empty state render as data (no markup injection, no p
     assert.equal(await notJson.locator('details.raw pre').textContent(), 'not json');
     // An object with a number JavaScript would round: told apart from text that is no object.
     const inexact = page.locator('tr[data-identifier=edge_inexact_params]');
-    assert.equal(await text(inexact.locator('.tag')), 'not exact in JavaScript: see the raw text');
+    assert.equal(await text(inexact.locator('.tag')), 'not exact in JavaScript, or nested too deep: see the raw text');
     assert.equal(await inexact.locator('details.raw pre').textContent(), '{"runId":1234567890123456789}');
     const proto = page.locator('tr[data-identifier=edge_proto]');
     assert.deepEqual(await proto.locator('dl.params dt').allInnerTexts(), ['__proto__', 'constructor', 'env']);

@@ -179,6 +179,24 @@ for (const [name, answer] of [
   });
 }
 
+// A small deflate body that inflates to 512 MiB: reading stops at maxResponseBytes, and so
+// does the inflating (before, the raw-or-wrapped deflate decoder went on inflating, unpaused,
+// after the call had failed: ~300 ms of CPU here, and tens of MB buffered).
+for (const [name, deflate] of [['zlib-wrapped', zlib.deflateSync], ['raw', zlib.deflateRawSync]]) {
+  test(`raw TCP: a deflate bomb (${name}): InvalidResponseError at maxResponseBytes, and no inflating after it`, async (t) => {
+    const bomb = deflate(Buffer.alloc(512 << 20));
+    const got = await call((s) => s.end(coded('deflate', bomb)), { maxResponseBytes: 1 << 20 });
+    assert.equal(got.error?.name, 'InvalidResponseError', `got ${got.error}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const cpu = process.cpuUsage();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const used = process.cpuUsage(cpu);
+    const ms = (used.user + used.system) / 1000;
+    t.diagnostic(`${Math.round(ms)} ms of CPU`);
+    assert.ok(ms < 50, `${Math.round(ms)} ms of CPU in the second after the call failed`);
+  });
+}
+
 // The default Node transport wires the abort by hand (not node:http's `signal` option): each
 // way a call ends early must still close its connection, not leave it to the server.
 const HEAD_ONLY = `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"requestId":`;

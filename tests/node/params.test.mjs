@@ -18,9 +18,9 @@ async function paramsOf(texts) {
 
 test('a number JSON.parse would round: lastJobParams is null, the raw text keeps it', async () => {
   const inexact = ['{"buildId":9007199254740993}', '{"n":-9007199254740993}', '{"x":1e400}', '{"a":{"b":[1,2,12345678901234567890]}}', '{"big":1E+309}',
-    '{"tiny":1e-400}', '{"a":[0,-2.5e-999]}'];
+    '{"tiny":1e-400}', '{"a":[0,-2.5e-999]}', `{"x":0.${'0'.repeat(400)}1}`];
   const exact = ['{"n":9007199254740991,"f":1.5,"e":1e5}', '{"s":"9007199254740993","hex":"3e8f2a1"}', '{"branch":"release/1.2","tag":"v1e400"}',
-    '{"zero":0e-400,"z":-0.0E+5,"s":"1e-400","small":5e-324}'];
+    '{"zero":0e-400,"z":-0.0E+5,"s":"1e-400","small":5e-324}', `{"zeros":0.${'0'.repeat(400)}}`];
   const { jobs } = await paramsOf([...inexact, ...exact]);
   for (const [i, text] of inexact.entries()) assert.equal(jobs[i].lastJobParams, null, text);
   for (const [i, text] of exact.entries()) assert.deepEqual(jobs[inexact.length + i].lastJobParams, JSON.parse(text), text);
