@@ -181,7 +181,8 @@ function parseListArgs(args) {
 }
 
 function integerFlag(name, text, min, max) {
-  const n = /^[0-9]{1,15}$/.test(text) ? Number(text) : NaN;
+  // 16 digits: the range check below refuses what is above the maximum (2^53 − 1 has 16).
+  const n = /^[0-9]{1,16}$/.test(text) ? Number(text) : NaN;
   if (!(n >= min && n <= max)) throw new UsageError(`${name} must be an integer from ${min} to ${max}, not ${printable(text)}`);
   return n;
 }
@@ -748,10 +749,16 @@ function start() {
   const controller = new AbortController();
   let interrupted = false;
   let stopCall = null; // set while a call is in flight: stops its spinner
+  // Everything this process writes goes through the redaction once the secrets are known:
+  // stdout (a server may echo a secret in job data), and stderr, which Node's own debug output
+  // (NODE_DEBUG=http prints request headers) writes to as well.
+  const writeStderr = process.stderr.write.bind(process.stderr);
+  process.stderr.write = (chunk, ...rest) =>
+    writeStderr(secrets.length > 0 && (typeof chunk === 'string' || Buffer.isBuffer(chunk)) ? redact(String(chunk)) : chunk, ...rest);
   const io = {
     env: process.env,
     signal: controller.signal,
-    out: (text) => process.stdout.write(text),
+    out: (text) => process.stdout.write(redact(text)),
     // An error line: secrets removed (defence in depth: the package keeps them out of its
     // errors), then made one printable line (a server message may hold newlines or escape
     // sequences; escaping first would hide a secret that holds such a character).

@@ -252,6 +252,30 @@ describe('table output', () => {
     assert.ok(!/ \n/.test(result.stdout), 'no trailing spaces');
   });
 
+  test('a secret the server echoes in job data is redacted in the table and in --json', async () => {
+    const endpoint = await scenario('echo-in-data', [envelope([
+      { jobName: `job ${TOKEN}`, identifier: `id_${TOKEN}`, lastJobId: 1, lastJobParams: JSON.stringify({ t: TOKEN }) },
+    ])], { after: 'repeat-last' });
+    for (const extra of [[], ['--json']]) {
+      const result = await run(['list', ORG, PIPELINE, '--endpoint', endpoint, '--token', TOKEN, '--edition', 'region', ...extra]);
+      assertExit(result, 0);
+      assert.ok(!result.stdout.includes(TOKEN), result.stdout);
+      assert.match(result.stdout, /\[REDACTED\]/);
+    }
+  });
+
+  test('NODE_DEBUG=http prints request headers on stderr: the token in them is redacted', async () => {
+    const result = await run(['list', ORG, PIPELINE, '--endpoint', emu.url, '--token', TOKEN], { env: { NODE_DEBUG: 'http' } });
+    assertExit(result, 0);
+    assert.match(result.stderr, /x-yunxiao-token/i, 'the debug output is there');
+    assert.ok(!result.stderr.includes(TOKEN), 'the token is not');
+  });
+
+  test('--timeout takes the largest value its message names', async () => {
+    assertExit(await run(['list', ORG, PIPELINE, ...akFlags(), '--timeout', String(Number.MAX_SAFE_INTEGER)]), 0);
+    assertErrorLine(await run(['list', ORG, PIPELINE, ...akFlags(), '--timeout', '9007199254740992']), 2, '--timeout must be an integer from 1 to 9007199254740991');
+  });
+
   test('wide, fullwidth, combining, zero-width, ZWJ emoji and control characters: exact layout', async () => {
     const endpoint = await scenario('table-unicode', [envelope([
       { jobName: '构建', identifier: 'cjk', lastJobId: 1, lastJobParams: '' },
