@@ -14,9 +14,14 @@ const OPTION_NAMES = [
 
 const given = (options, key) => options[key] !== undefined && options[key] !== null && options[key] !== '';
 
+/** Prototypes looked through for an option: a Proxy can make the chain endless. */
+const MAX_PROTOTYPE_DEPTH = 100;
+
 /** `true` when `object` or a prototype of it other than Object.prototype defines `name`. */
 function definedBelowObjectPrototype(object, name) {
+  let depth = 0;
   for (let o = object; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    if (++depth > MAX_PROTOTYPE_DEPTH) throw invalidArgument(`the options' prototype chain is longer than ${MAX_PROTOTYPE_DEPTH}`);
     if (Object.prototype.hasOwnProperty.call(o, name)) return true;
   }
   return false;
@@ -204,7 +209,13 @@ export function makeClient({ run, environment, adaptSignal = signalAsIs, default
 
     listPipelineJobs(organizationId, pipelineId, category, callOptions) {
       const [cat, opts] = splitArgs(category, callOptions);
-      return (async () => call(organizationId, pipelineId, cat, [this.#options, readOptions(opts, 'call options')]))();
+      return (async () => {
+        // Detached (`const f = client.listPipelineJobs; f()`), `this` is no client: say so.
+        if (!(this !== null && typeof this === 'object' && #options in this)) {
+          throw invalidArgument('listPipelineJobs was called without its YunxiaoClient: call it as client.listPipelineJobs(...), or bind it');
+        }
+        return call(organizationId, pipelineId, cat, [this.#options, readOptions(opts, 'call options')]);
+      })();
     }
   } };
   // The browser build lowers the private field, and its bundler then names the class anew.

@@ -10,13 +10,31 @@ import { nodeFetch } from './node-transport.js';
 // the caller's signal goes when the last call using it settles: left there, it would keep an
 // `AbortSignal.any()` or `AbortSignal.timeout()` signal (and the relay) alive for good.
 const relays = new WeakMap();
+
+function isAbortSignal(value) {
+  try {
+    return value instanceof AbortSignal; // a Proxy's getPrototypeOf trap may throw
+  } catch {
+    return false;
+  }
+}
+
+/** The signal's reason; `undefined` if its getter throws (as the core reads it). */
+function reasonOf(signal) {
+  try {
+    return signal.reason;
+  } catch {
+    return undefined;
+  }
+}
 function relaySignal(signal) {
-  if (!(signal instanceof AbortSignal)) return { signal, release() {} }; // the core refuses what is not a signal
+  // What is not a signal (or throws when asked) goes to the core as it is, which refuses it.
+  if (!isAbortSignal(signal)) return { signal, release() {} };
   let relay = relays.get(signal);
   if (!relay) {
     const controller = new AbortController();
     setMaxListeners(0, controller.signal);
-    const forward = () => controller.abort(signal.reason);
+    const forward = () => controller.abort(reasonOf(signal));
     relay = { controller, forward, users: 0 };
     if (signal.aborted) forward();
     else signal.addEventListener('abort', forward, { once: true });

@@ -66,6 +66,47 @@ pub struct RawResponse {
     status: u16,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
+    /// Held until the answer has been judged and normalised (the result takes memory too).
+    _budget: BodyBudget,
+}
+
+/// Bytes of answer bodies held in wasm memory by all calls in flight together. Wasm memory ends
+/// at 4 GiB (sooner in some browsers), and an allocation that fails there aborts the module for
+/// good; a body's normalised result can take up to ~5× the body. So beyond this much at once,
+/// an answer fails its own call instead (each call is also bounded by its maxResponseBytes).
+const MAX_BODY_BYTES_IN_FLIGHT: u64 = 256 << 20;
+
+thread_local! {
+    static BODY_BYTES_IN_FLIGHT: Cell<u64> = const { Cell::new(0) };
+}
+
+/// One call's share of MAX_BODY_BYTES_IN_FLIGHT, given back when dropped.
+#[derive(Default)]
+struct BodyBudget {
+    held: u64,
+}
+
+impl BodyBudget {
+    /// Takes `bytes` more, if all calls together stay within the limit.
+    fn take(&mut self, bytes: u64) -> bool {
+        BODY_BYTES_IN_FLIGHT
+            .try_with(|total| {
+                let next = total.get().saturating_add(bytes);
+                let fits = next <= MAX_BODY_BYTES_IN_FLIGHT;
+                if fits {
+                    total.set(next);
+                    self.held += bytes;
+                }
+                fits
+            })
+            .unwrap_or(false)
+    }
+}
+
+impl Drop for BodyBudget {
+    fn drop(&mut self) {
+        let _ = BODY_BYTES_IN_FLIGHT.try_with(|total| total.set(total.get().saturating_sub(self.held)));
+    }
 }
 
 impl RawResponse {
@@ -218,11 +259,12 @@ impl Transport {
         let request_id = request_id_in(&headers).map(str::to_owned);
         *answered.borrow_mut() = Some((status, request_id.clone()));
         let declared_length = declared_identity_length(&headers);
-        let body = self.read_body(&response, declared_length, controller, guard).await.map_err(|failure| match failure {
+        let mut budget = BodyBudget::default();
+        let body = self.read_body(&response, declared_length, controller, guard, &mut budget).await.map_err(|failure| match failure {
             Failure::Failed(error) => Failure::Failed(error.with_status(status).with_request_id(request_id)),
             aborted => aborted,
         })?;
-        Ok(RawResponse { status, headers, body })
+        Ok(RawResponse { status, headers, body, _budget: budget })
     }
 
     /// `declared_length`: the content-length of an uncompressed body, when the server gave one.
@@ -232,6 +274,7 @@ impl Transport {
         declared_length: Option<u64>,
         controller: &AbortController,
         guard: &Guard,
+        budget: &mut BodyBudget,
     ) -> Result<Vec<u8>, Failure> {
         let limit = self.max_response_bytes;
         let too_large = || {
@@ -239,6 +282,13 @@ impl Transport {
             fail(Error::invalid_response(
                 "body",
                 format!("the answer is larger than maxResponseBytes ({limit} bytes); reading stopped"),
+            ))
+        };
+        let no_room = || {
+            controller.abort();
+            fail(Error::invalid_response(
+                "body",
+                "the answers being read at once would not fit in the package's memory (256 MiB in all); reading stopped",
             ))
         };
         if declared_length.is_some_and(|length| length > limit) {
@@ -261,8 +311,12 @@ impl Transport {
             let buffer = promise_resolve(&buffer).map_err(|e| fail(network_error("reading the body failed", &e)))?;
             let buffer = guard.race(&buffer).await.map_err(|e| fail(network_error("reading the body failed", &e)))?;
             let bytes = own_bytes(&buffer).ok_or_else(|| fail(Error::network("the body is not bytes (arrayBuffer() gave something else)")))?;
-            if byte_count(&bytes) > limit as f64 {
+            let length = byte_count(&bytes);
+            if length > limit as f64 {
                 return Err(too_large());
+            }
+            if !budget.take(length as u64) {
+                return Err(no_room());
             }
             return Ok(bytes.to_vec());
         };
@@ -270,7 +324,9 @@ impl Transport {
         // cap: a server that declares much and sends little must not grow wasm memory (which
         // never shrinks) for free. If the room cannot be had, the chunks still grow the buffer.
         let reserve = declared_length.unwrap_or(0).min(RESERVE_MAX_BYTES);
-        let _ = out.try_reserve(usize::try_from(reserve).unwrap_or(0));
+        if budget.take(reserve) {
+            let _ = out.try_reserve(usize::try_from(reserve).unwrap_or(0));
+        }
         loop {
             let Some(read) = call_method(&reader, "read").and_then(|r| promise_resolve(&r).ok()) else {
                 return Err(fail(Error::network("the body stream cannot be read")));
@@ -295,6 +351,11 @@ impl Transport {
             let end = start as f64 + byte_count(&bytes);
             if end > limit as f64 {
                 return Err(too_large());
+            }
+            // The budget already holds what was reserved on the word of a content-length.
+            let unbudgeted = (end as u64).saturating_sub(budget.held);
+            if !budget.take(unbudgeted) {
+                return Err(no_room());
             }
             out.resize(end as usize, 0);
             if let Some(slot) = out.get_mut(start..) {

@@ -143,4 +143,37 @@ test('errorCodeInfo of something that is not a string: null, not a TypeError', L
   for (const value of [Object.create(null), Symbol('x'), 404, undefined]) assert.equal(await y.errorCodeInfo(value), null);
 });
 
+test('a signal whose reason getter throws, aborted mid-call: the call rejects at once, nothing uncaught', LIMIT, async () => {
+  for (const preAborted of [false, true]) {
+    const controller = new AbortController();
+    Object.defineProperty(controller.signal, 'reason', { get() { throw new Error('reason getter threw'); } });
+    if (preAborted) controller.abort('gone');
+    else setTimeout(() => controller.abort('gone'), 100);
+    const hanging = () => new Promise(() => {});
+    const got = await outcome(y.listPipelineJobs(ORG, PIPELINE, { endpoint: emu.url, ...AK, signal: controller.signal, fetch: hanging, timeoutMs: 5000 }));
+    assert.ok('error' in got, 'resolved');
+    assert.ok(got.ms < 2500, `the abort waited ${Math.round(got.ms)} ms (the attempt's timeout is 5000)`);
+    assert.ok(!(got.error instanceof Error && got.error.message === 'reason getter threw'), 'the getter\'s own error escaped');
+  }
+  await assertStillWorks(y, emu.url);
+});
+
+test('options behind a Proxy with an endless prototype chain, a detached client method: InvalidArgumentError', LIMIT, async () => {
+  const endless = new Proxy({}, { getPrototypeOf: () => endless });
+  for (const attempt of [() => y.listPipelineJobs(ORG, PIPELINE, endless), async () => new y.YunxiaoClient(endless)]) {
+    const got = await outcome(attempt());
+    assert.ok(got.error instanceof y.InvalidArgumentError, String(got.error));
+    assert.match(got.error.message, /prototype chain is longer than 100/);
+  }
+  const client = new y.YunxiaoClient({ endpoint: emu.url, ...AK });
+  const detached = client.listPipelineJobs;
+  for (const target of [undefined, {}, Object.create(y.YunxiaoClient.prototype)]) {
+    const got = await outcome(detached.call(target, ORG, PIPELINE));
+    assert.ok(got.error instanceof y.InvalidArgumentError, String(got.error));
+    assert.match(got.error.message, /called without its YunxiaoClient/);
+  }
+  assert.equal((await detached.call(client, ORG, PIPELINE)).jobs.length, 4);
+  await assertStillWorks(y, emu.url);
+});
+
 guard.finalTest();

@@ -7,10 +7,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const WASM_GZIP_BUDGET = 57_000;
-// 7,000 until 2026-11-29, when a review's fixes took the Node entries to ~7.3 KB: decoding
-// what fetch decodes (raw deflate, with backpressure), releasing signal relays, and more.
-const JS_GZIP_BUDGET = 7_500;
+// 57,000 until 2026-11-30, when a module-wide bound on the answer bytes held in wasm memory
+// (many big answers at once aborted the module for good) took the wasm to ~57,100 B.
+const WASM_GZIP_BUDGET = 57_500;
+// 7,000 until 2026-11-29, when a review's fixes took the Node entries to ~7.45 KB: decoding
+// what fetch decodes (raw deflate, with backpressure), releasing signal relays, guarding
+// hostile signals and options, and more.
+const JS_GZIP_BUDGET = 7_700;
 const gz = (file) => gzipSync(readFileSync(new URL(`../../pkg/${file}`, import.meta.url)), { level: 9 }).length;
 
 test(`the wasm stays within ${WASM_GZIP_BUDGET} bytes gzipped`, () => {
