@@ -159,6 +159,15 @@ function holdsInexactNumber(value) {
   return false;
 }
 
+/** A signal's reason; `undefined` if its getter throws (as the core reads it). */
+export function reasonOf(signal) {
+  try {
+    return signal.reason;
+  } catch {
+    return undefined;
+  }
+}
+
 /** No adapting: the caller's signal as it is. */
 const signalAsIs = (signal) => ({ signal, release() {} });
 

@@ -1,7 +1,7 @@
 // Node entry, bundled twice: to CommonJS (require) and to an ES module (import).
 import { setMaxListeners } from 'node:events';
 import * as core from './glue.cjs';
-import { makeClient } from './client.js';
+import { makeClient, reasonOf } from './client.js';
 import { nodeFetch } from './node-transport.js';
 
 // Each call listens for "abort" on its signal; Node warns past 10 listeners on one signal, which
@@ -11,20 +11,12 @@ import { nodeFetch } from './node-transport.js';
 // `AbortSignal.any()` or `AbortSignal.timeout()` signal (and the relay) alive for good.
 const relays = new WeakMap();
 
+/** An AbortSignal whose `aborted` can be read (a Proxy's trap or a getter may throw). */
 function isAbortSignal(value) {
   try {
-    return value instanceof AbortSignal; // a Proxy's getPrototypeOf trap may throw
+    return value instanceof AbortSignal && typeof value.aborted === 'boolean';
   } catch {
     return false;
-  }
-}
-
-/** The signal's reason; `undefined` if its getter throws (as the core reads it). */
-function reasonOf(signal) {
-  try {
-    return signal.reason;
-  } catch {
-    return undefined;
   }
 }
 function relaySignal(signal) {

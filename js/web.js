@@ -1,6 +1,6 @@
 // Browser / bundler entry: the wasm module initialises itself on first use.
 import init, * as core from './glue.js';
-import { makeClient } from './client.js';
+import { makeClient, reasonOf } from './client.js';
 import { NetworkError, TimeoutError } from './errors.js';
 
 let ready = null; // the load in flight, or done
@@ -81,7 +81,7 @@ async function untilLoaded(options) {
   // Only what the core would accept bounds the wait: anything else waits the default, and the
   // core then refuses it as it refuses it once loaded (an InvalidArgumentError).
   const signal = signalLike(options.signal) ? options.signal : null;
-  if (signal?.aborted) throw signal.reason;
+  if (signal?.aborted) throw reasonOf(signal);
   const deadlineMs = validMs(options.deadlineMs);
   const limitMs = deadlineMs ?? validMs(options.timeoutMs) ?? 10_000;
   let timer;
@@ -98,7 +98,7 @@ async function untilLoaded(options) {
           retryable: true,
         }));
     }, Math.min(limitMs, 2 ** 31 - 1));
-    onAbort = () => reject(signal.reason);
+    onAbort = () => reject(reasonOf(signal));
     signal?.addEventListener('abort', onAbort, { once: true });
   });
   try {

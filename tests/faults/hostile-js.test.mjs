@@ -155,6 +155,11 @@ test('a signal whose reason getter throws, aborted mid-call: the call rejects at
     assert.ok(got.ms < 2500, `the abort waited ${Math.round(got.ms)} ms (the attempt's timeout is 5000)`);
     assert.ok(!(got.error instanceof Error && got.error.message === 'reason getter threw'), 'the getter\'s own error escaped');
   }
+  // A real AbortSignal whose `aborted` getter throws is no usable signal: refused, typed.
+  const broken = new AbortController().signal;
+  Object.defineProperty(broken, 'aborted', { get() { throw new Error('aborted getter threw'); } });
+  const refused = await outcome(y.listPipelineJobs(ORG, PIPELINE, { endpoint: emu.url, ...AK, signal: broken }));
+  assert.ok(refused.error instanceof y.InvalidArgumentError, String(refused.error));
   await assertStillWorks(y, emu.url);
 });
 

@@ -144,6 +144,11 @@ test('a load that never ends: the call is bounded by its signal, deadlineMs or t
   const pendingPolyfill = rejection(y.listPipelineJobs(ORG, PIPELINE, { ...options, signal: polyfill }));
   setTimeout(() => polyfill.abort('from a polyfill'), 50);
   assert.equal(await pendingPolyfill, 'from a polyfill');
+  // Aborted, with a reason that cannot be read: the wait ends all the same, with `undefined`.
+  const unreadable = new AbortController();
+  unreadable.abort('hidden');
+  Object.defineProperty(unreadable.signal, 'reason', { get() { throw new Error('reason getter threw'); } });
+  assert.equal(await rejection(y.listPipelineJobs(ORG, PIPELINE, { ...options, signal: unreadable.signal })), undefined);
   const already = AbortSignal.abort('before');
   assert.equal(await rejection(y.listPipelineJobs(ORG, PIPELINE, { ...options, signal: already })), 'before');
 });
