@@ -98,6 +98,7 @@ const DECODERS = {
  */
 function inflateEither({ zlib, Transform }) {
   let inflate = null;
+  let inflated = false; // the inflater's output has ended (early, if bytes follow the data)
   const either = new Transform({
     transform(chunk, encoding, done) {
       if (!inflate) {
@@ -107,13 +108,14 @@ function inflateEither({ zlib, Transform }) {
         inflate.on('data', (data) => {
           if (!either.push(data)) inflate.pause();
         });
+        inflate.on('end', () => (inflated = true));
         inflate.on('error', (error) => either.destroy(error));
       }
       // Done once the inflater has taken the chunk: while it is paused, that waits too.
       inflate.write(chunk, encoding, done);
     },
     final(done) {
-      if (!inflate) return done();
+      if (!inflate || inflated) return done();
       // Ends this stream only after the last of the inflater's output.
       inflate.once('end', () => done());
       inflate.end();

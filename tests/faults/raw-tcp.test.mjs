@@ -84,6 +84,9 @@ const CASES = [
   // Decoded as leniently as fetch (undici) does: raw deflate, a gzip body short of its trailer.
   ['content-encoding: deflate as raw deflate (no zlib wrapper)', (s) => s.end(coded('deflate', zlib.deflateRawSync(BODY))), 'success'],
   ['content-encoding: gzip without its 8-byte trailer', (s) => s.end(coded('gzip', zlib.gzipSync(BODY).subarray(0, -8))), 'success'],
+  // Bytes after the end of the deflate data (the inflater ends early): read, not a hang.
+  ['content-encoding: deflate with bytes after the data (zlib-wrapped)', (s) => s.end(coded('deflate', Buffer.concat([zlib.deflateSync(BODY), Buffer.from('TRAILING')]))), 'success'],
+  ['content-encoding: deflate with bytes after the data (raw)', (s) => s.end(coded('deflate', Buffer.concat([zlib.deflateRawSync(BODY), Buffer.from('TRAILING')]))), 'success'],
   // Stacked codings: the failing decoder is named, not mistaken for a cut-off connection.
   ['content-encoding: gzip, br on plain bytes, more to come', (s) => s.write(coded('gzip, br', Buffer.from(BODY), 1_000_000)), NETWORK_IN_BODY,
     /the br body could not be decoded/],
