@@ -102,8 +102,8 @@ const MAYBE_INEXACT = /[:,[]\s*-?(?:\d{16}|\d[\d.]*[eE]|0\.0{300})/;
 /**
  * `lastJobParams`: the text parsed as a JSON object; `""` → `{}`; anything else → `null`, and
  * so is an object that nests deeper than 1000 levels, or holds an integer beyond 2^53 or a
- * number beyond a double's range (1e400, or 1e-400, which would become 0): JSON.parse would round it silently (`lastJobParamsRaw`
- * keeps the exact text).
+ * number beyond a double's range (1e400, or 1e-400, which would become 0): JSON.parse would
+ * round it silently (`lastJobParamsRaw` keeps the exact text).
  */
 function parseParams(text) {
   if (text === '') return {};
@@ -117,13 +117,19 @@ function parseParams(text) {
   return MAYBE_INEXACT.test(text) && (holdsInexactNumber(value) || underflows(text)) ? null : value;
 }
 
+/** In valid JSON text, the index of the quote that closes the string opened at `i`. */
+function endOfString(text, i) {
+  for (i++; text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++; // escapes and all
+  return i;
+}
+
 /** A number literal in the text (not in a string) that is not zero but parses to 0, as 1e-400 does. */
 function underflows(text) {
   const number = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22) {
-      for (i++; text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++; // a string, escapes and all
+      i = endOfString(text, i);
     } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
       number.lastIndex = i;
       const literal = number.exec(text)[0];
@@ -141,7 +147,7 @@ function tooDeep(text) {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22) {
-      for (i++; text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++; // a string, escapes and all
+      i = endOfString(text, i);
     } else if (c === 0x7b || c === 0x5b) {
       if (++depth > MAX_PARAMS_DEPTH) return true;
     } else if (c === 0x7d || c === 0x5d) {

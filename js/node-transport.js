@@ -4,8 +4,8 @@
 // replaces it): it only needs method, headers, signal and redirect: "manual" (node:http never
 // follows redirects), and reads status, headers.get() and a body reader.
 //
-// node:http(s), node:zlib and node:stream load on the first call, not at import: https pulls in TLS, which
-// would triple the package's start-up time for programs that have not made a call yet.
+// node:http(s), node:zlib and node:stream load on the first call, not at import: https pulls in
+// TLS, which would triple the package's start-up time for programs that have not made a call yet.
 
 let loaded = null;
 const transports = {};
