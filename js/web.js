@@ -9,8 +9,11 @@ let abandon = () => {}; // gives up the load in flight: it then fails, and the n
 let loadAgeMs = () => 0; // how long the load in flight has been going
 const abandoned = new WeakSet(); // loads given up, so their waiters start another rather than fail
 // A wait that runs out gives the load up only once the load has taken this many times the
-// wait's limit: a slow load still completes for a later call, a hung one is retried.
+// wait's limit: a slow load still completes for a later call, a hung one is retried. Timers
+// run on the event loop's cached clock, which can lag performance.now(): a wait may end a
+// little before its limit by the load's clock, so the comparison allows a tenth of a limit.
 const ABANDON_AFTER_LIMITS = 3;
+const TIMER_SLACK_LIMITS = 0.1;
 
 /** A failed load as the package's own error (the original is its `cause`). */
 function wasmUnavailable(error) {
@@ -89,7 +92,7 @@ async function untilLoaded(options) {
   let current = null;
   const stop = new Promise((resolve, reject) => {
     timer = setTimeout(() => {
-      if (!loaded && current !== null && ready === current && loadAgeMs() >= ABANDON_AFTER_LIMITS * limitMs) abandon();
+      if (!loaded && current !== null && ready === current && loadAgeMs() >= (ABANDON_AFTER_LIMITS - TIMER_SLACK_LIMITS) * limitMs) abandon();
       reject(deadlineMs === undefined
         ? new TimeoutError({ code: 'Timeout', message: `Timeout: the package's wasm did not load within ${limitMs} ms`, retryable: true })
         : new TimeoutError({
