@@ -125,6 +125,7 @@ const CREDENTIAL_FLAGS = {
   '--access-key-secret': 'accessKeySecret',
   '--security-token': 'securityToken',
 };
+const isCredentialFlag = (name) => Object.prototype.hasOwnProperty.call(CREDENTIAL_FLAGS, name);
 const VALUE_FLAGS = {
   '--category': 'category',
   '--endpoint': 'endpoint',
@@ -142,18 +143,24 @@ function parseListArgs(args) {
   const values = {};
   const flags = {};
   const credentialOrder = [];
+  const afterCredential = new Set(); // indexes of positionals that follow a credential flag's value
   let onlyPositionals = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (onlyPositionals || !arg.startsWith('-') || arg === '-') {
       positionals.push(arg);
+      // Right after a credential's value, a stray word may be a second secret whose flag was left out.
+      if (i > 0 && (isCredentialFlag(args[i - 2] ?? '') || isCredentialFlag(args[i - 1].split('=')[0]))) {
+        afterCredential.add(positionals.length - 1);
+      }
       continue;
     }
     if (arg === '--') {
       onlyPositionals = true;
       continue;
     }
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    // `=` splits single-dash forms too: an unknown `-access-key-secret=…` is named without its value.
+    const eq = arg.indexOf('=');
     const name = eq === -1 ? arg : arg.slice(0, eq);
     if (BOOLEAN_FLAGS[name]) {
       if (eq !== -1) throw new UsageError(`${name} takes no value`);
@@ -177,7 +184,7 @@ function parseListArgs(args) {
     values[key] = value;
     if (CREDENTIAL_FLAGS[name]) credentialOrder.push(name);
   }
-  return { positionals, values, flags, credentialOrder };
+  return { positionals, values, flags, credentialOrder, afterCredential };
 }
 
 function integerFlag(name, text, min, max) {
@@ -320,6 +327,9 @@ function readProfile(requested, env) {
   }
 }
 
+/** What stdin may hold before the lines it is read for: far more than any credential (an STS token is some 1-2 KB). */
+const MAX_STDIN_CHARS = 64 * 1024;
+
 /** Reads one line per flag from stdin: piped input, or a prompt without echo on a terminal. */
 function stdinLines(flags) {
   const stdin = process.stdin;
@@ -343,11 +353,19 @@ function stdinLines(flags) {
       }
       return resolve(lines.slice(0, flags.length));
     };
+    let first = true;
     const complete = () => buffer.split('\n').slice(0, -1).map((line) => line.replace(/\r$/, ''));
     const onData = (chunk) => {
-      buffer += chunk;
+      // A BOM (a file saved by Notepad) is not part of the first value.
+      buffer += first ? chunk.replace(/^\uFEFF/, '') : chunk;
+      first = false;
       const lines = complete();
-      if (lines.length >= flags.length) settle(lines);
+      if (lines.length >= flags.length) return settle(lines);
+      // Credentials are short: endless input (`< /dev/zero`) must not fill memory.
+      if (buffer.length > MAX_STDIN_CHARS) {
+        stop();
+        reject(new UsageError(`stdin holds more than ${MAX_STDIN_CHARS} characters before the ${flags.length === 1 ? 'line' : `${flags.length} lines`} for ${flags.join(', ')}`));
+      }
     };
     const onEnd = () => {
       const lines = complete();
@@ -367,6 +385,17 @@ function stdinLines(flags) {
 }
 
 /**
+ * Escape sequences a terminal sends for keys, as steps: each takes the next character and gives
+ * the next step, or null once the sequence is over. ESC [ (CSI) runs to a final byte from @ to ~;
+ * ESC O (SS3) takes one more character; ESC and any other character is Alt with that key.
+ */
+const ESCAPE_STEP = {
+  start: (ch) => (ch === '[' ? 'csi' : ch === 'O' ? 'ss3' : null),
+  csi: (ch) => (ch >= '@' && ch <= '~' ? null : 'csi'),
+  ss3: () => null,
+};
+
+/**
  * Reads one hidden line per flag from the terminal, in raw mode (nothing echoed). Input may
  * arrive faster than the prompts (two secrets pasted at once): every character is kept for the
  * next line, and CR LF counts as one line end.
@@ -377,6 +406,7 @@ function promptLines(flags) {
     const lines = [];
     let value = '';
     let afterCR = false;
+    let escape = null; // where in an escape sequence the input is, or null
     const prompt = () => process.stderr.write(`${flags[lines.length].slice(2)}: `);
     const finish = (error) => {
       stdin.removeListener('data', onData);
@@ -403,6 +433,20 @@ function promptLines(flags) {
     };
     const onData = (chunk) => {
       for (const ch of chunk) {
+        // A key that sends an escape sequence (arrows, Home, F1, Alt+key) edits nothing here:
+        // none of its characters may end up in the hidden value.
+        if (escape !== null) {
+          // A control character (Enter, Ctrl-C, another ESC) ends any sequence and counts.
+          if (ch >= ' ') {
+            escape = ESCAPE_STEP[escape](ch);
+            continue;
+          }
+          escape = null;
+        }
+        if (ch === '\u001b') {
+          escape = 'start';
+          continue;
+        }
         const wasCR = afterCR;
         afterCR = ch === '\r';
         if (ch === '\n' && wasCR) continue;
@@ -565,7 +609,8 @@ function jsonText(result) {
   }
 }
 
-function formatTable(result, pipelineId, category) {
+/** The listing as an aligned table; `redact` goes over each cell first, so the widths are those shown. */
+function formatTable(result, pipelineId, category, redact = (text) => text) {
   const requestLine = `Request ID: ${result.requestId === null ? '(none)' : printable(result.requestId)}`;
   if (result.jobs.length === 0) {
     return `No jobs in pipeline ${printable(pipelineId)} (category ${printable(category)}).\n${requestLine}\n`;
@@ -576,7 +621,7 @@ function formatTable(result, pipelineId, category) {
     job.identifier,
     job.lastJobId === null ? '-' : String(job.lastJobId),
     formatParams(job),
-  ].map(printable));
+  ].map((cell) => printable(redact(cell))));
   // A loop, not Math.max(...rows): spreading 100,000+ arguments overflows the stack.
   const widths = header.map((title, col) => rows.reduce((widest, row) => Math.max(widest, displayWidth(row[col])), displayWidth(title)));
   const line = (cells) =>
@@ -660,7 +705,10 @@ async function runList(args, io) {
   if (positionals.length < 2) {
     throw new UsageError(`list needs <organizationId> and <pipelineId>${positionals.length ? ' (got one argument)' : ''}`);
   }
-  if (positionals.length > 2) throw new UsageError(`unexpected argument ${printable(positionals[2])}`);
+  if (positionals.length > 2) {
+    const shown = parsed.afterCredential.has(2) ? '(not shown: it follows a credential; each credential needs its flag)' : printable(positionals[2]);
+    throw new UsageError(`unexpected argument ${shown}`);
+  }
   const [organizationId, pipelineId] = positionals;
   if (values.edition !== undefined && values.edition !== 'center' && values.edition !== 'region') {
     throw new UsageError(`--edition must be center or region, not ${printable(values.edition)}`);
@@ -710,7 +758,7 @@ async function runList(args, io) {
     io.out(`${resultJson(result)}\n`);
   } else {
     const category = (values.category ?? 'DEPLOY').trim().toUpperCase();
-    io.out(formatTable(result, pipelineId, category));
+    io.out(formatTable(result, pipelineId, category, io.redact));
   }
   return EXIT.ok;
 }
@@ -752,12 +800,16 @@ function start() {
   // Everything this process writes goes through the redaction once the secrets are known:
   // stdout (a server may echo a secret in job data), and stderr, which Node's own debug output
   // (NODE_DEBUG=http prints request headers) writes to as well.
+  // Signatures too, which that debug output shows in the authorization header (V3 and V1 forms).
   const writeStderr = process.stderr.write.bind(process.stderr);
+  const redactStderr = (text) =>
+    redact(text).replace(/(Signature=)[0-9a-fA-F]+|(acs [^\s:'"]+:)[A-Za-z0-9+/]+=*/g, (_, v3, v1) => `${v3 ?? v1}[REDACTED]`);
   process.stderr.write = (chunk, ...rest) =>
-    writeStderr(secrets.length > 0 && (typeof chunk === 'string' || Buffer.isBuffer(chunk)) ? redact(String(chunk)) : chunk, ...rest);
+    writeStderr(secrets.length > 0 && (typeof chunk === 'string' || Buffer.isBuffer(chunk)) ? redactStderr(String(chunk)) : chunk, ...rest);
   const io = {
     env: process.env,
     signal: controller.signal,
+    redact,
     out: (text) => process.stdout.write(redact(text)),
     // An error line: secrets removed (defence in depth: the package keeps them out of its
     // errors), then made one printable line (a server message may hold newlines or escape
@@ -792,6 +844,8 @@ function start() {
     controller.abort(new Error('interrupted'));
     setTimeout(() => process.exit(EXIT.interrupted), 1000).unref();
   });
+  // A closed stderr (`2>&1 >/dev/null | true`) loses the messages, not the exit status.
+  process.stderr.on('error', () => {});
   // A closed stdout (`| head`) is not an error worth a stack trace; nor is a full disk.
   process.stdout.on('error', (error) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);

@@ -261,6 +261,8 @@ describe('table output', () => {
       assertExit(result, 0);
       assert.ok(!result.stdout.includes(TOKEN), result.stdout);
       assert.match(result.stdout, /\[REDACTED\]/);
+      // The columns are as wide as what is shown, not as the secret was.
+      if (extra.length === 0) assertAligned(result.stdout);
     }
   });
 
@@ -269,6 +271,11 @@ describe('table output', () => {
     assertExit(result, 0);
     assert.match(result.stderr, /x-yunxiao-token/i, 'the debug output is there');
     assert.ok(!result.stderr.includes(TOKEN), 'the token is not');
+    // Nor the signature of an AccessKey request, V3 (the CLI's only form).
+    const signed = await run(['list', ORG, PIPELINE, ...akFlags()], { env: { NODE_DEBUG: 'http' } });
+    assertExit(signed, 0);
+    assert.match(signed.stderr, /authorization: 'ACS3-HMAC-SHA256 Credential=[^']*,Signature=\[REDACTED\]'/);
+    assert.ok(!/Signature=[0-9a-f]/.test(signed.stderr), 'no signature digits');
   });
 
   test('--timeout takes the largest value its message names', async () => {
@@ -391,6 +398,11 @@ describe('exit codes', () => {
       [['list', ORG], 'needs <organizationId> and <pipelineId>'],
       [['list', ORG, PIPELINE, 'extra', ...akFlags()], 'unexpected argument extra'],
       [['list', ORG, PIPELINE, '--bogus'], 'unknown option --bogus'],
+      // A secret in a mistyped flag, or after a credential whose flag was left out, is not echoed
+      // (the last test of this file looks for WRONG_SECRET in every output).
+      [['list', ORG, PIPELINE, ...akFlags(), `-access-key-secret=${WRONG_SECRET}`], /unknown option -access-key-secret \(/],
+      [['list', ORG, PIPELINE, '--endpoint', emu.url, '--access-key-id', AK_ID, WRONG_SECRET], 'unexpected argument (not shown: it follows a credential'],
+      [['list', ORG, PIPELINE, '--endpoint', emu.url, `--access-key-id=${AK_ID}`, WRONG_SECRET], 'unexpected argument (not shown: it follows a credential'],
       [['list', ORG, PIPELINE, '--endpoint'], '--endpoint needs a value'],
       [['list', ORG, PIPELINE, '--timeout', 'soon', ...akFlags()], '--timeout must be an integer from 1 to'],
       [['list', ORG, PIPELINE, '--timeout', '0', ...akFlags()], '--timeout must be an integer from 1 to'],
@@ -460,6 +472,15 @@ describe('exit codes', () => {
     assertErrorLine(await run(['list', ORG, PIPELINE, ...akFlags(endpoint)]), 7, 'InvalidResponseError', 'jobs[1].lastJobId');
     // The seed's edge pipeline has an id beyond 2^53: refused, never rounded.
     assertErrorLine(await run(['list', ORG, '3456789', '--json', ...akFlags()]), 7, 'InvalidResponseError');
+  });
+
+  test('a closed stderr loses the message, not the exit code', async () => {
+    const childEnv = { ...process.env, HOME: emptyHome };
+    for (const name of SCRUBBED) delete childEnv[name];
+    const child = spawn(process.execPath, [BIN, 'list', ORG, '999', ...akFlags()], { env: childEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr.destroy(); // the reader goes away before the command writes its error line
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    assert.equal(code, 4);
   });
 
   test('130: Ctrl-C aborts the call in flight', async () => {
@@ -609,37 +630,61 @@ describe('credentials', () => {
     assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', endpoint, '--access-key-id', AK_ID, '--access-key-secret', '-'], { input: '' }), 2, 'stdin ended before the value of --access-key-secret');
     assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', endpoint, '--access-key-id', STS_ID, '--access-key-secret', '-', '--security-token', '-'], { input: `${STS_SECRET}\n` }), 2, 'before the value of --security-token');
     assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', endpoint, '--token', '-'], { input: '\n' }), 2, 'empty line on stdin for --token');
+    // A file saved with a BOM (Notepad): the BOM is not part of the value.
+    assertExit(await run(['list', ORG, PIPELINE, '--endpoint', endpoint, '--token', '-'], { input: `\uFEFF${TOKEN}\r\n` }), 0);
+    // Endless input without a newline (`< /dev/zero`) is refused, not read until memory runs out.
+    const endless = await run(['list', ORG, PIPELINE, '--endpoint', endpoint, '--token', '-'], { input: 'x'.repeat(1 << 20) });
+    assertErrorLine(endless, 2, 'stdin holds more than 65536 characters before the line for --token');
     assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', endpoint, '--access-key-id', AK_ID, '--access-key-secret', '-'], { input: `${WRONG_SECRET}\n` }), 3, 'SignatureDoesNotMatch');
   });
 });
 
 describe('hidden prompt on a terminal', () => {
   const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).stdout?.includes('util-linux');
-  test('two secrets pasted at once: one line per flag, nothing echoed', { skip: !hasScript && 'needs util-linux script(1) for a pseudo-terminal' }, async () => {
-    const endpoint = await scenario('prompt-paste', []);
-    const args = ['list', ORG, PIPELINE, '--endpoint', endpoint, '--access-key-id', STS_ID, '--security-token', '-', '--access-key-secret', '-', '--json'];
+  const skip = !hasScript && 'needs util-linux script(1) for a pseudo-terminal';
+
+  /** Runs the command in a pseudo-terminal; `typed` is written in one go once `prompt` shows. */
+  async function inTerminal(args, prompt, typed) {
     const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ');
     const env = { ...process.env, HOME: emptyHome, TERM: 'xterm' };
     for (const name of SCRUBBED) delete env[name];
     const child = spawn('script', ['-qec', command, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
     let output = '';
-    let pasted = false;
+    let written = false;
     child.stdout.setEncoding('utf8').on('data', (d) => {
       output += d;
-      // Both lines in one write, once the first prompt is up (as a paste into a terminal).
-      if (!pasted && output.includes('security-token: ')) {
-        pasted = true;
-        child.stdin.write(`${STS_TOKEN}\r${STS_SECRET}\r`);
+      if (!written && output.includes(prompt)) {
+        written = true;
+        child.stdin.write(typed);
       }
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
     const status = await new Promise((resolve) => child.on('close', resolve));
     clearTimeout(timer);
-    runs.push({ args: ['(pty prompt)'], stdout: output, stderr: '' });
+    runs.push({ args: ['(pty prompt)', ...args], stdout: output, stderr: '' });
+    return { status, output };
+  }
+
+  test('two secrets pasted at once: one line per flag, nothing echoed', { skip }, async () => {
+    const endpoint = await scenario('prompt-paste', []);
+    const args = ['list', ORG, PIPELINE, '--endpoint', endpoint, '--access-key-id', STS_ID, '--security-token', '-', '--access-key-secret', '-', '--json'];
+    // Both lines in one write (as a paste into a terminal).
+    const { status, output } = await inTerminal(args, 'security-token: ', `${STS_TOKEN}\r${STS_SECRET}\r`);
     assert.equal(status, 0, output);
     assert.match(output, /security-token: \r?\naccess-key-secret: /);
     assert.match(output, /"identifier": "deploy_prod_03"/);
     assert.equal((await requestsOf('prompt-paste')).length, 1);
+  });
+
+  test('keys that send escape sequences (arrows, Home, F5, Alt+x) add nothing to the secret', { skip }, async () => {
+    const endpoint = await scenario('prompt-keys', []);
+    const args = ['list', ORG, PIPELINE, '--endpoint', endpoint, '--access-key-id', AK_ID, '--access-key-secret', '-', '--json'];
+    const keys = ['\x1b[D', '\x1bOH', '\x1b[15~', '\x1b[1;5C', '\x1bx'];
+    const typed = `${AK_SECRET.slice(0, 5)}${keys.join('')}${AK_SECRET.slice(5)}\r`;
+    const { status, output } = await inTerminal(args, 'access-key-secret: ', typed);
+    assert.equal(status, 0, output);
+    assert.match(output, /"identifier": "deploy_prod_03"/);
+    assert.equal((await requestsOf('prompt-keys')).length, 1);
   });
 });
 
