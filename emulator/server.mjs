@@ -19,6 +19,8 @@ import { verifySignature, parseAuthorization, parseRawQuery, percentDecode } fro
 const SEED_PATH = fileURLToPath(new URL('./seed.json', import.meta.url));
 
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
+const API_VERSION = '2021-06-25';
+const API_ACTION = 'ListPipelineJobs';
 const MAX_BODY_BYTES = 1 << 20;
 const MAX_LOGGED_REQUESTS = 10_000;
 const BIG_BATCH = 500; // jobs per chunk when streaming a `big` answer
@@ -40,6 +42,7 @@ const GATEWAY = {
   SignatureDoesNotMatch: [400, 'Specified signature is not matched with our calculation. server string to sign is:'],
   SignatureNonceUsed: [400, 'Specified signature nonce was used already.'],
   'InvalidAction.NotFound': [404, 'Specified api is not found, please check your url and method.'],
+  InvalidVersion: [400, 'Specified parameter Version is not valid.'],
   EmulatorScenarioNotFound: [404, 'No such emulator scenario; create it with POST /_emulator/scenarios.'],
   RequestEntityTooLarge: [413, 'The request body is too large.'],
 };
@@ -66,11 +69,32 @@ function newRequestId() {
   return randomUUID().toUpperCase();
 }
 
+/**
+ * A request's time stamp in ms, or NaN unless written exactly as PROTOCOL.md §1 says: V3's
+ * `x-acs-date` as `YYYY-MM-DDTHH:MM:SSZ`, V1's `date` as RFC 1123 in GMT (weekday included).
+ * Formatting the parsed time back and comparing refuses every other form, and any time zone
+ * (Date.parse would read a date without one in the machine's own).
+ */
+export function parseStamp(algorithm, stamp) {
+  if (typeof stamp !== 'string') return NaN;
+  const t = Date.parse(stamp);
+  if (!Number.isFinite(t)) return NaN;
+  const written = algorithm === 'v3' ? new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z') : new Date(t).toUTCString();
+  return written === stamp ? t : NaN;
+}
+
+/** A Host header naming this machine by a name a page could rebind: any DNS name but localhost. */
+function rebindableHost(host) {
+  const hostname = (host ?? '').replace(/:\d+$/, '').toLowerCase();
+  return !(hostname === 'localhost' || hostname.startsWith('[') || /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname));
+}
+
 function redactHeaders(headers) {
   const out = { ...headers };
   if (typeof out.authorization === 'string') {
     const a = out.authorization;
-    if (a.startsWith('ACS3-HMAC-SHA256 ') && /Signature=/.test(a)) out.authorization = a.replace(/Signature=[^,\s]*/, 'Signature=[REDACTED]');
+    // Every field the verifier would read as Signature (it trims names and values).
+    if (a.startsWith('ACS3-HMAC-SHA256 ') && /Signature/.test(a)) out.authorization = a.replace(/(^ACS3-HMAC-SHA256 |,)(\s*Signature\s*=)[^,]*/g, '$1$2[REDACTED]');
     else if (a.startsWith('acs ') && a.includes(':')) out.authorization = a.slice(0, a.lastIndexOf(':') + 1) + '[REDACTED]';
     else out.authorization = '[REDACTED]';
   }
@@ -104,6 +128,7 @@ function validateScenario(body) {
       }
     }
     if (step.action === 'respond' && step.bodyBase64 !== undefined && typeof step.bodyBase64 !== 'string') return `steps[${i}].bodyBase64 must be a string`;
+    if (step.contentType !== undefined && !(typeof step.contentType === 'string' && /^[\t\x20-\x7e\x80-\xff]*$/.test(step.contentType))) return `steps[${i}].contentType must be a string of Latin-1 characters without CR/LF`;
     if (step.action === 'trickle-headers' && step.intervalMs !== undefined && !isTimerMs(step.intervalMs)) return `steps[${i}].intervalMs must be from 0 to ${MAX_TIMER_MS}`;
     if (step.action === 'redirect') {
       if (typeof step.location !== 'string' || !step.location) return `steps[${i}].location is required`;
@@ -246,12 +271,12 @@ export async function startEmulator(options = {}) {
 
     const now = clock(ctx);
     const stamp = auth.algorithm === 'v3' ? req.headers['x-acs-date'] : req.headers.date;
-    const valid =
-      typeof stamp === 'string' &&
-      (auth.algorithm === 'v1' || /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(stamp));
-    const t = valid ? Date.parse(stamp) : NaN;
+    const t = parseStamp(auth.algorithm, stamp);
     if (!Number.isFinite(t) || Math.abs(now - t) > FIFTEEN_MINUTES) {
       return { resp: popError(ctx, 'InvalidTimeStamp.Expired') };
+    }
+    if (auth.algorithm === 'v1' && (req.headers['x-acs-signature-method'] !== 'HMAC-SHA1' || req.headers['x-acs-signature-version'] !== '1.0')) {
+      return { resp: popError(ctx, 'IncompleteSignature', ' (V1 needs x-acs-signature-method: HMAC-SHA1 and x-acs-signature-version: 1.0)') };
     }
 
     if (key.id.startsWith('STS.')) {
@@ -293,6 +318,11 @@ export async function startEmulator(options = {}) {
   async function handleClassic(ctx, orgId, pipelineId) {
     const auth = authenticateClassic(ctx);
     if (auth.resp) return auth.resp;
+    // The API is named by its version and action headers (signed or not), not by the path alone.
+    if (ctx.req.headers['x-acs-version'] !== API_VERSION) {
+      return popError(ctx, 'InvalidVersion', ` (x-acs-version must be ${API_VERSION})`);
+    }
+    if (ctx.req.headers['x-acs-action'] !== API_ACTION) return popError(ctx, 'InvalidAction.NotFound', ` (x-acs-action must be ${API_ACTION})`);
     const category = parseRawQuery(ctx.rawQuery).find(([k]) => k === 'category')?.[1];
     if (category !== 'DEPLOY') return classicError('InvalidParam.ParamNotPresent');
     const found = await lookup(ctx, auth.user, orgId, pipelineId);
@@ -709,6 +739,11 @@ export async function startEmulator(options = {}) {
       // request, so refusing it keeps any web page from resetting or reading the emulator.
       if (req.headers.origin !== undefined) {
         return send(ctx, { status: 403, headers: { 'content-type': 'text/plain' }, body: 'the control API does not answer browsers\n' });
+      }
+      // A same-origin request from a page whose DNS name was rebound to this machine carries no
+      // Origin: its Host gives it away (an IP address or localhost cannot be rebound).
+      if (rebindableHost(req.headers.host)) {
+        return send(ctx, { status: 421, headers: { 'content-type': 'text/plain' }, body: 'the control API answers to localhost or an IP address only\n' });
       }
       ctx.body = body ?? Buffer.alloc(0);
       return handleControl(ctx);

@@ -92,11 +92,13 @@ export function normalizeHeaders(headers) {
 export function parseAuthorization(value) {
   if (typeof value !== 'string') return null;
   if (value.startsWith(V3_ALGORITHM + ' ')) {
-    const fields = {};
+    const fields = Object.create(null);
     for (const part of value.slice(V3_ALGORITHM.length + 1).split(',')) {
       const eq = part.indexOf('=');
       if (eq < 0) return null;
-      fields[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+      const name = part.slice(0, eq).trim();
+      if (name in fields) return null; // a field given twice: which one counts is anyone's guess
+      fields[name] = part.slice(eq + 1).trim();
     }
     const { Credential: accessKeyId, SignedHeaders: signed, Signature: signature } = fields;
     if (!accessKeyId || !signed || !signature) return null;

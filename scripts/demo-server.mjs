@@ -14,6 +14,7 @@
 // Plain Node 20: no dependencies beyond the built package and the emulator.
 
 import http from 'node:http';
+import { isIPv4 } from 'node:net';
 import { readFile, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -271,7 +272,8 @@ function checkUpstream(upstream) {
   } catch {
     throw new Error(`UPSTREAM is not a URL: ${upstream}`);
   }
-  const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\./.test(url.hostname);
+  // An address, not a name that starts like one (127.attacker.example); URL writes IPv4 in full.
+  const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || (isIPv4(url.hostname) && url.hostname.startsWith('127.'));
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
     throw new Error(`UPSTREAM must be https:// (http:// only for a loopback host): ${upstream}`);
   }

@@ -7,6 +7,7 @@ import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createSigningProxy, parseProxiedCall } from '../../scripts/signing-proxy.mjs';
+import { startDemoServer } from '../../scripts/demo-server.mjs';
 import { ORG, PIPELINE, AK, STS, ROOT, startDemo } from './helpers.mjs';
 
 const API = `/api/emulator/organization/${ORG}/pipeline/${PIPELINE}/jobs?category=DEPLOY`;
@@ -63,6 +64,16 @@ test('every other answer is data: nosniff and a CSP that runs nothing (errors, c
   for (const r of answers) {
     assert.equal(r.headers['x-content-type-options'], 'nosniff', String(r.status));
     assert.equal(r.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'", String(r.status));
+  }
+});
+
+test('an UPSTREAM over plain http must be a loopback address or localhost, not a name that looks like one', async () => {
+  for (const upstream of ['http://127.attacker.example', 'http://127.0.0.1.nip.io:8090', 'http://example.com', 'http://10.0.0.1']) {
+    await assert.rejects(startDemoServer({ port: 0, emulator: false, credentials: AK, upstream }), /UPSTREAM must be https:\/\//, upstream);
+  }
+  for (const upstream of ['http://127.0.0.1:1', 'http://127.1:1', 'http://localhost:1', 'http://[::1]:1', 'https://devops.example.com']) {
+    const server = await startDemoServer({ port: 0, emulator: false, credentials: AK, upstream });
+    await server.close();
   }
 });
 

@@ -104,6 +104,14 @@ test('timestamp missing or > 15 min off → 400 InvalidTimeStamp.Expired with th
     { algorithm: 'v3', mutate: (h) => delete h['x-acs-date'] },
     { algorithm: 'v1', mutate: (h) => delete h.date },
     { algorithm: 'v3', mutate: (h) => (h['x-acs-date'] = 'yesterday') },
+    // Malformed even though near the emulator's clock: PROTOCOL.md §1 forms only.
+    { algorithm: 'v3', mutate: (h) => (h['x-acs-date'] = new Date().toISOString()) }, // fractional seconds
+    { algorithm: 'v3', mutate: (h) => (h['x-acs-date'] = new Date().toUTCString()) },
+    { algorithm: 'v1', mutate: (h) => (h.date = new Date().toISOString()) },
+    { algorithm: 'v1', mutate: (h) => (h.date = new Date().toString()) },
+    { algorithm: 'v1', mutate: (h) => (h.date = new Date().toUTCString().replace(/^.../, 'Xyz')) },
+    { algorithm: 'v1', mutate: (h) => (h.date = new Date().toUTCString().replace(/ GMT$/, '')) }, // no zone: read in the machine's own
+    { algorithm: 'v1', mutate: (h) => (h.date = new Date(Date.now() + 86_400_000).toUTCString().slice(0, 3) + new Date().toUTCString().slice(3)) }, // wrong weekday
   ];
   for (const c of cases) {
     const r = await callClassic(emu.url, c);
@@ -112,6 +120,18 @@ test('timestamp missing or > 15 min off → 400 InvalidTimeStamp.Expired with th
   }
   // 14 minutes off is still inside the window.
   assertSuccess(await callClassic(emu.url, { now: Date.now() - 14 * 60_000 }));
+});
+
+test('a signed request for another version or action → 400 InvalidVersion / 404 InvalidAction.NotFound', async () => {
+  for (const algorithm of ['v3', 'v1']) {
+    assertPop(await callClassic(emu.url, { algorithm, extraHeaders: { 'x-acs-version': '1999-01-01' } }), 400, 'InvalidVersion');
+    assertPop(await callClassic(emu.url, { algorithm, extraHeaders: { 'x-acs-action': 'DeletePipeline' } }), 404, 'InvalidAction.NotFound');
+  }
+});
+
+test('V1 with another signature method or version → 400 IncompleteSignature', async () => {
+  assertPop(await callClassic(emu.url, { algorithm: 'v1', mutate: (h) => (h['x-acs-signature-method'] = 'HMAC-SHA256') }), 400, 'IncompleteSignature');
+  assertPop(await callClassic(emu.url, { algorithm: 'v1', mutate: (h) => (h['x-acs-signature-version'] = '2.0') }), 400, 'IncompleteSignature');
 });
 
 test('STS without / with a wrong security token → 400 InvalidSecurityToken.Malformed', async () => {
@@ -225,8 +245,13 @@ test('outsider AK → 400 InvalidUser.UserNotInCurrentOrganization', async () =>
 test('allowUnsigned: requests without Authorization are served as u-demo; signed ones are still verified', async () => {
   const open = await startEmulator({ allowUnsigned: true });
   try {
-    const r = await request(open.url, { method: 'POST', path: classicPath(ORG_A, '1234567') + '?category=DEPLOY' });
+    const api = { 'x-acs-version': '2021-06-25', 'x-acs-action': 'ListPipelineJobs' };
+    const r = await request(open.url, { method: 'POST', path: classicPath(ORG_A, '1234567') + '?category=DEPLOY', headers: api });
     assertSuccess(r);
+    // Unsigned or not, the request must name the API's version and action.
+    const path = classicPath(ORG_A, '1234567') + '?category=DEPLOY';
+    assertPop(await request(open.url, { method: 'POST', path }), 400, 'InvalidVersion');
+    assertPop(await request(open.url, { method: 'POST', path, headers: { 'x-acs-version': '2021-06-25' } }), 404, 'InvalidAction.NotFound');
     assertPop(await callClassic(open.url, { cred: { id: AK.id, secret: 'bad' } }), 400, 'SignatureDoesNotMatch');
   } finally {
     await open.close();

@@ -52,6 +52,18 @@ test('the control API refuses requests from browsers (any Origin): no page can r
   assert.equal((await request(emu.url, { path: '/_emulator/health' })).status, 200);
 });
 
+test('the control API answers to localhost or an IP address only: a rebound DNS name (no Origin) gets 421', async () => {
+  const { port } = new URL(emu.url);
+  for (const host of [`attacker.example:${port}`, 'attacker.example', `127.0.0.1.nip.io:${port}`]) {
+    const r = await request(emu.url, { path: '/_emulator/requests', headers: { host } });
+    assert.equal(r.status, 421, host);
+    assert.ok(!r.text.includes('['), 'no request log in the answer');
+  }
+  for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `10.1.2.3:${port}`]) {
+    assert.equal((await request(emu.url, { path: '/_emulator/health', headers: { host } })).status, 200, host);
+  }
+});
+
 test('a preflight under /_s/{id} does not consume a scenario step', async () => {
   const prefix = await scenario(emu.url, { id: 'cors-step', steps: [{ action: 'respond', status: 418, json: {} }] });
   const pre = await request(emu.url, { method: 'OPTIONS', path: prefix + classicPath(ORG_A, '1234567'), headers: { origin: 'https://x', 'access-control-request-method': 'POST' } });

@@ -79,7 +79,8 @@ test('POST /_emulator/scenarios validates its input and answers 201', async () =
     { id: 'x', steps: [{ action: 'respond', headers: { 'Content-Length': '5' } }] },
     { id: 'x', steps: [{ action: 'redirect', location: 'http://a/\r\nx: y' }] },
     { id: 'x', steps: [{ action: 'normal', delayMs: 3e9 }] }, { id: 'x', latencyMs: 2 ** 31 },
-    { id: 'x', steps: [{ action: 'trickle-headers', intervalMs: 3e9 }] }]) {
+    { id: 'x', steps: [{ action: 'trickle-headers', intervalMs: 3e9 }] },
+    { id: 'x', steps: [{ action: 'respond', contentType: 'a\nb' }] }, { id: 'x', steps: [{ action: 'respond', contentType: 7 }] }]) {
     const r = await postJson(emu.url, '/_emulator/scenarios', bad);
     assert.equal(r.status, 400, JSON.stringify(bad));
     assert.equal(typeof r.json.error, 'string');
@@ -352,6 +353,27 @@ test('GET /_emulator/requests lists requests (filterable by scenario) with secre
   assert.ok(!text.includes(STS.token) && !text.includes(PAT) && !text.includes(STS.secret));
   const all = await request(emu.url, { path: '/_emulator/requests' });
   assert.equal(all.json.length, 4);
+});
+
+test('the request log redacts every Signature field the verifier could read (spaced, given twice)', async () => {
+  const id = sid('log-forms');
+  await scenario(emu.url, { id, steps: [] });
+  let signature;
+  const spaced = await callClassic(emu.url, {
+    prefix: `/_s/${id}`,
+    mutate: (h) => {
+      signature = /Signature=([0-9a-f]{64})$/.exec(h.authorization)[1];
+      h.authorization = h.authorization.replace('Signature=', 'Signature= ');
+    },
+  });
+  assert.equal(spaced.status, 200, spaced.text); // the verifier trims the value
+  const twice = await callClassic(emu.url, { prefix: `/_s/${id}`, mutate: (h) => (h.authorization = h.authorization.replace(',Signature=', `,Signature=${'0'.repeat(64)}, Signature =`)) });
+  assert.equal(twice.status, 400, twice.text); // a field given twice is refused
+  assert.equal(twice.json.Code, 'IncompleteSignature');
+  const logged = (await request(emu.url, { path: `/_emulator/requests?scenario=${id}` })).json;
+  assert.equal(logged.length, 2);
+  for (const entry of logged) assert.ok(!/[0-9a-f]{64}/.test(entry.headers.authorization), entry.headers.authorization);
+  assert.ok(!JSON.stringify(logged).includes(signature));
 });
 
 test('POST /_emulator/reset clears scenarios and the request log', async () => {
