@@ -41,7 +41,15 @@ function readOptions(value, what) {
   try {
     if (typeof value !== 'object' || Array.isArray(value)) throw invalidArgument(`${what} must be an object`);
     for (name of OPTION_NAMES) {
-      if (!definedBelowObjectPrototype(value, name)) continue;
+      if (!definedBelowObjectPrototype(value, name)) {
+        // Read all the same, it has a value Object.prototype does not give (a Proxy with a
+        // `get` trap only): refused, or the call would go out without it, to the default endpoint.
+        const hidden = value[name];
+        if (hidden !== undefined && hidden !== null && hidden !== Object.prototype[name]) {
+          throw invalidArgument(`option ${name} is not an own property nor a class getter (a Proxy with a get trap only?): pass a plain object`);
+        }
+        continue;
+      }
       const option = value[name];
       if (option !== undefined && option !== null) options[name] = option;
     }
@@ -165,6 +173,10 @@ function holdsInexactNumber(value) {
   return false;
 }
 
+/** `errorCodeInfo` over the core's table: no code is near 256 characters, and a string of
+ *  hundreds of MB would not even fit in the wasm's memory to be looked up. */
+export const describeCode = (describe, code) => (typeof code === 'string' && code.length <= 256 ? describe(code) : null);
+
 /** A signal's reason; `undefined` if its getter throws (as the core reads it). */
 export function reasonOf(signal) {
   try {
@@ -174,8 +186,39 @@ export function reasonOf(signal) {
   }
 }
 
+/** What the core takes for a signal: a boolean `aborted` and an `addEventListener` (an
+ *  AbortSignal of this realm, another's, or a polyfill). A getter that throws: no signal. */
+export function signalLike(value) {
+  try {
+    return value !== null && typeof value === 'object' && typeof value.aborted === 'boolean' && typeof value.addEventListener === 'function';
+  } catch {
+    return false;
+  }
+}
+
 /** No adapting: the caller's signal as it is. */
 const signalAsIs = (signal) => ({ signal, release() {} });
+
+/**
+ * A signal that aborts when any of `signals` does, with that one's reason. `release()` takes its
+ * listeners off them all: a client's signal outlives its calls. What is not a signal goes to
+ * the core as it is, which refuses it.
+ */
+function anySignal(signals) {
+  const odd = signals.find((signal) => !signalLike(signal));
+  if (odd) return signalAsIs(odd);
+  const controller = new AbortController();
+  const listeners = signals.map((signal) => () => controller.abort(reasonOf(signal)));
+  const each = (method) => signals.forEach((signal, i) => signal[method]('abort', listeners[i]));
+  try {
+    const aborted = signals.findIndex((signal) => signal.aborted);
+    if (aborted >= 0) listeners[aborted]();
+    else each('addEventListener');
+  } catch {
+    throw invalidArgument('a signal threw when read or listened to');
+  }
+  return { signal: controller.signal, release: () => { try { each('removeEventListener'); } catch {} } };
+}
 
 export function makeClient({ run, environment, adaptSignal = signalAsIs, defaultFetch }) {
   async function call(organizationId, pipelineId, category, layers) {
@@ -183,12 +226,20 @@ export function makeClient({ run, environment, adaptSignal = signalAsIs, default
     if (options.fetch == null && defaultFetch) options.fetch = defaultFetch;
     if (options.signal == null) return finish(await run(organizationId, pipelineId, category, options));
     // `adaptSignal` gives the signal the core is to watch, and what to do once it is done.
-    const adapted = adaptSignal(options.signal);
-    options.signal = adapted.signal;
+    // A client's signal (say, for shutting down) and a call's both apply.
+    const [clientSignal, callSignal] = layers.length === 2 ? [layers[0].signal, layers[1].signal] : [];
+    const watched = [];
     try {
+      if (clientSignal !== undefined && callSignal !== undefined && clientSignal !== callSignal) {
+        watched.push(adaptSignal(clientSignal), adaptSignal(callSignal));
+        watched.push(anySignal([watched[0].signal, watched[1].signal]));
+      } else {
+        watched.push(adaptSignal(options.signal));
+      }
+      options.signal = watched.at(-1).signal;
       return finish(await run(organizationId, pipelineId, category, options));
     } finally {
-      adapted.release();
+      for (const adapted of watched.reverse()) adapted.release();
     }
   }
 
@@ -203,7 +254,9 @@ export function makeClient({ run, environment, adaptSignal = signalAsIs, default
 
   // `category` may be left out: listPipelineJobs(org, pipeline, { ...options }).
   const splitArgs = (category, options) =>
-    category !== null && typeof category === 'object' && options === undefined ? [undefined, category] : [category, options];
+    category !== null && typeof category === 'object' && !Array.isArray(category) && options === undefined
+      ? [undefined, category]
+      : [category, options];
 
   /**
    * Lists the jobs of a pipeline: `{ requestId, jobs: [{ jobName, identifier, lastJobId,
@@ -220,14 +273,18 @@ export function makeClient({ run, environment, adaptSignal = signalAsIs, default
 
     constructor(options) {
       this.#options = readOptions(options, 'client options');
+      // Bound to the client: it works detached (`const { listPipelineJobs } = client`) and
+      // through a Proxy of the client (Vue's reactive(), MobX), whose `this` has no #options.
+      // A subclass's override is what gets bound.
+      Object.defineProperty(this, 'listPipelineJobs', { value: this.listPipelineJobs.bind(this), writable: true, configurable: true });
     }
 
     listPipelineJobs(organizationId, pipelineId, category, callOptions) {
       const [cat, opts] = splitArgs(category, callOptions);
       return (async () => {
-        // Detached (`const f = client.listPipelineJobs; f()`), `this` is no client: say so.
+        // The prototype's method called on something else (`YunxiaoClient.prototype.listPipelineJobs()`): say so.
         if (!(this !== null && typeof this === 'object' && #options in this)) {
-          throw invalidArgument('listPipelineJobs was called without its YunxiaoClient: call it as client.listPipelineJobs(...), or bind it');
+          throw invalidArgument('YunxiaoClient.prototype.listPipelineJobs was called on something that is not a YunxiaoClient: call client.listPipelineJobs(...)');
         }
         return call(organizationId, pipelineId, cat, [this.#options, readOptions(opts, 'call options')]);
       })();

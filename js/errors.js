@@ -10,7 +10,10 @@ const CLASS = Symbol.for('yunxiao-pipeline-jobs.errorClass');
 // Classes are made as property values so they keep their names through minification (the
 // bundler renames a class binding; `util.inspect` and V8's messages show the class's own name).
 export const { YunxiaoError } = { YunxiaoError: class extends Error {
-  constructor(record = {}) {
+  /** `record`: the core's error record, or a message (handy for mocks); anything else is none. */
+  constructor(record) {
+    if (typeof record === 'string') record = { message: record };
+    else if (record === null || typeof record !== 'object') record = {};
     super(String(record.message ?? 'YunxiaoError'));
     const own = (key, value) =>
       Object.defineProperty(this, key, { value, enumerable: true, writable: true, configurable: true });
@@ -31,6 +34,11 @@ export const { YunxiaoError } = { YunxiaoError: class extends Error {
 
   get name() {
     return this.constructor.className;
+  }
+
+  // Settable like any Error's name (in strict mode a getter alone would make that a TypeError).
+  set name(value) {
+    Object.defineProperty(this, 'name', { value, writable: true, configurable: true });
   }
 
   static [Symbol.hasInstance](value) {

@@ -1,7 +1,7 @@
 // Node entry, bundled twice: to CommonJS (require) and to an ES module (import).
 import { setMaxListeners } from 'node:events';
 import * as core from './glue.cjs';
-import { makeClient, reasonOf } from './client.js';
+import { describeCode, makeClient, reasonOf } from './client.js';
 import { nodeFetch } from './node-transport.js';
 
 // Each call listens for "abort" on its signal; Node warns past 10 listeners on one signal, which
@@ -64,7 +64,7 @@ export const { listPipelineJobs, YunxiaoClient } = makeClient({
  *  code written for the browser build (and the shared type declarations) works here too. */
 export const initialize = async () => {};
 /** The source table's meaning of an API error code, or null. (Async, like the browser build.) */
-export const errorCodeInfo = async (code) => (typeof code === 'string' ? core.errorCodeInfo(code) : null);
+export const errorCodeInfo = async (code) => describeCode(core.errorCodeInfo, code);
 export {
   YunxiaoError, InvalidArgumentError, AuthenticationError, ForbiddenError, NotFoundError, BadRequestError,
   ThrottlingError, ServerError, NetworkError, TimeoutError, InvalidResponseError,

@@ -1,6 +1,6 @@
 // Browser / bundler entry: the wasm module initialises itself on first use.
 import init, * as core from './glue.js';
-import { makeClient, reasonOf } from './client.js';
+import { describeCode, makeClient, reasonOf, signalLike } from './client.js';
 import { NetworkError, TimeoutError } from './errors.js';
 
 let ready = null; // the load in flight, or done
@@ -64,6 +64,9 @@ export function initialize(input) {
       throw wasmUnavailable(error); // a raw loader error: an earlier load's is caught by .catch(start)
     },
   );
+  // Marked handled: `initialize()` called to start early and not awaited must not make a failed
+  // load an unhandled rejection (the next call reports it). Awaited, it still rejects.
+  next.catch(() => {});
   ready = next;
   const startedAt = performance.now(); // monotonic, like the timers it is compared with
   loadAgeMs = () => performance.now() - startedAt;
@@ -126,16 +129,6 @@ async function untilLoaded(options) {
 // What a browser says when fetch fails without an answer; a CORS refusal looks the same.
 const BLOCKED = /Failed to fetch|NetworkError when attempting to fetch|Load failed/;
 
-/** What the core takes for a signal: a boolean `aborted` and an `addEventListener` (an
- *  AbortSignal of this realm, another's, or a polyfill). A getter that throws: no signal. */
-function signalLike(value) {
-  try {
-    return value !== null && typeof value === 'object' && typeof value.aborted === 'boolean' && typeof value.addEventListener === 'function';
-  } catch {
-    return false;
-  }
-}
-
 /** A time option the core accepts (an integer from 1 to 2^53 − 1), else undefined. */
 const validMs = (ms) => (Number.isSafeInteger(ms) && ms >= 1 ? ms : undefined);
 
@@ -162,7 +155,7 @@ export const { listPipelineJobs, YunxiaoClient } = makeClient({ run, environment
 /** The source table's meaning of an API error code, or null. Needs the module loaded. */
 export async function errorCodeInfo(code) {
   if (!loaded) await untilLoaded({});
-  return typeof code === 'string' ? core.errorCodeInfo(code) : null;
+  return describeCode(core.errorCodeInfo, code);
 }
 export {
   YunxiaoError, InvalidArgumentError, AuthenticationError, ForbiddenError, NotFoundError, BadRequestError,

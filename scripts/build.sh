@@ -27,7 +27,7 @@ cp target/wasm-web/glue.js "$stage/glue.js"
 cp target/wasm-nodejs/glue_bg.wasm "$out"/node/glue_bg.wasm
 cp target/wasm-web/glue_bg.wasm "$out"/web/glue_bg.wasm
 
-esbuild "$stage/node.js" --bundle --format=cjs --platform=node --target=node18 --minify \
+esbuild "$stage/node.js" --bundle --format=cjs --platform=node --target=node20 --minify \
   --legal-comments=none --outfile="$out"/node/index.cjs --log-level=warning
 esbuild "$stage/web.js" --bundle --format=esm --platform=neutral --target=es2020 --minify \
   --legal-comments=none --outfile="$out"/web/index.js --log-level=warning
@@ -35,7 +35,7 @@ esbuild "$stage/web.js" --bundle --format=esm --platform=neutral --target=es2020
 # ~30 ms of start-up (cjs-module-lexer, and a delayed exit). The classes then exist twice when
 # an app loads both entries; instanceof still holds across them (a registered-symbol brand).
 # The glue is CommonJS (require, __dirname): the banner provides both.
-esbuild "$stage/node.js" --bundle --format=esm --platform=node --target=node18 --minify \
+esbuild "$stage/node.js" --bundle --format=esm --platform=node --target=node20 --minify \
   --legal-comments=none --outfile="$out"/node/index.mjs --log-level=warning \
   --banner:js="import{createRequire as __cr}from'node:module';import{fileURLToPath as __fu}from'node:url';import{dirname as __dn}from'node:path';const require=__cr(import.meta.url);const __dirname=__dn(__fu(import.meta.url));"
 printf '{ "type": "module" }\n' > "$out"/web/package.json

@@ -27,7 +27,7 @@ export interface Options {
   maxRetries?: number | Unset;
   /** Stop reading and throw InvalidResponseError above this; default 32 MiB, at most 100 MiB. */
   maxResponseBytes?: number | Unset;
-  /** Aborting rejects the call with `signal.reason`, whatever it is. */
+  /** Aborting rejects the call with `signal.reason`, whatever it is. A client's and a call's both apply. */
   signal?: AbortSignal | Unset;
   /** Used instead of the default transport (browsers: the global fetch; Node: the package's own over node:http). */
   fetch?: ((input: string, init: RequestInit) => Promise<Response>) | Unset;
@@ -67,8 +67,9 @@ export function listPipelineJobs(organizationId: string, pipelineId: string | nu
 export class YunxiaoClient {
   constructor(options?: Options);
   /**
-   * Call options override the client's. Credentials go as a group: a call that gives any of
-   * `accessKeyId`, `accessKeySecret`, `securityToken` or `token` replaces all of the client's.
+   * Call options override the client's (a `signal` adds to the client's). Credentials go as a
+   * group: a call that gives any of `accessKeyId`, `accessKeySecret`, `securityToken` or `token`
+   * replaces all of the client's. Bound to the client: it may be called detached.
    */
   listPipelineJobs(organizationId: string, pipelineId: string | number, category?: string | null, callOptions?: Options): Promise<PipelineJobList>;
   listPipelineJobs(organizationId: string, pipelineId: string | number, callOptions: Options): Promise<PipelineJobList>;

@@ -130,12 +130,21 @@ pub fn prepare(org: &JsValue, pipeline: &JsValue, category: &JsValue, options: &
     })
 }
 
+/// The longest string argument or option, in UTF-16 units: far beyond any id, credential,
+/// endpoint or user agent (an STS token is some 1-2 KB; servers refuse headers past 8-16 KB).
+/// Checked before the string is copied into wasm memory, which a string of hundreds of MB would
+/// exhaust (a trap, not an error), and before the redactor multiplies each secret's forms.
+const MAX_STRING_UNITS: u32 = 16 * 1024;
+
 /// A string argument, refusing lone UTF-16 surrogates (they have no UTF-8 form and would be
 /// silently replaced, naming a different resource).
 fn plain_string(name: &str, value: &JsValue) -> Result<String> {
     let Some(js) = value.dyn_ref::<JsString>() else {
         return Err(Error::invalid_argument(format!("{name} must be a string")));
     };
+    if js.length() > MAX_STRING_UNITS {
+        return Err(Error::invalid_argument(format!("{name} is longer than {MAX_STRING_UNITS} characters")));
+    }
     // The conversion turns a lone surrogate into U+FFFD. Only a string that then holds U+FFFD
     // is checked unit by unit (`is_valid_utf16` crosses into JS per UTF-16 unit, about 100
     // crossings per call if done for every argument; a regular expression would do it in one,

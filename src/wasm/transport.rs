@@ -258,8 +258,14 @@ impl Transport {
         // A failure while reading the body still belongs to an answer: keep its status and id.
         let request_id = request_id_in(&headers).map(str::to_owned);
         *answered.borrow_mut() = Some((status, request_id.clone()));
-        let declared_length = declared_identity_length(&headers);
         let mut budget = BodyBudget::default();
+        if (300..400).contains(&status) || status == 0 {
+            // A redirect's body means nothing to the core (it fails the call on the status):
+            // not read, so one that never ends is no wait for the timeout.
+            controller.abort();
+            return Ok(RawResponse { status, headers, body: Vec::new(), _budget: budget });
+        }
+        let declared_length = declared_identity_length(&headers);
         let body = self.read_body(&response, declared_length, controller, guard, &mut budget).await.map_err(|failure| match failure {
             Failure::Failed(error) => Failure::Failed(error.with_status(status).with_request_id(request_id)),
             aborted => aborted,

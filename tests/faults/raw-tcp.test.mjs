@@ -129,6 +129,18 @@ test('raw TCP: a chunked body that never ends: stops at maxResponseBytes', async
   await assertStillWorks(y, emu.url);
 });
 
+test('raw TCP: a redirect whose body never ends: UnexpectedRedirect at once, not a timeout', async () => {
+  const started = performance.now();
+  const got = await call((s) => {
+    s.write('HTTP/1.1 302 Found\r\nlocation: http://127.0.0.1:9/elsewhere\r\ncontent-length: 1000000\r\n\r\n');
+    raw.every(s, 50, () => s.write(' '));
+  }, { timeoutMs: 5000 });
+  assertError(y, got, { name: 'InvalidResponseError', code: 'UnexpectedRedirect', status: 302, attempts: 1 });
+  // Not a timing assertion of speed: 5000 ms is the attempt's timeout, which a read would reach.
+  assert.ok(performance.now() - started < 4000, 'the body was waited for');
+  await assertStillWorks(y, emu.url);
+});
+
 test('raw TCP: a byte every 50 ms forever: TimeoutError at timeoutMs', async () => {
   const got = await call((s) => {
     s.write(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000000\r\n\r\n`);

@@ -12,8 +12,9 @@ import { gzipSync } from 'node:zlib';
 const WASM_GZIP_BUDGET = 58_000;
 // 7,000 until 2026-11-29, when a review's fixes took the Node entries to ~7.45 KB: decoding
 // what fetch decodes (raw deflate, with backpressure), releasing signal relays, guarding
-// hostile signals and options, and more.
-const JS_GZIP_BUDGET = 7_700;
+// hostile signals and options, and more; 7,700 until 2026-11-30, when the fourth review's fixes
+// (both signals of a client and a call, Proxies, bound client methods) took them to ~7.9 KB.
+const JS_GZIP_BUDGET = 8_000;
 const gz = (file) => gzipSync(readFileSync(new URL(`../../pkg/${file}`, import.meta.url)), { level: 9 }).length;
 
 test(`the wasm stays within ${WASM_GZIP_BUDGET} bytes gzipped`, () => {

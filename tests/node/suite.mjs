@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
+import { getEventListeners } from 'node:events';
 import { AK, STS, TOKEN, ORG, OTHER_ORG, PIPELINE, SECRETS, emulator, rejection } from './helpers.mjs';
 
 const EXPORTS = [
@@ -182,6 +183,90 @@ export function defineSuite(entry, lib) {
       assertNoSecrets(e, ['AK\r\nX: y']);
     }
     assert.equal((await requests()).length, 0);
+  });
+
+  // A timeout: a regression traps the module, and the call then never settles.
+  test(`${entry}: strings too long for the wasm's memory are refused before they are copied there`, { timeout: 60_000 }, async (t) => {
+    const { url, requests } = await emulator(t);
+    const huge = '/'.repeat(2 ** 28); // 256 M characters: copied into wasm memory, it trapped the module
+    for (const options of [{ ...AK, accessKeySecret: huge }, { ...AK, accessKeySecret: '/'.repeat(16 * 1024 + 1) }, { token: huge }, { userAgent: huge }]) {
+      const name = Object.keys(options).find((key) => options[key].length > 16 * 1024);
+      const e = await rejection(y.listPipelineJobs(ORG, PIPELINE, { endpoint: url, ...options }));
+      assert.ok(e instanceof y.InvalidArgumentError, String(e));
+      assert.equal(e.message, `InvalidArgument: ${name} is longer than 16384 characters`);
+    }
+    assert.ok(await rejection(y.listPipelineJobs(huge, PIPELINE, { endpoint: url, ...AK })) instanceof y.InvalidArgumentError);
+    assert.equal(await y.errorCodeInfo(huge), null);
+    assert.equal((await requests()).length, 0);
+    // 16384 is allowed: the request goes out (and Node's HTTP server refuses a head that big).
+    const longest = await rejection(y.listPipelineJobs(ORG, PIPELINE, { endpoint: url, ...AK, accessKeyId: 'A'.repeat(16 * 1024), maxRetries: 0 }));
+    assert.ok(!(longest instanceof y.InvalidArgumentError) && longest.status === 400, String(longest));
+  });
+
+  test(`${entry}: Proxies: get-only options are refused, a client behind a Proxy (Vue's reactive()) works`, async (t) => {
+    const { url, requests } = await emulator(t);
+    const config = { endpoint: url, ...AK };
+    const getOnly = new Proxy({}, { get: (_, key) => config[key] });
+    const e = await rejection(y.listPipelineJobs(ORG, PIPELINE, getOnly));
+    assert.ok(e instanceof y.InvalidArgumentError, String(e));
+    assert.match(e.message, /option endpoint is not an own property nor a class getter/);
+    assert.equal((await requests()).length, 0);
+    // A Proxy that forwards everything is read like its target.
+    assert.equal((await y.listPipelineJobs(ORG, PIPELINE, new Proxy(config, {}))).jobs.length, 4);
+    const client = new y.YunxiaoClient(config);
+    assert.equal((await new Proxy(client, {}).listPipelineJobs(ORG, PIPELINE)).jobs.length, 4);
+    const { listPipelineJobs: detached } = client;
+    assert.equal((await detached(ORG, PIPELINE)).jobs.length, 4);
+    // The prototype's method on something that is no client says so.
+    const stray = await rejection(y.YunxiaoClient.prototype.listPipelineJobs.call({}, ORG, PIPELINE));
+    assert.ok(stray instanceof y.InvalidArgumentError && /not a YunxiaoClient/.test(stray.message), String(stray));
+    // A subclass's override is what a detached method runs.
+    class Counting extends y.YunxiaoClient {
+      calls = 0;
+      listPipelineJobs(...args) {
+        this.calls++;
+        return super.listPipelineJobs(...args);
+      }
+    }
+    const counting = new Counting(config);
+    const { listPipelineJobs: countingDetached } = counting;
+    await countingDetached(ORG, PIPELINE);
+    assert.equal(counting.calls, 1);
+  });
+
+  test(`${entry}: a client's signal and a call's both apply, and the client's keeps no listener`, async (t) => {
+    const { url } = await emulator(t);
+    const slow = (_url, init) => new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
+    for (const which of ['client', 'call']) {
+      const shutdown = new AbortController();
+      const mine = new AbortController();
+      const client = new y.YunxiaoClient({ endpoint: url, ...AK, signal: shutdown.signal, fetch: slow, timeoutMs: 10_000 });
+      const pending = rejection(client.listPipelineJobs(ORG, PIPELINE, { signal: mine.signal }));
+      const reason = new Error(`${which} aborted`);
+      (which === 'client' ? shutdown : mine).abort(reason);
+      assert.equal(await pending, reason);
+      // Already aborted: the call does not start.
+      assert.equal(await rejection(client.listPipelineJobs(ORG, PIPELINE, { signal: AbortSignal.abort('x') })), which === 'client' ? reason : 'x');
+    }
+    const shutdown = new AbortController();
+    const client = new y.YunxiaoClient({ endpoint: url, ...AK, signal: shutdown.signal });
+    for (let i = 0; i < 20; i++) await client.listPipelineJobs(ORG, PIPELINE, { signal: new AbortController().signal });
+    assert.equal(getEventListeners(shutdown.signal, 'abort').length, 0, 'a listener per call was left on the client signal');
+  });
+
+  test(`${entry}: small things: an array category, errors made by hand, an error's name set`, async (t) => {
+    const { url } = await emulator(t);
+    const e = await rejection(y.listPipelineJobs(ORG, PIPELINE, ['DEPLOY'], { endpoint: url, ...AK }));
+    assert.ok(e instanceof y.InvalidArgumentError && /category must be a string/.test(e.message), String(e));
+    assert.equal(new y.NotFoundError(null).message, 'YunxiaoError');
+    assert.equal(new y.NotFoundError('gone').message, 'gone');
+    const error = new y.NotFoundError({ message: 'm' });
+    (() => {
+      'use strict';
+      error.name = 'Renamed';
+    })();
+    assert.equal(error.name, 'Renamed');
+    assert.equal(new y.NotFoundError({}).name, 'NotFoundError');
   });
 
   test(`${entry}: hostile ids are encoded, never change the request line`, async (t) => {

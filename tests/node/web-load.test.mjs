@@ -27,6 +27,25 @@ test('a wasm that cannot be loaded is a NetworkError (WasmUnavailable), and init
   assert.equal((await y.listPipelineJobs(ORG, PIPELINE, { endpoint: url, ...AK })).jobs.length, 4);
 });
 
+test('initialize() not awaited ("start early") whose load fails: no unhandled rejection, the next call reports it', LIMIT, async () => {
+  const y = await freshCopy();
+  const unhandled = [];
+  const record = (reason) => unhandled.push(reason);
+  process.on('unhandledRejection', record);
+  try {
+    y.initialize(); // fire and forget, as a page starting the load early would
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the load fails (no file: fetch in Node)
+    const error = await rejection(y.errorCodeInfo('X'));
+    assert.equal(error.code, 'WasmUnavailable');
+    // Awaited, initialize() still rejects.
+    assert.equal((await rejection(y.initialize())).code, 'WasmUnavailable');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  } finally {
+    process.off('unhandledRejection', record);
+  }
+  assert.deepEqual(unhandled, []);
+});
+
 test('initialize(input) while the default load is in flight: tried when that load fails, and the call waits for it', LIMIT, async (t) => {
   const { url } = await emulator(t);
   const [y, bytes] = await Promise.all([freshCopy(), readFile(WASM)]);
