@@ -143,6 +143,9 @@ impl Call {
                     if error.kind == ErrorKind::InvalidResponse && error.path.as_deref() == Some("body") {
                         note_content_encoding(&mut error, response);
                     }
+                    if let Some(retry) = self.skew_retry(&error, response, now_ms) {
+                        return retry;
+                    }
                     // A 200 with `success: false` and a throttling or server code waits as asked, like a 429.
                     self.decide(with_retry_after(error, response, now_ms), now_ms, jitter)
                 }
@@ -161,13 +164,8 @@ impl Call {
         let message = body.message.as_deref().map(|m| self.redactor.redact(m));
         let mut error = Error::from_api(status, body.code.as_deref(), message.as_deref())
             .with_request_id(body.request_id.clone().or_else(|| response.request_id().map(str::to_owned)));
-        if error.code.starts_with("InvalidTimeStamp") && !self.skew_retried && self.remaining_ms(now_ms) != Some(0) {
-            if let Some(server_ms) = response.header("date").and_then(parse_http_date) {
-                // Our clock is off: retry once at once, signed with the server's time.
-                self.skew_retried = true;
-                self.clock_offset_ms = server_ms - now_ms;
-                return Outcome::Retry { delay_ms: 0 };
-            }
+        if let Some(retry) = self.skew_retry(&error, response, now_ms) {
+            return retry;
         }
         // Both readings of an unsigned refusal: a page behind a signing proxy must not be told
         // to hold an AccessKey itself.
@@ -177,6 +175,24 @@ impl Call {
             );
         }
         self.decide(with_retry_after(error, response, now_ms), now_ms, jitter)
+    }
+
+    /// Our clock is off (the server refused the time stamp and sent its own `Date`): once a call,
+    /// retry at once, signed with the server's time. Not one of `maxRetries`: it mends our
+    /// request, where a retry waits out the server's trouble.
+    fn skew_retry(&mut self, error: &Error, response: &Response<'_>, now_ms: i64) -> Option<Outcome> {
+        if !error.code.starts_with("InvalidTimeStamp") || self.skew_retried || self.remaining_ms(now_ms) == Some(0) {
+            return None;
+        }
+        let server_ms = response.header("date").and_then(parse_http_date)?;
+        self.skew_retried = true;
+        self.clock_offset_ms = server_ms - now_ms;
+        Some(Outcome::Retry { delay_ms: 0 })
+    }
+
+    /// Retries made so far that count against `maxRetries` (the skew retry does not).
+    fn retries_made(&self) -> u32 {
+        self.attempts.saturating_sub(1 + u32::from(self.skew_retried))
     }
 
     /// A failure with no HTTP answer: network error, timeout, body too large, etc.
@@ -206,7 +222,7 @@ impl Call {
 
     /// Retry or fail; a retry waits what the server asked (`error.retry_after_ms`), else a backoff.
     fn decide(&mut self, error: Error, now_ms: i64, jitter: f64) -> Outcome {
-        if !error.retryable() || self.attempts > self.policy.max_retries {
+        if !error.retryable() || self.retries_made() >= self.policy.max_retries {
             return self.fail(error);
         }
         let delay_ms = match error.retry_after_ms {
@@ -223,7 +239,7 @@ impl Call {
 
     /// Full jitter (AWS architecture blog): uniform in [0, min(cap, base · 2^(retry−1))].
     pub fn backoff_ms(&self, jitter: f64) -> u64 {
-        let exponent = self.attempts.saturating_sub(1).min(20);
+        let exponent = self.retries_made().min(20);
         let ceiling = self.policy.base_delay_ms.saturating_mul(1u64 << exponent).min(self.policy.max_delay_ms);
         let jitter = if jitter.is_finite() { jitter.clamp(0.0, 1.0) } else { 0.0 };
         (ceiling as f64 * jitter) as u64
@@ -406,6 +422,40 @@ mod tests {
         match respond(&mut c, 400, &skew, body, 1_000) {
             Outcome::Fail(e) => assert_eq!((e.kind, e.attempts), (ErrorKind::Authentication, 2)),
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_200_that_refuses_the_time_stamp_is_retried_with_the_server_time_too() {
+        let mut c = call(RetryPolicy::default());
+        c.next_request(0, "n1");
+        let skew = [("date", "Thu, 06 Feb 2020 07:32:54 GMT")];
+        let body = r#"{"success":false,"errorCode":"InvalidTimeStamp.Expired","errorMessage":"too old"}"#;
+        assert!(matches!(respond(&mut c, 200, &skew, body, 0), Outcome::Retry { delay_ms: 0 }));
+        assert_eq!(c.next_request(0, "n2").header("x-acs-date"), Some("2020-02-06T07:32:54Z"));
+    }
+
+    #[test]
+    fn the_skew_retry_is_not_one_of_max_retries() {
+        let skew = [("date", "Thu, 06 Feb 2020 07:32:54 GMT")];
+        let stale = r#"{"Code":"InvalidTimeStamp.Expired","Message":"too old"}"#;
+        for max_retries in [0, 2] {
+            let mut c = call(RetryPolicy { max_retries, ..RetryPolicy::default() });
+            c.next_request(0, "n0");
+            assert!(matches!(respond(&mut c, 400, &skew, stale, 0), Outcome::Retry { delay_ms: 0 }));
+            // Then max_retries retries of a 503, the first with the first backoff (≤ 250 ms).
+            for retry in 0..max_retries {
+                c.next_request(0, "n");
+                match respond(&mut c, 503, &[], "{}", 0) {
+                    Outcome::Retry { delay_ms } => assert!(delay_ms <= 250 << retry, "{delay_ms}"),
+                    other => panic!("{other:?}"),
+                }
+            }
+            c.next_request(0, "n");
+            match respond(&mut c, 503, &[], "{}", 0) {
+                Outcome::Fail(e) => assert_eq!(e.attempts, max_retries + 2),
+                other => panic!("{other:?}"),
+            }
         }
     }
 

@@ -87,11 +87,20 @@ pub fn normalize_success(body: &[u8], status: u16, header_request_id: Option<&st
     match parsed {
         // `success: false`, or an error code without `success: true` (the token API's errors
         // have no `success` field): the API error the body reports, whatever the status.
-        Ok(Some(Envelope { success, error, .. })) if success == Some(false) || (success.is_none() && error.code.is_some()) => {
+        Ok(Some(Envelope { success, mut error, .. })) if success == Some(false) || (success.is_none() && error.code.is_some()) => {
+            // The message under the token API's other names, as an error status's body is read.
+            if error.message.is_none() {
+                error.message = parse_error_body(body).message;
+            }
             Err(api_error(status, &error))
         }
-        // `{}` or `{"requestId":…}` says nothing about jobs: not an empty list.
+        // `{}` or `{"requestId":…}` says nothing about jobs: not an empty list. One with a
+        // lower-case `code` (and no jobs) is the error it names, as with an error status.
         Ok(Some(Envelope { success: None, has_jobs: false, error, .. })) => {
+            let lenient = parse_error_body(body);
+            if lenient.code.is_some() {
+                return Err(api_error(status, &lenient));
+            }
             let detail = "the answer has neither a jobs field nor success: true";
             Err(Error::invalid_response("jobs", detail).with_request_id(error.request_id.or_else(|| header_request_id.map(str::to_owned))))
         }
@@ -517,6 +526,19 @@ mod tests {
         // An empty code is no error; `success: true` wins over a stray code.
         assert_eq!(ok(r#"{"success":true,"errorCode":"","jobs":[]}"#)["jobs"], json!([]));
         assert_eq!(ok(r#"{"success":true,"errorCode":"Odd"}"#)["jobs"], json!([]));
+    }
+
+    #[test]
+    fn a_200_error_body_is_read_as_an_error_status_body_is() {
+        let e = err(br#"{"code":"Throttling.User","message":"slow down"}"#);
+        assert_eq!((e.kind, e.code.as_str(), e.detail.as_str()), (ErrorKind::Throttling, "Throttling.User", "slow down"));
+        let e = err(br#"{"errorCode":"Unauthorized","errorDescription":"bad token"}"#);
+        assert_eq!((e.kind, e.detail.as_str()), (ErrorKind::Authentication, "bad token"));
+        // A lower-case code beside jobs is data, not an error.
+        assert_eq!(ok(r#"{"code":"OK","jobs":[]}"#)["jobs"], json!([]));
+        // Not JSON: `falsey` is no `false`.
+        let e = err(br#"{"success":falsey,"jobs":[]}"#);
+        assert_eq!(e.kind, ErrorKind::InvalidResponse);
     }
 
     #[test]

@@ -73,12 +73,33 @@ impl Redactor {
 }
 
 /// How a server may echo a secret (an STS token is base64: `+`, `/`, `=`): as it is, percent-
-/// encoded (once or twice, as a string-to-sign quotes a query; upper-case hex, as every
-/// common encoder writes it) and with `/` JSON-escaped.
-fn echoed_forms(secret: &str) -> [String; 4] {
+/// encoded (once or twice, as a string-to-sign quotes a query; with upper-case hex, as most
+/// encoders write it, or lower-case, as .NET's UrlEncode does) and with `/` JSON-escaped.
+fn echoed_forms(secret: &str) -> [String; 6] {
     let encoded = percent_encode(secret);
-    let twice = percent_encode(&encoded);
-    [secret.to_owned(), encoded, twice, replace_str(secret, "/", "\\/")]
+    let lower = lower_case_hex(&encoded);
+    [
+        secret.to_owned(),
+        percent_encode(&encoded),
+        percent_encode(&lower), // `%2f` encoded again is `%252f`
+        encoded,
+        lower,
+        replace_str(secret, "/", "\\/"),
+    ]
+}
+
+/// `%2F` → `%2f`: the two hex digits after each `%` in lower case; the other letters are the
+/// secret's own. (Percent-encoded text is ASCII.)
+fn lower_case_hex(encoded: &str) -> String {
+    let mut bytes = encoded.as_bytes().to_vec();
+    for i in 0..bytes.len() {
+        if bytes.get(i) == Some(&b'%') {
+            for digit in bytes.iter_mut().skip(i + 1).take(2) {
+                digit.make_ascii_lowercase();
+            }
+        }
+    }
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -111,6 +132,8 @@ mod tests {
             "CAIS/Fake+Token=0001abcd",
             "CAIS%2FFake%2BToken%3D0001abcd",
             "CAIS%252FFake%252BToken%253D0001abcd",
+            "CAIS%2fFake%2bToken%3d0001abcd",
+            "CAIS%252fFake%252bToken%253d0001abcd",
             "CAIS\\/Fake+Token=0001abcd",
         ] {
             assert_eq!(r.redact(&format!("x {echoed} y")), "x [REDACTED] y", "{echoed}");

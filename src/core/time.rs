@@ -77,10 +77,12 @@ pub fn rfc1123(epoch_ms: i64) -> String {
 }
 
 /// Parses an IMF-fixdate (`Thu, 06 Feb 2020 07:32:54 GMT`, the only format servers may send
-/// in `Date` and `Retry-After` today). The weekday is not checked. `None` for anything else.
+/// in `Date` and `Retry-After` today): a day that exists and its own weekday. `None` for anything else.
 pub fn parse_http_date(text: &str) -> Option<i64> {
     let text = text.trim();
-    let rest = text.get(super::encode::find_str(text, ", ")? + 2..)?;
+    let comma = super::encode::find_str(text, ", ")?;
+    let day_name = text.get(..comma)?;
+    let rest = text.get(comma + 2..)?;
     let mut parts = rest.split(' ');
     let day: u32 = parse_digits(parts.next()?, 2)?;
     let month_name = parts.next()?;
@@ -93,11 +95,24 @@ pub fn parse_http_date(text: &str) -> Option<i64> {
     if parts.next()? != "GMT" || parts.next().is_some() || clock.next().is_some() {
         return None;
     }
-    if !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+    // 31 Feb would become 2 Mar; a leap second (60) is allowed, as HTTP allows it.
+    if !(1..=days_in_month(year, month)).contains(&day) || hour > 23 || minute > 59 || second > 60 {
         return None;
     }
     let days = days_from_civil(i64::from(year), month, day);
+    if DAY_NAMES.get(days.rem_euclid(7) as usize) != Some(&day_name) {
+        return None;
+    }
     Some((days * 86_400 + i64::from(hour * 3600 + minute * 60 + second)) * 1000)
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 fn parse_digits(text: &str, len: usize) -> Option<u32> {
@@ -112,6 +127,22 @@ mod tests {
     use super::*;
 
     const VECTOR_MS: i64 = 1_580_974_374_000; // the signing vectors' instant
+
+    #[test]
+    fn http_dates_must_exist_and_name_their_weekday() {
+        assert_eq!(parse_http_date("Thu, 06 Feb 2020 07:32:54 GMT"), Some(VECTOR_MS));
+        assert_eq!(parse_http_date("Sat, 29 Feb 2020 00:00:00 GMT").map(|ms| ms > VECTOR_MS), Some(true));
+        for text in [
+            "Mon, 06 Feb 2020 07:32:54 GMT", // a Thursday
+            "Xyz, 06 Feb 2020 07:32:54 GMT",
+            "Mon, 31 Feb 2020 00:00:00 GMT",
+            "Fri, 29 Feb 2019 00:00:00 GMT",
+            "Thu, 31 Apr 2020 00:00:00 GMT",
+            "06 Feb 2020 07:32:54 GMT",
+        ] {
+            assert_eq!(parse_http_date(text), None, "{text}");
+        }
+    }
 
     #[test]
     fn formats_the_vector_instant() {

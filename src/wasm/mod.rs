@@ -35,19 +35,48 @@ pub async fn run_list_pipeline_jobs(
     }
 }
 
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = performance, js_name = now, catch)]
+    fn performance_now() -> Result<f64, JsValue>;
+}
+
+/// A call's clock: the wall clock read once, at the start, then advanced by the monotonic one,
+/// so a step of the system clock mid-call (NTP) neither stretches nor cuts `deadlineMs`. (A
+/// time stamp it makes stale is mended by the core's clock-skew retry.) Without
+/// `performance.now()`, the wall clock.
+struct CallClock {
+    wall_start_ms: f64,
+    monotonic_start_ms: Option<f64>,
+}
+
+impl CallClock {
+    fn start() -> CallClock {
+        CallClock { wall_start_ms: Date::now(), monotonic_start_ms: performance_now().ok() }
+    }
+
+    fn now_ms(&self) -> i64 {
+        match (self.monotonic_start_ms, performance_now()) {
+            (Some(start), Ok(now)) => (self.wall_start_ms + (now - start)) as i64,
+            _ => Date::now() as i64,
+        }
+    }
+}
+
 async fn run(call: &mut Call, transport: &Transport) -> Result<String, Failure> {
+    let clock = CallClock::start();
     loop {
         transport.check_aborted()?;
         let nonce = transport::random_nonce().map_err(Failure::Failed)?;
-        let now = Date::now() as i64;
+        let now = clock.now_ms();
         if let Some(error) = call.past_deadline(now) {
             return Err(Failure::Failed(error));
         }
         let request = call.next_request(now, &nonce);
         let timeout_ms = call.attempt_timeout_ms(now);
         let outcome = match transport.send(&request, timeout_ms, call.redactor()).await {
-            Ok(response) => call.on_response(&response.as_core(), Date::now() as i64, Math::random()),
-            Err(Failure::Failed(error)) => call.on_transport_error(error, Date::now() as i64, Math::random()),
+            Ok(response) => call.on_response(&response.as_core(), clock.now_ms(), Math::random()),
+            Err(Failure::Failed(error)) => call.on_transport_error(error, clock.now_ms(), Math::random()),
             Err(aborted) => return Err(aborted),
         };
         match outcome {

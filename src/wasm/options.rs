@@ -2,6 +2,7 @@
 //! option (never its value when it may be a secret).
 
 use js_sys::{Function, JsString, Reflect};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
@@ -97,6 +98,7 @@ pub fn prepare(org: &JsValue, pipeline: &JsValue, category: &JsValue, options: &
         _ => DEFAULT_CLASSIC_ENDPOINT,
     };
     let endpoint = Endpoint::parse(endpoint_text.as_deref().unwrap_or(default_endpoint), allow_insecure_http)?;
+    check_punycode(&endpoint)?;
 
     let region = matches!(auth, Auth::Token(_, Edition::Region));
     let organization_id = id_argument("organizationId", org, region)?;
@@ -128,6 +130,27 @@ pub fn prepare(org: &JsValue, pipeline: &JsValue, category: &JsValue, options: &
         policy,
         transport,
     })
+}
+
+#[wasm_bindgen]
+extern "C" {
+    type Url;
+    #[wasm_bindgen(constructor, js_class = "URL", catch)]
+    fn new(url: &str) -> Result<Url, JsValue>;
+}
+
+/// A host with an `xn--` label must be valid punycode of a valid name, or fetch refuses the URL
+/// (after every retry, as a network error). The platform's URL parser judges: a punycode decoder
+/// and the IDNA tables would cost more wasm than the rest of the endpoint parser.
+fn check_punycode(endpoint: &Endpoint) -> Result<()> {
+    let punycode = endpoint.host.split('.').any(|label| label.starts_with("xn--"));
+    if punycode && Url::new(&endpoint.origin()).is_err() {
+        return Err(Error::invalid_argument(format!(
+            "endpoint host {} is not a valid internationalised domain name (an xn-- label that does not decode)",
+            endpoint.host
+        )));
+    }
+    Ok(())
 }
 
 /// The longest string argument or option, in UTF-16 units: far beyond any id, credential,

@@ -167,6 +167,10 @@ export function defineSuite(entry, lib) {
       ['', PIPELINE, {}], [ORG, '', {}], [ORG, '..', {}], [ORG, '.', {}], [ORG, -1, {}], [ORG, 1.5, {}],
       [ORG, 2 ** 53, {}], [ORG, {}, {}], ['\ud800', PIPELINE, {}], [ORG, PIPELINE, { category: 'de ploy' }],
       [ORG, PIPELINE, { endpoint: 'http://example.com' }], [ORG, PIPELINE, { endpoint: 'ftp://x' }],
+      // Node asks DNS for *.localhost: plain http there is not on this machine for sure.
+      [ORG, PIPELINE, { endpoint: 'http://api.localhost:8080' }],
+      // Punycode that does not decode: fetch would refuse the URL on every retry.
+      [ORG, PIPELINE, { endpoint: 'https://xn--a.com' }], [ORG, PIPELINE, { endpoint: 'https://api.xn--zz.example.com' }],
       [ORG, PIPELINE, { accessKeyId: 'x' }], [ORG, PIPELINE, { accessKeySecret: 'x' }],
       [ORG, PIPELINE, { ...AK, token: TOKEN }], [ORG, PIPELINE, { ...AK, accessKeyId: 'AK\r\nX: y' }],
       [ORG, PIPELINE, { timeoutMs: -5 }], [ORG, PIPELINE, { maxRetries: 1.5 }], [ORG, PIPELINE, { signal: {} }],
@@ -252,6 +256,32 @@ export function defineSuite(entry, lib) {
     const client = new y.YunxiaoClient({ endpoint: url, ...AK, signal: shutdown.signal });
     for (let i = 0; i < 20; i++) await client.listPipelineJobs(ORG, PIPELINE, { signal: new AbortController().signal });
     assert.equal(getEventListeners(shutdown.signal, 'abort').length, 0, 'a listener per call was left on the client signal');
+  });
+
+  test(`${entry}: valid punycode hosts go out as they are`, async () => {
+    const urls = [];
+    const fetch = async (url) => {
+      urls.push(url);
+      return new Response('{"requestId":"R","success":true,"jobs":[]}', { status: 200 });
+    };
+    await y.listPipelineJobs(ORG, PIPELINE, { endpoint: 'https://api.xn--bcher-kva.example', ...AK, fetch });
+    assert.match(urls[0], /^https:\/\/api\.xn--bcher-kva\.example\/organization\//);
+  });
+
+  test(`${entry}: deadlineMs holds when the system clock steps back mid-call`, async () => {
+    const realNow = Date.now;
+    // The first attempt never answers; while it waits, NTP sets the clock an hour back.
+    const fetch = (_url, init) => {
+      Date.now = () => realNow() - 3_600_000;
+      return new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
+    };
+    try {
+      const e = await rejection(y.listPipelineJobs(ORG, PIPELINE, { endpoint: 'http://127.0.0.1:9', ...AK, fetch, deadlineMs: 1000, maxRetries: 2 }));
+      // On the stepped clock no time had passed: the timeout was retried, twice, for 3 s.
+      assert.deepEqual([e.name, e.code, e.attempts], ['TimeoutError', 'DeadlineExceeded', 1], String(e));
+    } finally {
+      Date.now = realNow;
+    }
   });
 
   test(`${entry}: small things: an array category, errors made by hand, an error's name set`, async (t) => {

@@ -196,7 +196,8 @@ impl<'a> Scanner<'a> {
         self.skip_ws();
         let rest = self.bytes().get(self.pos..).unwrap_or(&[]);
         for word in ["true", "false", "null"] {
-            if rest.starts_with(word.as_bytes()) {
+            // The whole word: `falsey` is no `false` followed by something else.
+            if rest.starts_with(word.as_bytes()) && !rest.get(word.len()).is_some_and(u8::is_ascii_alphanumeric) {
                 let start = self.pos;
                 self.pos += word.len();
                 return Ok(self.text.get(start..self.pos).unwrap_or(""));
@@ -208,7 +209,7 @@ impl<'a> Scanner<'a> {
     /// Consumes `null` if it is next.
     pub fn eat_null(&mut self) -> bool {
         self.skip_ws();
-        if self.bytes().get(self.pos..).is_some_and(|r| r.starts_with(b"null")) {
+        if self.bytes().get(self.pos..).is_some_and(|r| r.starts_with(b"null") && !r.get(4).is_some_and(u8::is_ascii_alphanumeric)) {
             self.pos += 4;
             true
         } else {
@@ -382,6 +383,7 @@ mod tests {
             " [ 1 , 2 ] ", "01", "1.", ".5", "-", "1e", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "[1 2]",
             "\"\\x\"", "\"\\u12\"", "\"a\u{1}\"", "tru", "nul", "{\"a\":1}}", "[", "{", "\"abc",
             "{1:2}", "", "  ", "[[[]]]", "{\"\":{}}", "1 2", "NaN", "[-]",
+            "falsey", "[truest]", "{\"a\":nullx}", "[null1]", "[true,false,null]",
         ] {
             let serde_ok = serde_json::from_str::<serde_json::Value>(text).is_ok();
             assert_eq!(valid(text), serde_ok, "{text:?}");
