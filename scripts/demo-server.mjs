@@ -15,6 +15,7 @@
 
 import http from 'node:http';
 import { isIPv4 } from 'node:net';
+import { randomUUID } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -59,7 +60,11 @@ function scenarios(seed) {
   // makes the whole answer an InvalidResponseError (that one has its own example).
   const edgeJobs = seed.organizations[SEEDED.organizationId].pipelines['3456789'].jobs
     .filter((job) => typeof job.lastJobId !== 'object' || job.lastJobId === null);
-  const fail = (status, Code, Message, headers = {}) => [{ action: 'respond', status, headers, json: { Code, Message } }];
+  // With a request id, as the real gateway's errors have (one per scenario, made at start).
+  const fail = (status, Code, Message, headers = {}) => {
+    const RequestId = randomUUID().toUpperCase();
+    return [{ action: 'respond', status, headers: { 'x-acs-request-id': RequestId, ...headers }, json: { RequestId, Code, Message } }];
+  };
   return [
     { id: 'unusual', steps: [{ action: 'json-normal-with', patch: { jobs: [...edgeJobs, INEXACT_PARAMS_JOB] } }] },
     { id: 'bad-key', steps: fail(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.') },

@@ -2,9 +2,8 @@
 // holds credentials: it calls the package with `endpoint` pointing at the demo server's signing
 // proxy (/api/emulator or /api/upstream), which signs in Node and relays the API's answer.
 
-import { listPipelineJobs, errorCodeInfo, initialize, YunxiaoError } from '/pkg/web/index.js';
-
-initialize().catch(() => {}); // start fetching the wasm now; a failure surfaces on the first call
+// Imported dynamically: a static import that failed would leave the page blank, without a word.
+let listPipelineJobs, errorCodeInfo, YunxiaoError;
 
 const STORAGE_KEY = 'yunxiao-pipeline-jobs-demo';
 const BACKENDS = ['emulator', 'upstream'];
@@ -14,11 +13,14 @@ const form = $('query');
 const result = $('result');
 const submitButton = $('submit');
 const fields = { organizationId: $('organizationId'), pipelineId: $('pipelineId'), category: $('category') };
+const LABELS = { organizationId: 'Organization ID', pipelineId: 'Pipeline ID', category: 'Category' };
+/** Rows rendered at first, and at each "Show more": thousands of rows at once would freeze the page. */
+const ROWS_AT_A_TIME = 200;
 
 /** How each error class is presented: a title, what it means for the user, and a tone. */
 const CLASSES = {
   InvalidArgumentError: ['Invalid input', 'The package refused the input before sending anything.', 'input'],
-  AuthenticationError: ['Authentication failed', 'The AccessKey the proxy signs with was rejected: check the demo server’s ALIBABA_CLOUD_ACCESS_KEY_ID and _SECRET.', 'auth'],
+  AuthenticationError: ['Authentication failed', 'The AccessKey the proxy signs with was rejected.', 'auth'],
   ForbiddenError: ['Not allowed', 'The key’s user may not see this organization or pipeline.', 'auth'],
   NotFoundError: ['Not found', 'No such organization or pipeline, or it is not visible to this key.', 'missing'],
   BadRequestError: ['Request refused', 'The API refused the request as it stands.', 'input'],
@@ -28,6 +30,19 @@ const CLASSES = {
   TimeoutError: ['Timed out', 'No complete answer in time, after retries.', 'transient'],
   InvalidResponseError: ['Unexpected answer', 'The answer breaks the documented shape; the field is named below.', 'broken'],
 };
+
+/** More to say for some errors, by backend or by code. */
+function advice(request, error) {
+  if (typeof error.code === 'string' && error.code.startsWith('Proxy')) {
+    return 'The demo server’s proxy could not complete the call (the code says why): check that its UPSTREAM is right and reachable from the server.';
+  }
+  if (error.name === 'AuthenticationError') {
+    return request.backend === 'upstream'
+      ? 'Check the ALIBABA_CLOUD_ACCESS_KEY_ID and _SECRET (and _SECURITY_TOKEN) the demo server was started with.'
+      : 'The emulator’s own demo key was refused here on purpose: this is what a wrong or revoked key looks like.';
+  }
+  return null;
+}
 
 let config = { backends: {} };
 let current = null; // the search in flight: { controller, request }
@@ -46,6 +61,11 @@ function h(tag, props, ...children) {
     if (child !== undefined && child !== null && child !== false) el.append(child instanceof Node ? child : String(child));
   }
   return el;
+}
+
+/** One short line for screen readers: what just happened. */
+function announce(text) {
+  $('status').textContent = text;
 }
 
 function show(state, ...content) {
@@ -110,12 +130,17 @@ async function search(request) {
       endpoint: endpointFor(request),
       signal: controller.signal,
     });
-    if (current === mine) showJobs(request, list, performance.now() - started);
+    if (current === mine) {
+      rememberTyped(request);
+      showJobs(request, list, performance.now() - started);
+    }
   } catch (error) {
     if (current !== mine) return; // superseded by a newer search, or abandoned
     if (controller.signal.aborted) {
       showCancelled(request);
     } else {
+      // Input the package refused is not worth reopening the page on.
+      if (!(error instanceof YunxiaoError && error.name === 'InvalidArgumentError')) rememberTyped(request);
       // Looked up only once an answer came (a status): the wasm is then surely loaded. Before
       // any answer (Timeout, WasmUnavailable…) the lookup could wait on a wasm that never loads,
       // and such codes are the package's own, in no API table anyway.
@@ -157,9 +182,10 @@ function showLoading(request, onCancel) {
   const timer = setInterval(() => {
     elapsed.textContent = `${((performance.now() - started) / 1000).toFixed(1)} s`;
   }, 100);
-  show('loading', h('div', { class: 'loading', role: 'status' },
+  announce(`Listing the jobs of pipeline ${request.pipelineId}…`);
+  show('loading', h('div', { class: 'loading' },
     h('span', { class: 'spinner', 'aria-hidden': 'true' }),
-    h('p', null, 'Listing the jobs of pipeline ', h('strong', null, request.pipelineId), ' via ', describe(request), '… ', elapsed),
+    h('p', null, 'Listing the jobs of pipeline ', h('strong', { dir: 'auto' }, request.pipelineId), ' via ', describe(request), '… ', elapsed),
     h('button', { type: 'button', id: 'cancel', class: 'secondary', onclick: onCancel }, 'Cancel'),
   ));
   return () => clearInterval(timer);
@@ -174,8 +200,9 @@ function showJobs(request, { requestId, jobs }, ms) {
   const heading = h('h2', { class: 'result-title' },
     jobs.length === 0 ? 'No jobs' : `${jobs.length} ${jobs.length === 1 ? 'job' : 'jobs'}`);
   const context = h('p', { class: 'context' },
-    `Category ${request.category}, pipeline ${request.pipelineId} of organization `,
-    h('code', null, request.organizationId), `, via ${describe(request)}, in ${Math.round(ms)} ms.`);
+    `Category ${request.category}, pipeline `, h('bdi', null, request.pipelineId), ' of organization ',
+    h('code', { dir: 'auto' }, request.organizationId), `, via ${describe(request)}, answered in ${Math.round(ms)} ms.`);
+  announce(jobs.length === 0 ? 'No jobs.' : `${jobs.length} ${jobs.length === 1 ? 'job' : 'jobs'} listed.`);
   if (jobs.length === 0) {
     show('empty', h('div', { class: 'empty' }, heading, context,
       h('p', null, 'The pipeline exists but has no jobs in this category yet. Jobs appear here once the pipeline has run.')),
@@ -187,14 +214,52 @@ function showJobs(request, { requestId, jobs }, ms) {
     h('thead', null, h('tr', null,
       h('th', { scope: 'col' }, 'Job'), h('th', { scope: 'col' }, 'Identifier'),
       h('th', { scope: 'col' }, 'Last job id'), h('th', { scope: 'col' }, 'Parameters'))),
-    h('tbody', null, jobs.map((job) => h('tr', { dataset: { identifier: job.identifier } },
-      cell('Job', 'job-name', h('span', { dir: 'auto' }, job.jobName || h('em', { class: 'muted' }, '(no name)'))),
-      cell('Identifier', 'identifier', h('code', { dir: 'auto' }, job.identifier)),
-      cell('Last job id', 'num', job.lastJobId === null ? h('span', { class: 'muted', title: 'never run' }, '—') : String(job.lastJobId)),
-      cell('Parameters', 'params-cell', renderParams(job)),
-    ))),
+    h('tbody'),
   );
-  show('ok', heading, context, h('div', { class: 'table-wrap' }, table), requestIdLine(requestId));
+  const tbody = table.tBodies[0];
+  // Rows come ROWS_AT_A_TIME at a time: 10,000 at once is 200,000 nodes and a frozen page.
+  const count = h('span', { class: 'muted' });
+  const button = h('button', { type: 'button', class: 'secondary', id: 'show-more' });
+  const more = h('div', { class: 'more' }, count, button);
+  const showMore = () => {
+    const from = tbody.rows.length;
+    tbody.append(...jobs.slice(from, from + ROWS_AT_A_TIME).map(row));
+    const shown = tbody.rows.length;
+    more.hidden = shown === jobs.length;
+    count.textContent = `${shown} of ${jobs.length} shown.`;
+    button.textContent = `Show ${Math.min(ROWS_AT_A_TIME, jobs.length - shown)} more`;
+  };
+  button.addEventListener('click', () => {
+    showMore();
+    if (more.hidden) result.focus(); // the button that had focus is gone
+  });
+  showMore();
+  show('ok', heading, context, h('div', { class: 'table-wrap' }, table), more, requestIdLine(requestId));
+}
+
+function row(job) {
+  return h('tr', { dataset: { identifier: job.identifier } },
+    cell('Job', 'job-name', h('span', { dir: 'auto' }, job.jobName || h('em', { class: 'muted' }, '(no name)'))),
+    cell('Identifier', 'identifier', h('code', { dir: 'auto' }, job.identifier)),
+    cell('Last job id', 'num', job.lastJobId === null ? h('span', { class: 'muted', title: 'never run' }, '—') : String(job.lastJobId)),
+    cell('Parameters', 'params-cell', renderParams(job)));
+}
+
+/** Bidirectional formatting characters, which would reorder the text around them. */
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Server text for a place where its own direction marks must not act (a message, the raw
+ *  parameters): each mark shown as its code point instead. */
+function withVisibleBidi(text) {
+  const parts = [];
+  let last = 0;
+  for (const match of text.matchAll(BIDI_CONTROLS)) {
+    parts.push(text.slice(last, match.index),
+      h('span', { class: 'bidi', title: 'a bidirectional formatting character' }, `⟨U+${match[0].codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`));
+    last = match.index + match[0].length;
+  }
+  parts.push(text.slice(last));
+  return parts;
 }
 
 /** A table cell; `data-label` names the column when rows become cards on narrow screens. */
@@ -204,7 +269,7 @@ function cell(label, className, ...content) {
 
 function renderParams({ lastJobParams, lastJobParamsRaw }) {
   const raw = () => h('details', { class: 'raw' },
-    h('summary', null, 'Raw text'), h('pre', null, h('code', null, lastJobParamsRaw)));
+    h('summary', null, 'Raw text'), h('pre', null, h('code', null, withVisibleBidi(lastJobParamsRaw))));
   if (lastJobParams === null) {
     // The package refuses an object JavaScript cannot hold exactly (numbers it would round, or
     // nesting too deep) as it refuses text that is no object: tell the two apart for the reader.
@@ -230,6 +295,7 @@ function renderParams({ lastJobParams, lastJobParamsRaw }) {
 }
 
 function showCancelled(request) {
+  announce('Cancelled.');
   show('cancelled', h('div', { class: 'notice' },
     h('h2', { class: 'result-title' }, 'Cancelled'),
     h('p', null, `The request for pipeline ${request.pipelineId} was aborted. The page is ready for another search.`)));
@@ -242,17 +308,21 @@ function showError(request, error, info) {
     ? wasmUnavailable()
     : CLASSES[className] ?? ['Unexpected error', 'Something outside the package failed.', 'broken'];
   const fact = (label, ...value) => h('div', null, h('dt', null, label), h('dd', null, ...value));
+  const sent = !(isOurs && className === 'InvalidArgumentError'); // refused before any request
   const facts = isOurs
     ? [
       fact('Code', h('code', { class: 'error-code' }, error.code)),
-      fact('HTTP status', error.status === 0 ? h('span', { class: 'muted' }, '0 (no answer)') : h('span', { class: 'error-status' }, String(error.status))),
+      fact('HTTP status', error.status > 0
+        ? h('span', { class: 'error-status' }, String(error.status))
+        : h('span', { class: 'muted' }, sent ? '0 (no answer)' : 'none: nothing was sent')),
       fact('Request id', error.requestId ? h('code', { class: 'error-request-id' }, error.requestId) : h('span', { class: 'muted' }, 'none')),
       error.path ? fact('Field', h('code', null, error.path)) : null,
       error.retryAfterMs !== undefined ? fact('Retry after', `${error.retryAfterMs} ms`) : null,
       fact('Attempts', String(error.attempts)),
     ]
     : [];
-  const meaning = isOurs
+  // Only an answer's code can be in the API's table (see search()).
+  const meaning = isOurs && error.status > 0
     ? h('div', { class: 'meaning' },
       h('h3', null, 'Meaning of the code (API error table)'),
       info
@@ -262,16 +332,26 @@ function showError(request, error, info) {
   const retry = isOurs && error.retryable && typeof WebAssembly === 'object'
     ? h('button', { type: 'button', class: 'primary', id: 'retry', onclick: () => search(request) }, 'Retry')
     : null;
+  // The field the package refused, by its label: marked, and where the focus goes.
+  const field = !sent && Object.keys(LABELS).find((name) => String(error.message).startsWith(`InvalidArgument: ${name} `));
+  const extra = isOurs ? advice(request, error) : null;
+  announce(`${title}: ${className}${isOurs ? `, ${error.code}` : ''}.`);
   show('error', h('article', { class: `error error--${tone}`, dataset: { errorClass: className }, 'aria-labelledby': 'error-title' },
     h('header', null,
       h('span', { class: 'badge' }, className),
       h('h2', { id: 'error-title', class: 'result-title' }, title)),
-    h('p', { class: 'lead' }, lead),
-    h('p', { class: 'message' }, String(error?.message ?? error)),
+    h('p', { class: 'lead' }, lead, extra ? ` ${extra}` : null),
+    field ? h('p', { class: 'lead' }, `Check the ${LABELS[field]} field.`) : null,
+    h('p', { class: 'message', id: 'error-message' }, withVisibleBidi(String(error?.message ?? error))),
     isOurs ? h('dl', { class: 'facts' }, facts) : null,
     meaning,
     retry ? h('div', { class: 'actions' }, retry, h('span', { class: 'hint' }, 'This error is retryable.')) : null,
   ));
+  if (field) {
+    fields[field].setAttribute('aria-invalid', 'true');
+    fields[field].setAttribute('aria-describedby', 'error-message');
+    fields[field].focus();
+  }
 }
 
 /** The wasm did not load: this browser may not run WebAssembly at all, or the file did not come. */
@@ -304,23 +384,33 @@ function readForm(extra = {}) {
     category: fields.category.value,
     scenario: null,
     label: null,
+    typed: false, // submitted from the form (not an example, not the first automatic listing)
     ...extra,
   };
 }
 
-function run(request) {
-  // What the user typed is remembered (even when the answer is an error); what an example
-  // button filled in is not, so a reload never reopens on "slow backend" or "missing pipeline".
-  const typed = request.label === null;
-  if (typed && request.organizationId && request.pipelineId) {
+/**
+ * What the user typed is remembered once the package took it (even when the answer is an
+ * error); what an example button filled in is not, so a reload never reopens on "slow
+ * backend" or "missing pipeline".
+ */
+function rememberTyped(request) {
+  if (request.typed && request.organizationId && request.pipelineId) {
     remember(request.backend, request.organizationId, request.pipelineId);
+  }
+}
+
+function run(request) {
+  for (const field of Object.values(fields)) {
+    field.removeAttribute('aria-invalid');
+    field.removeAttribute('aria-describedby');
   }
   search(request);
 }
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();
-  run(readForm());
+  run(readForm({ typed: true }));
 });
 
 form.addEventListener('change', (event) => {
@@ -370,6 +460,17 @@ function setUpBackends() {
 }
 
 async function start() {
+  try {
+    const pkg = await import('/pkg/web/index.js');
+    ({ listPipelineJobs, errorCodeInfo, YunxiaoError } = pkg);
+    pkg.initialize().catch(() => {}); // start fetching the wasm now; a failure surfaces on the first call
+  } catch (error) {
+    submitButton.disabled = true;
+    show('error', h('article', { class: 'error error--broken' },
+      h('h2', { class: 'result-title' }, 'The package did not load'),
+      h('p', null, `Loading /pkg/web/index.js failed (${error.message}). Is \`make demo\` still running, and was the package built?`)));
+    return;
+  }
   try {
     const response = await fetch('/config.json', { cache: 'no-store' });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);

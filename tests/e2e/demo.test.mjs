@@ -109,6 +109,11 @@ test('an example button or a blank organization is not remembered: a reload list
     await page.click('#submit');
     await page.waitForFunction(() => document.querySelector('#result article.error')?.dataset.errorClass === 'InvalidArgumentError');
     assert.deepEqual(await page.evaluate(() => ({ ...localStorage })), {}, 'nothing was remembered');
+    // Nor an id the package refuses (a reload would reopen on the refusal).
+    await page.fill('#organizationId', 'x'.repeat(16_385));
+    await page.click('#submit');
+    await page.waitForFunction(() => /longer than 16384/.test(document.querySelector('#result .message')?.textContent ?? ''));
+    assert.deepEqual(await page.evaluate(() => ({ ...localStorage })), {}, 'nothing was remembered');
     await page.reload();
     await waitForResult(page, 'ok');
     assert.deepEqual(await jobIdentifiers(page), SEEDED_IDENTIFIERS);
@@ -178,6 +183,7 @@ test('each error class looks distinct, with its code and meaning; retryable ones
       assert.equal(await text(card.locator('.badge')), className);
       assert.equal(await text(card.locator('.error-code')), code);
       assert.equal(await text(card.locator('.error-status')), status);
+      assert.match(await text(card.locator('.error-request-id')), REQUEST_ID, `${example}: request id`);
       assert.equal(await card.locator('#retry').count(), retryable ? 1 : 0, `${example}: retry button`);
       const info = await errorCodeInfo(code);
       if (info) {

@@ -1,0 +1,151 @@
+// The demo page with answers made to measure (Playwright routes fulfil the page's API calls):
+// long unbroken names, thousands of jobs, bidirectional controls in server text, a refused
+// field, a package that does not load. Headless Chromium, as in demo.test.mjs.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  PHONE, LAPTOP, launchBrowser, startDemo, openPage, assertNoConsoleErrors, screenshot, waitForResult, assertNoHorizontalOverflow,
+} from './helpers.mjs';
+
+let browser;
+let demo;
+before(async () => {
+  [browser, demo] = await Promise.all([launchBrowser(), startDemo()]);
+});
+after(async () => {
+  await browser?.close();
+  await demo?.close();
+});
+
+const API_CALLS = '**/api/emulator/organization/**';
+const REQUEST_ID = 'A1B2C3D4-0000-4000-8000-00000000EDGE';
+
+/** Opens the page with every API call answered by `answer` ({ status, json }). */
+async function withAnswer(answer, body, { viewport = LAPTOP } = {}) {
+  const prepare = (context) => context.route(API_CALLS, (route) => {
+    const { status = 200, json } = answer();
+    return route.fulfill({ status, contentType: 'application/json', headers: { 'x-acs-request-id': REQUEST_ID }, body: JSON.stringify(json) });
+  });
+  const session = await openPage(browser, `${demo.url}/`, { viewport, prepare });
+  try {
+    await body(session);
+  } finally {
+    await session.context.close();
+  }
+}
+
+const jobs = (count, make = (i) => ({ identifier: `job_${i}`, jobName: `Job ${i}`, lastJobId: i, lastJobParams: '{"branch":"main"}' })) =>
+  ({ json: { requestId: REQUEST_ID, success: true, errorCode: '', errorMessage: '', jobs: Array.from({ length: count }, (_, i) => make(i)) } });
+
+test('long unbroken identifiers and parameter keys: the parameters stay in view, nothing clipped', async () => {
+  const long = { identifier: `deploy_${'very_long_identifier_'.repeat(5)}end`, jobName: 'Deploy', lastJobId: 7,
+    lastJobParams: JSON.stringify({ [`a_parameter_key_${'that_never_breaks_'.repeat(2)}x`]: 'value', branch: 'main' }) };
+  for (const viewport of [LAPTOP, PHONE]) {
+    await withAnswer(() => jobs(1, () => long), async ({ page, problems }) => {
+      await waitForResult(page, 'ok');
+      await assertNoHorizontalOverflow(page);
+      const layout = await page.evaluate(() => {
+        const wrap = document.querySelector('.table-wrap').getBoundingClientRect();
+        const params = document.querySelector('td.params-cell').getBoundingClientRect();
+        const dts = [...document.querySelectorAll('dl.params dt')].map((dt) => dt.scrollWidth - dt.clientWidth);
+        return { wrapRight: wrap.right, paramsLeft: params.left, paramsWidth: params.width, clipped: Math.max(...dts) };
+      });
+      assert.ok(layout.paramsLeft < layout.wrapRight - 100, `the parameters start at ${layout.paramsLeft}, the table's view ends at ${layout.wrapRight}`);
+      assert.ok(layout.paramsWidth > 100, `the parameters column is ${layout.paramsWidth}px wide`);
+      assert.ok(layout.clipped <= 1, `a parameter key is clipped by ${layout.clipped}px`);
+      await screenshot(page, `long-words-${viewport.width}`);
+      assertNoConsoleErrors(problems);
+    }, { viewport });
+  }
+});
+
+test('a big listing shows 200 rows at a time, with a button for more', async () => {
+  await withAnswer(() => jobs(450), async ({ page, problems }) => {
+    await waitForResult(page, 'ok');
+    const rows = () => page.locator('#result table.jobs tbody tr').count();
+    assert.equal(await page.locator('#result h2').innerText(), '450 jobs');
+    assert.equal(await rows(), 200);
+    assert.match(await page.locator('#result .more').innerText(), /200 of 450 shown\./);
+    await page.click('#show-more');
+    assert.equal(await rows(), 400);
+    assert.equal(await page.locator('#show-more').innerText(), 'Show 50 more');
+    await page.focus('#show-more');
+    await page.keyboard.press('Enter');
+    assert.equal(await rows(), 450);
+    assert.equal(await page.locator('#result .more').isVisible(), false);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'result', 'the focus does not fall to the page');
+    assert.equal(await page.locator('#status').innerText(), '450 jobs listed.');
+    assertNoConsoleErrors(problems);
+  });
+});
+
+test('bidirectional controls in server text are shown as code points, not obeyed', async () => {
+  const rlo = '\u202E';
+  let status = 200;
+  await withAnswer(() => (status === 404
+    ? { status, json: { RequestId: REQUEST_ID, Code: 'InvalidPipeline.NotFound', Message: `no such pipeline ${rlo}evil` } }
+    : jobs(1, () => ({ identifier: 'j', jobName: 'J', lastJobId: 1, lastJobParams: `{"approved_by":"${rlo}alice"}` }))),
+  async ({ page, problems }) => {
+    await waitForResult(page, 'ok');
+    await page.locator('details.raw summary').click();
+    const raw = await page.locator('details.raw pre').innerText();
+    assert.ok(!raw.includes(rlo) && raw.includes('⟨U+202E⟩'), raw);
+    status = 404;
+    await page.click('#submit');
+    await waitForResult(page, 'error');
+    const message = await page.locator('#result .message').innerText();
+    assert.ok(!message.includes(rlo), 'the control is not in the text');
+    assert.match(message, /no such pipeline ⟨U\+202E⟩evil \(HTTP 404, request id A1B2C3D4-/);
+    assertNoConsoleErrors(problems, { apiStatuses: [404] });
+  });
+});
+
+test('a field the package refuses is marked and focused; the status line says what happened', async () => {
+  await withAnswer(() => jobs(4), async ({ page, problems }) => {
+    await waitForResult(page, 'ok');
+    assert.equal(await page.locator('#status').innerText(), '4 jobs listed.');
+    assert.equal(await page.locator('#result').getAttribute('aria-live'), null, 'the result itself is no live region');
+    await page.fill('#pipelineId', '..');
+    await page.click('#submit');
+    await waitForResult(page, 'error');
+    assert.equal(await page.getAttribute('#pipelineId', 'aria-invalid'), 'true');
+    assert.equal(await page.getAttribute('#organizationId', 'aria-invalid'), null);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'pipelineId');
+    assert.match(await page.locator('#result').innerText(), /Check the Pipeline ID field\./);
+    assert.match(await page.locator('#result .facts').innerText(), /none: nothing was sent/);
+    assert.equal(await page.locator('#result .meaning').count(), 0, 'no API table lookup for a request never sent');
+    assert.equal(await page.locator('#status').innerText(), 'Invalid input: InvalidArgumentError, InvalidArgument.');
+    // Corrected and sent again: the mark goes.
+    await page.fill('#pipelineId', '1234567');
+    await page.click('#submit');
+    await waitForResult(page, 'ok');
+    assert.equal(await page.getAttribute('#pipelineId', 'aria-invalid'), null);
+    assertNoConsoleErrors(problems);
+  });
+});
+
+test('a package that does not load is said so, not a blank page', async () => {
+  const prepare = (context) => context.route('**/pkg/web/index.js', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  const { context, page } = await openPage(browser, `${demo.url}/`, { prepare });
+  try {
+    await waitForResult(page, 'error');
+    assert.match(await page.locator('#result').innerText(), /The package did not load/);
+    assert.equal(await page.isDisabled('#submit'), true);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a long pipeline id does not widen the page while it loads; 280 px wide does not scroll sideways', async () => {
+  const prepare = (context) => context.route(API_CALLS, () => {}); // never answered
+  const { context, page } = await openPage(browser, `${demo.url}/`, { prepare, viewport: { width: 280, height: 700 } });
+  try {
+    await waitForResult(page, 'loading');
+    await page.fill('#pipelineId', '9'.repeat(1000));
+    await page.click('#submit');
+    await waitForResult(page, 'loading');
+    await assertNoHorizontalOverflow(page);
+  } finally {
+    await context.close();
+  }
+});
