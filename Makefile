@@ -52,6 +52,8 @@ test-types:
 	mkdir -p tests/types/node_modules
 	ln -sfn ../../../pkg tests/types/node_modules/yunxiao-pipeline-jobs
 	tsc -p tests/types/tsconfig.json
+	# A Node-only program: no "dom" lib, @types/node instead.
+	tsc -p tests/types/tsconfig.node.json
 
 test-wasm: test-wasm-node test-wasm-browser
 

@@ -318,11 +318,13 @@ export async function startEmulator(options = {}) {
   async function handleClassic(ctx, orgId, pipelineId) {
     const auth = authenticateClassic(ctx);
     if (auth.resp) return auth.resp;
-    // The API is named by its version and action headers (signed or not), not by the path alone.
+    // The API is named by its version header (signed or not) and its path; an action header,
+    // if sent, must agree (the official ROA client, @alicloud/pop-core, sends none).
     if (ctx.req.headers['x-acs-version'] !== API_VERSION) {
       return popError(ctx, 'InvalidVersion', ` (x-acs-version must be ${API_VERSION})`);
     }
-    if (ctx.req.headers['x-acs-action'] !== API_ACTION) return popError(ctx, 'InvalidAction.NotFound', ` (x-acs-action must be ${API_ACTION})`);
+    const action = ctx.req.headers['x-acs-action'];
+    if (action !== undefined && action !== API_ACTION) return popError(ctx, 'InvalidAction.NotFound', ` (x-acs-action must be ${API_ACTION})`);
     const category = parseRawQuery(ctx.rawQuery).find(([k]) => k === 'category')?.[1];
     if (category !== 'DEPLOY') return classicError('InvalidParam.ParamNotPresent');
     const found = await lookup(ctx, auth.user, orgId, pipelineId);

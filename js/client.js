@@ -44,7 +44,10 @@ function readOptions(value, what) {
       if (!definedBelowObjectPrototype(value, name)) {
         // Read all the same, it has a value Object.prototype does not give (a Proxy with a
         // `get` trap only): refused, or the call would go out without it, to the default endpoint.
-        const hidden = value[name];
+        let hidden;
+        try {
+          hidden = value[name];
+        } catch {} // a strict Proxy that throws on names it lacks: not given
         if (hidden !== undefined && hidden !== null && hidden !== Object.prototype[name]) {
           throw invalidArgument(`option ${name} is not an own property nor a class getter (a Proxy with a get trap only?): pass a plain object`);
         }
@@ -275,8 +278,14 @@ export function makeClient({ run, environment, adaptSignal = signalAsIs, default
       this.#options = readOptions(options, 'client options');
       // Bound to the client: it works detached (`const { listPipelineJobs } = client`) and
       // through a Proxy of the client (Vue's reactive(), MobX), whose `this` has no #options.
-      // A subclass's override is what gets bound.
-      Object.defineProperty(this, 'listPipelineJobs', { value: this.listPipelineJobs.bind(this), writable: true, configurable: true });
+      // The method is looked up at each call: a subclass's override, or a stub put on the
+      // prototype later (sinon, jest.spyOn), is what runs.
+      const client = this;
+      Object.defineProperty(this, 'listPipelineJobs', {
+        value: (...args) => Object.getPrototypeOf(client).listPipelineJobs.apply(client, args),
+        writable: true,
+        configurable: true,
+      });
     }
 
     listPipelineJobs(organizationId, pipelineId, category, callOptions) {

@@ -23,6 +23,19 @@ done
 
 cp js/*.js "$stage/"
 cp target/wasm-nodejs/glue.js "$stage/glue.cjs"
+# A Node app bundled without its wasm beside it fails at import: say why and what to do,
+# rather than a bare ENOENT. (The line is wasm-bindgen's, of the locked version: stop if it moved.)
+read_wasm="const wasmBytes = require('fs').readFileSync(wasmPath);"
+grep -qF "$read_wasm" "$stage/glue.cjs" || { echo "build.sh: wasm-bindgen's glue changed: update the read_wasm patch" >&2; exit 1; }
+node -e '
+const fs = require("fs");
+const [file, line] = process.argv.slice(1);
+const explained = "const wasmBytes = (() => { try { return require(\"fs\").readFileSync(wasmPath); } catch (error) { " +
+  "throw new Error(`yunxiao-pipeline-jobs: cannot read its WebAssembly module at ${wasmPath} (${error.code ?? error.message}). " +
+  "Bundled into an app? Keep the package external (esbuild --packages=external or --external:yunxiao-pipeline-jobs; webpack externals), " +
+  "or copy node_modules/yunxiao-pipeline-jobs/node/glue_bg.wasm beside the bundle.`, { cause: error }); } })();";
+fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(line, explained));
+' "$stage/glue.cjs" "$read_wasm"
 cp target/wasm-web/glue.js "$stage/glue.js"
 cp target/wasm-nodejs/glue_bg.wasm "$out"/node/glue_bg.wasm
 cp target/wasm-web/glue_bg.wasm "$out"/web/glue_bg.wasm

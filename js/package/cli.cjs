@@ -125,7 +125,6 @@ const CREDENTIAL_FLAGS = {
   '--access-key-secret': 'accessKeySecret',
   '--security-token': 'securityToken',
 };
-const isCredentialFlag = (name) => Object.prototype.hasOwnProperty.call(CREDENTIAL_FLAGS, name);
 const VALUE_FLAGS = {
   '--category': 'category',
   '--endpoint': 'endpoint',
@@ -143,16 +142,11 @@ function parseListArgs(args) {
   const values = {};
   const flags = {};
   const credentialOrder = [];
-  const afterCredential = new Set(); // indexes of positionals that follow a credential flag's value
   let onlyPositionals = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (onlyPositionals || !arg.startsWith('-') || arg === '-') {
       positionals.push(arg);
-      // Right after a credential's value, a stray word may be a second secret whose flag was left out.
-      if (i > 0 && (isCredentialFlag(args[i - 2] ?? '') || isCredentialFlag(args[i - 1].split('=')[0]))) {
-        afterCredential.add(positionals.length - 1);
-      }
       continue;
     }
     if (arg === '--') {
@@ -184,7 +178,7 @@ function parseListArgs(args) {
     values[key] = value;
     if (CREDENTIAL_FLAGS[name]) credentialOrder.push(name);
   }
-  return { positionals, values, flags, credentialOrder, afterCredential };
+  return { positionals, values, flags, credentialOrder };
 }
 
 function integerFlag(name, text, min, max) {
@@ -468,6 +462,9 @@ function promptLines(flags) {
           value += ch;
         }
       }
+      // A key's sequence comes in one piece: ESC alone at the end of one is the Esc key, and
+      // must not swallow the next key pressed.
+      if (escape === 'start') escape = null;
     };
     stdin.setRawMode(true);
     stdin.setEncoding('utf8');
@@ -706,7 +703,10 @@ async function runList(args, io) {
     throw new UsageError(`list needs <organizationId> and <pipelineId>${positionals.length ? ' (got one argument)' : ''}`);
   }
   if (positionals.length > 2) {
-    const shown = parsed.afterCredential.has(2) ? '(not shown: it follows a credential; each credential needs its flag)' : printable(positionals[2]);
+    // With a credential on the command line, a stray word may be a secret whose flag was left out.
+    const shown = parsed.credentialOrder.length > 0
+      ? '(not shown, as credentials are on this command line: a category goes with --category, each credential with its flag)'
+      : printable(positionals[2]);
     throw new UsageError(`unexpected argument ${shown}`);
   }
   const [organizationId, pipelineId] = positionals;

@@ -89,7 +89,15 @@ export function errorCodeInfo(code: string): Promise<ErrorCodeInfo | null>;
 /** Browser build: start loading the wasm early (it loads from beside index.js on first use anyway), or say where
  *  glue_bg.wasm is. A failed load rejects with NetworkError `WasmUnavailable`. Node: resolves at once (the wasm is
  *  compiled at import; `input` is ignored). */
-export function initialize(input?: string | URL | Response | BufferSource | WebAssembly.Module): Promise<unknown>;
+export function initialize(input?: string | URL | Response | ArrayBuffer | ArrayBufferView | WebAssembly.Module): Promise<unknown>;
+
+// A Node-only program (no "dom" lib, @types/node) has no WebAssembly namespace: an empty
+// interface merges with lib.dom's where there is one, and names the type where there is not.
+declare global {
+  namespace WebAssembly {
+    interface Module {}
+  }
+}
 
 /** What the package builds its errors from (each field optional; you rarely need to construct one). */
 export interface YunxiaoErrorRecord {
@@ -104,7 +112,8 @@ export interface YunxiaoErrorRecord {
 }
 
 export class YunxiaoError extends Error {
-  constructor(record?: YunxiaoErrorRecord);
+  /** A message alone is taken too (handy for mocks). */
+  constructor(record?: YunxiaoErrorRecord | string);
   readonly name: string;
   /** The API's error code (`InvalidPipeline.NotFound`), or `InvalidArgument`, `NetworkError`, `Timeout`, `InvalidResponse`, `HTTP_502`... */
   readonly code: string;

@@ -10,7 +10,8 @@ use super::time::parse_http_date;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
-    /// Retries after the first attempt (so at most `max_retries + 1` attempts).
+    /// Retries after the first attempt (so at most `max_retries + 1` attempts, and one more
+    /// when the clock-skew retry runs).
     pub max_retries: u32,
     /// Full-jitter backoff: the n-th retry waits `random(0, min(cap, base · 2^(n−1)))`.
     pub base_delay_ms: u64,
@@ -443,11 +444,12 @@ mod tests {
             let mut c = call(RetryPolicy { max_retries, ..RetryPolicy::default() });
             c.next_request(0, "n0");
             assert!(matches!(respond(&mut c, 400, &skew, stale, 0), Outcome::Retry { delay_ms: 0 }));
-            // Then max_retries retries of a 503, the first with the first backoff (≤ 250 ms).
+            // Then max_retries retries of a 503, with the first backoffs: jitter 0.5 (`respond`)
+            // waits half of 250 ms, then half of 500 ms.
             for retry in 0..max_retries {
                 c.next_request(0, "n");
                 match respond(&mut c, 503, &[], "{}", 0) {
-                    Outcome::Retry { delay_ms } => assert!(delay_ms <= 250 << retry, "{delay_ms}"),
+                    Outcome::Retry { delay_ms } => assert_eq!(delay_ms, 125 << retry),
                     other => panic!("{other:?}"),
                 }
             }

@@ -94,11 +94,13 @@ impl Endpoint {
         Ok(endpoint)
     }
 
-    /// localhost, 127.0.0.0/8 and `[::1]`. Not `*.localhost`: browsers keep it on this machine,
-    /// but Node asks DNS, and plain http:// to whatever answers would carry the credentials.
+    /// localhost, `*.localhost` (RFC 6761 reserves it for loopback: browsers pin it there, and
+    /// Node asks the system resolver, which should answer loopback or nothing), 127.0.0.0/8 and
+    /// `[::1]`.
     pub fn is_loopback(&self) -> bool {
         let host = self.host.as_str();
         host == "localhost"
+            || host.ends_with(".localhost")
             || host == "[::1]"
             || (host.starts_with("127.") && parse_ipv4(host).is_some())
     }
@@ -401,10 +403,9 @@ mod tests {
 
     #[test]
     fn loopback_only_for_plain_http() {
-        for text in ["http://localhost:1", "http://127.9.8.7", "http://[::1]"] {
+        for text in ["http://localhost:1", "http://a.localhost", "http://127.9.8.7", "http://[::1]"] {
             assert!(ok(text).is_loopback(), "{text}");
         }
-        refused("http://a.localhost");
         let msg = refused("http://devops.cn-hangzhou.aliyuncs.com");
         assert!(msg.contains("allowInsecureHttp"), "{msg}");
         assert!(Endpoint::parse("http://example.com", true).is_ok());

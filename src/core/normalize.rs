@@ -537,8 +537,9 @@ mod tests {
         // A lower-case code beside jobs is data, not an error.
         assert_eq!(ok(r#"{"code":"OK","jobs":[]}"#)["jobs"], json!([]));
         // Not JSON: `falsey` is no `false`.
-        let e = err(br#"{"success":falsey,"jobs":[]}"#);
-        assert_eq!(e.kind, ErrorKind::InvalidResponse);
+        for body in [&br#"{"success":falsey,"jobs":[]}"#[..], br#"{"success":false_}"#, br#"{"success":false$}"#, br#"{"success":false-1}"#] {
+            assert_eq!(err(body).kind, ErrorKind::InvalidResponse, "{}", String::from_utf8_lossy(body));
+        }
     }
 
     #[test]

@@ -396,13 +396,16 @@ describe('exit codes', () => {
       [['frobnicate'], 'unknown command'],
       [['list'], 'needs <organizationId> and <pipelineId>'],
       [['list', ORG], 'needs <organizationId> and <pipelineId>'],
-      [['list', ORG, PIPELINE, 'extra', ...akFlags()], 'unexpected argument extra'],
+      [['list', ORG, PIPELINE, 'extra'], 'unexpected argument extra'],
       [['list', ORG, PIPELINE, '--bogus'], 'unknown option --bogus'],
       // A secret in a mistyped flag, or after a credential whose flag was left out, is not echoed
       // (the last test of this file looks for WRONG_SECRET in every output).
       [['list', ORG, PIPELINE, ...akFlags(), `-access-key-secret=${WRONG_SECRET}`], /unknown option -access-key-secret \(/],
-      [['list', ORG, PIPELINE, '--endpoint', emu.url, '--access-key-id', AK_ID, WRONG_SECRET], 'unexpected argument (not shown: it follows a credential'],
-      [['list', ORG, PIPELINE, '--endpoint', emu.url, `--access-key-id=${AK_ID}`, WRONG_SECRET], 'unexpected argument (not shown: it follows a credential'],
+      [['list', ORG, PIPELINE, '--endpoint', emu.url, '--access-key-id', AK_ID, WRONG_SECRET], 'unexpected argument (not shown, as credentials are on this command line'],
+      [['list', ORG, PIPELINE, '--endpoint', emu.url, `--access-key-id=${AK_ID}`, WRONG_SECRET], 'unexpected argument (not shown'],
+      [['list', ORG, PIPELINE, '--access-key-id', AK_ID, '--json', WRONG_SECRET], 'unexpected argument (not shown'],
+      [['list', ORG, PIPELINE, '--access-key-id', AK_ID, '--', WRONG_SECRET], 'unexpected argument (not shown'],
+      [['list', ORG, PIPELINE, 'DEPLOY', ...akFlags()], 'a category goes with --category'],
       [['list', ORG, PIPELINE, '--endpoint'], '--endpoint needs a value'],
       [['list', ORG, PIPELINE, '--timeout', 'soon', ...akFlags()], '--timeout must be an integer from 1 to'],
       [['list', ORG, PIPELINE, '--timeout', '0', ...akFlags()], '--timeout must be an integer from 1 to'],
@@ -643,7 +646,8 @@ describe('hidden prompt on a terminal', () => {
   const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).stdout?.includes('util-linux');
   const skip = !hasScript && 'needs util-linux script(1) for a pseudo-terminal';
 
-  /** Runs the command in a pseudo-terminal; `typed` is written in one go once `prompt` shows. */
+  /** Runs the command in a pseudo-terminal; once `prompt` shows, `typed` is written in one go,
+   *  or (an array) piece by piece, 300 ms apart, as separate key presses. */
   async function inTerminal(args, prompt, typed) {
     const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ');
     const env = { ...process.env, HOME: emptyHome, TERM: 'xterm' };
@@ -655,7 +659,7 @@ describe('hidden prompt on a terminal', () => {
       output += d;
       if (!written && output.includes(prompt)) {
         written = true;
-        child.stdin.write(typed);
+        [typed].flat().forEach((piece, i) => setTimeout(() => child.stdin.write(piece), 300 * i));
       }
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
@@ -685,6 +689,14 @@ describe('hidden prompt on a terminal', () => {
     assert.equal(status, 0, output);
     assert.match(output, /"identifier": "deploy_prod_03"/);
     assert.equal((await requestsOf('prompt-keys')).length, 1);
+  });
+
+  test('Esc pressed alone, then the secret: Esc adds nothing and takes nothing', { skip }, async () => {
+    const endpoint = await scenario('prompt-esc', []);
+    const args = ['list', ORG, PIPELINE, '--endpoint', endpoint, '--access-key-id', AK_ID, '--access-key-secret', '-', '--json'];
+    const { status, output } = await inTerminal(args, 'access-key-secret: ', ['\x1b', `${AK_SECRET}\r`]);
+    assert.equal(status, 0, output);
+    assert.equal((await requestsOf('prompt-esc')).length, 1);
   });
 });
 

@@ -44,8 +44,10 @@ async function misuse() {
   // @ts-expect-error lastJobId may be null
   const id: number = list.jobs[0].lastJobId;
   void id;
-  // @ts-expect-error an error is built from a record, not a message string
+  // An error is built from a record, or from a message alone (for mocks); not from a number.
   void new NotFoundError('not found');
+  // @ts-expect-error a number is neither
+  void new NotFoundError(404);
 }
 
 void documentedUse;

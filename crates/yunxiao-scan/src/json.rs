@@ -196,8 +196,8 @@ impl<'a> Scanner<'a> {
         self.skip_ws();
         let rest = self.bytes().get(self.pos..).unwrap_or(&[]);
         for word in ["true", "false", "null"] {
-            // The whole word: `falsey` is no `false` followed by something else.
-            if rest.starts_with(word.as_bytes()) && !rest.get(word.len()).is_some_and(u8::is_ascii_alphanumeric) {
+            // The whole word: `falsey` or `false_` is no `false` followed by something else.
+            if rest.starts_with(word.as_bytes()) && rest.get(word.len()).map_or(true, ends_literal) {
                 let start = self.pos;
                 self.pos += word.len();
                 return Ok(self.text.get(start..self.pos).unwrap_or(""));
@@ -209,7 +209,7 @@ impl<'a> Scanner<'a> {
     /// Consumes `null` if it is next.
     pub fn eat_null(&mut self) -> bool {
         self.skip_ws();
-        if self.bytes().get(self.pos..).is_some_and(|r| r.starts_with(b"null") && !r.get(4).is_some_and(u8::is_ascii_alphanumeric)) {
+        if self.bytes().get(self.pos..).is_some_and(|r| r.starts_with(b"null") && r.get(4).map_or(true, ends_literal)) {
             self.pos += 4;
             true
         } else {
@@ -365,6 +365,11 @@ fn hex4(chars: &mut std::str::Chars<'_>) -> Option<u32> {
         value = value * 16 + chars.next()?.to_digit(16)?;
     }
     Some(value)
+}
+
+/// What may follow a literal in JSON: whitespace, a separator, a closing bracket (or the end).
+fn ends_literal(byte: &u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r' | b',' | b']' | b'}')
 }
 
 #[cfg(test)]

@@ -1,0 +1,42 @@
+// The package inside an app's bundle (README, "Bundling"): a Node app bundled with esbuild
+// without the wasm beside it fails at import with an explanation, and works once the file is
+// copied; the wasm files are exported for asset imports.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ESBUILD = path.join(ROOT, 'node_modules/.bin/esbuild');
+const app = mkdtempSync(path.join(os.tmpdir(), 'yunxiao-bundle-'));
+after(() => rmSync(app, { recursive: true, force: true }));
+mkdirSync(path.join(app, 'node_modules'));
+symlinkSync(path.join(ROOT, 'pkg'), path.join(app, 'node_modules/yunxiao-pipeline-jobs'));
+
+test('a Node app bundled with esbuild: an explained error without the wasm, working with it', () => {
+  writeFileSync(path.join(app, 'app.mjs'), "import { errorCodeInfo } from 'yunxiao-pipeline-jobs';\nconsole.log((await errorCodeInfo('InvalidPipeline.NotFound')).className);\n");
+  for (const format of ['esm', 'cjs']) {
+    const out = path.join(app, `out-${format}`);
+    const file = path.join(out, format === 'esm' ? 'app.mjs' : 'app.cjs');
+    const source = format === 'esm' ? 'app.mjs' : 'app-cjs.cjs';
+    if (format === 'cjs') writeFileSync(path.join(app, source), "require('yunxiao-pipeline-jobs').errorCodeInfo('InvalidPipeline.NotFound').then((i) => console.log(i.className));\n");
+    execFileSync(ESBUILD, [path.join(app, source), '--bundle', '--platform=node', `--format=${format}`, `--outfile=${file}`, '--log-level=error'], { cwd: app });
+    const without = spawnSync(process.execPath, [file], { encoding: 'utf8' });
+    assert.notEqual(without.status, 0, format);
+    assert.match(without.stderr, /yunxiao-pipeline-jobs: cannot read its WebAssembly module at .*glue_bg\.wasm \(ENOENT\)\. Bundled into an app\? Keep the package external/, format);
+    copyFileSync(path.join(ROOT, 'pkg/node/glue_bg.wasm'), path.join(out, 'glue_bg.wasm'));
+    const withWasm = spawnSync(process.execPath, [file], { encoding: 'utf8' });
+    assert.equal(withWasm.stdout.trim(), 'NotFoundError', `${format}: ${withWasm.stderr}`);
+  }
+});
+
+test('the wasm files are exported, for bundlers\' asset imports', () => {
+  const require = createRequire(path.join(app, 'app.mjs'));
+  for (const build of ['web', 'node']) {
+    assert.equal(require.resolve(`yunxiao-pipeline-jobs/${build}/glue_bg.wasm`), path.join(ROOT, `pkg/${build}/glue_bg.wasm`));
+  }
+});
