@@ -410,7 +410,8 @@ function run(request) {
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();
-  run(readForm({ typed: true }));
+  // A submit in the first moments waits for the package and the configuration.
+  setUp.then((ready) => ready && run(readForm({ typed: true })));
 });
 
 form.addEventListener('change', (event) => {
@@ -460,6 +461,12 @@ function setUpBackends() {
 }
 
 async function start() {
+  // The package and the configuration load together.
+  const configured = fetch('/config.json', { cache: 'no-store' }).then(async (response) => {
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return response.json();
+  });
+  configured.catch(() => {}); // reported below, once the package has loaded
   try {
     const pkg = await import('/pkg/web/index.js');
     ({ listPipelineJobs, errorCodeInfo, YunxiaoError } = pkg);
@@ -469,29 +476,29 @@ async function start() {
     show('error', h('article', { class: 'error error--broken' },
       h('h2', { class: 'result-title' }, 'The package did not load'),
       h('p', null, `Loading /pkg/web/index.js failed (${error.message}). Is \`make demo\` still running, and was the package built?`)));
-    return;
+    return false;
   }
   try {
-    const response = await fetch('/config.json', { cache: 'no-store' });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    config = await response.json();
+    config = await configured;
   } catch (error) {
     show('error', h('article', { class: 'error error--broken' },
       h('h2', { class: 'result-title' }, 'The demo server did not answer'),
       h('p', null, `Loading /config.json failed (${error.message}). Is \`make demo\` still running?`)));
-    return;
+    return false;
   }
   const backend = setUpBackends();
   if (!backend) {
     submitButton.disabled = true;
     show('idle', h('p', { class: 'muted' }, 'No backend is available: see the note above.'));
-    return;
+    return false;
   }
   fill(backend);
   const request = readForm();
   // A newcomer sees a result without typing: list at once when the ids are known.
   if (request.organizationId && request.pipelineId) search(request);
   else show('idle', h('p', { class: 'muted' }, 'Enter an organization and a pipeline id, then press “List jobs”.'));
+  return true;
 }
 
-start();
+/** Resolves with whether the page could set itself up (the package loaded, a backend offered). */
+const setUp = start();

@@ -82,7 +82,8 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: `${OUTPUT}${name}.png`, fullPage: true });
 }
 
-/** Waits until the result area settles in `state` (ok, empty, error, cancelled, idle). */
+/** Waits until the result area settles in `state` (ok, empty, error, cancelled, idle; the page
+ *  starts in "starting" while the package and its configuration load). */
 export async function waitForResult(page, state, timeout = 10_000) {
   await page.waitForFunction(
     (s) => document.querySelector('#result')?.dataset.state === s,

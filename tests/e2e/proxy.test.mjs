@@ -67,9 +67,9 @@ for (const [kind, credentials] of [['AccessKey', AK], ['STS', STS]]) {
     const { page, requests, problems } = session;
 
     // Only the proxy backend is offered; nothing is known yet, so nothing is listed.
+    await waitForResult(page, 'idle'); // the page has set itself up ("starting" before)
     assert.equal(await page.isChecked('input[name=backend][value=upstream]'), true);
     assert.equal(await page.isDisabled('input[name=backend][value=emulator]'), true);
-    await waitForResult(page, 'idle');
     assert.equal(await page.inputValue('#organizationId'), '');
     assert.equal(await page.isHidden('#examples'), true);
 
@@ -123,6 +123,7 @@ test('proxy backend with a wrong secret: AuthenticationError from the real verif
   const { demo } = await proxiedSetup(t, wrong);
   const session = await openPage(browser, `${demo.url}/`);
   t.after(() => session.context.close());
+  await waitForResult(session.page, 'idle');
   await searchFromKeyboard(session.page, ORG, PIPELINE);
   await waitForResult(session.page, 'error');
   assert.equal(await session.page.getAttribute('#result article.error', 'data-error-class'), 'AuthenticationError');
