@@ -143,7 +143,8 @@ test('a long pipeline id does not widen the page while it loads; 280 px wide doe
     await waitForResult(page, 'loading');
     await page.fill('#pipelineId', '9'.repeat(1000));
     await page.click('#submit');
-    await waitForResult(page, 'loading');
+    // The first listing was loading already: wait for the one with the long id.
+    await page.waitForFunction(() => document.querySelector('#result .loading strong')?.textContent.length === 1000);
     await assertNoHorizontalOverflow(page);
   } finally {
     await context.close();
