@@ -10,6 +10,7 @@
 // Usage: `node emulator/server.mjs --port 8090`, or `startEmulator()` from tests.
 
 import http from 'node:http';
+import { isIPv4 } from 'node:net';
 import zlib from 'node:zlib';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, realpathSync } from 'node:fs';
@@ -86,7 +87,7 @@ export function parseStamp(algorithm, stamp) {
 /** A Host header naming this machine by a name a page could rebind: any DNS name but localhost. */
 function rebindableHost(host) {
   const hostname = (host ?? '').replace(/:\d+$/, '').toLowerCase();
-  return !(hostname === 'localhost' || hostname.startsWith('[') || /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname));
+  return !(hostname === 'localhost' || hostname.startsWith('[') || isIPv4(hostname));
 }
 
 function redactHeaders(headers) {

@@ -229,16 +229,13 @@ export function makeClient({ run, environment, adaptSignal = signalAsIs, default
     if (options.fetch == null && defaultFetch) options.fetch = defaultFetch;
     if (options.signal == null) return finish(await run(organizationId, pipelineId, category, options));
     // `adaptSignal` gives the signal the core is to watch, and what to do once it is done.
-    // A client's signal (say, for shutting down) and a call's both apply.
-    const [clientSignal, callSignal] = layers.length === 2 ? [layers[0].signal, layers[1].signal] : [];
-    const watched = [];
+    // A client's signal (say, for shutting down) and a call's both apply: each distinct one is
+    // adapted, and two are watched through one that aborts with either.
+    const signals = [...new Set(layers.map((layer) => layer.signal).filter((signal) => signal !== undefined))];
+    const watched = []; // released last first
     try {
-      if (clientSignal !== undefined && callSignal !== undefined && clientSignal !== callSignal) {
-        watched.push(adaptSignal(clientSignal), adaptSignal(callSignal));
-        watched.push(anySignal([watched[0].signal, watched[1].signal]));
-      } else {
-        watched.push(adaptSignal(options.signal));
-      }
+      for (const signal of signals) watched.push(adaptSignal(signal));
+      if (signals.length > 1) watched.push(anySignal(watched.map((adapted) => adapted.signal)));
       options.signal = watched.at(-1).signal;
       return finish(await run(organizationId, pipelineId, category, options));
     } finally {

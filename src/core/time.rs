@@ -95,24 +95,16 @@ pub fn parse_http_date(text: &str) -> Option<i64> {
     if parts.next()? != "GMT" || parts.next().is_some() || clock.next().is_some() {
         return None;
     }
-    // 31 Feb would become 2 Mar; a leap second (60) is allowed, as HTTP allows it.
-    if !(1..=days_in_month(year, month)).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+    // A leap second (60) is allowed, as HTTP allows it.
+    if !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
         return None;
     }
     let days = days_from_civil(i64::from(year), month, day);
-    if DAY_NAMES.get(days.rem_euclid(7) as usize) != Some(&day_name) {
+    // A day that exists comes back as itself (31 Feb would come back as 2 Mar), under its weekday.
+    if civil_from_days(days) != (i64::from(year), month, day) || DAY_NAMES.get(days.rem_euclid(7) as usize) != Some(&day_name) {
         return None;
     }
     Some((days * 86_400 + i64::from(hour * 3600 + minute * 60 + second)) * 1000)
-}
-
-fn days_in_month(year: u32, month: u32) -> u32 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
 }
 
 fn parse_digits(text: &str, len: usize) -> Option<u32> {

@@ -1,21 +1,13 @@
 // The demo page with answers made to measure (Playwright routes fulfil the page's API calls):
 // long unbroken names, thousands of jobs, bidirectional controls in server text, a refused
 // field, a package that does not load. Headless Chromium, as in demo.test.mjs.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  PHONE, LAPTOP, launchBrowser, startDemo, openPage, assertNoConsoleErrors, screenshot, waitForResult, assertNoHorizontalOverflow,
+  PHONE, LAPTOP, browserAndDemo, assertNoConsoleErrors, screenshot, waitForResult, assertNoHorizontalOverflow,
 } from './helpers.mjs';
 
-let browser;
-let demo;
-before(async () => {
-  [browser, demo] = await Promise.all([launchBrowser(), startDemo()]);
-});
-after(async () => {
-  await browser?.close();
-  await demo?.close();
-});
+const { withPage } = browserAndDemo();
 
 const API_CALLS = '**/api/emulator/organization/**';
 const REQUEST_ID = 'A1B2C3D4-0000-4000-8000-00000000EDGE';
@@ -26,12 +18,7 @@ async function withAnswer(answer, body, { viewport = LAPTOP } = {}) {
     const { status = 200, json } = answer();
     return route.fulfill({ status, contentType: 'application/json', headers: { 'x-acs-request-id': REQUEST_ID }, body: JSON.stringify(json) });
   });
-  const session = await openPage(browser, `${demo.url}/`, { viewport, prepare });
-  try {
-    await body(session);
-  } finally {
-    await session.context.close();
-  }
+  return withPage({ viewport, prepare }, body);
 }
 
 const jobs = (count, make = (i) => ({ identifier: `job_${i}`, jobName: `Job ${i}`, lastJobId: i, lastJobParams: '{"branch":"main"}' })) =>
@@ -126,27 +113,21 @@ test('a field the package refuses is marked and focused; the status line says wh
 
 test('a package that does not load is said so, not a blank page', async () => {
   const prepare = (context) => context.route('**/pkg/web/index.js', (route) => route.fulfill({ status: 404, body: 'gone' }));
-  const { context, page } = await openPage(browser, `${demo.url}/`, { prepare });
-  try {
+  await withPage({ prepare }, async ({ page }) => {
     await waitForResult(page, 'error');
     assert.match(await page.locator('#result').innerText(), /The package did not load/);
     assert.equal(await page.isDisabled('#submit'), true);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('a long pipeline id does not widen the page while it loads; 280 px wide does not scroll sideways', async () => {
   const prepare = (context) => context.route(API_CALLS, () => {}); // never answered
-  const { context, page } = await openPage(browser, `${demo.url}/`, { prepare, viewport: { width: 280, height: 700 } });
-  try {
+  await withPage({ prepare, viewport: { width: 280, height: 700 } }, async ({ page }) => {
     await waitForResult(page, 'loading');
     await page.fill('#pipelineId', '9'.repeat(1000));
     await page.click('#submit');
     // The first listing was loading already: wait for the one with the long id.
     await page.waitForFunction(() => document.querySelector('#result .loading strong')?.textContent.length === 1000);
     await assertNoHorizontalOverflow(page);
-  } finally {
-    await context.close();
-  }
+  });
 });

@@ -1,34 +1,17 @@
 // The demo page against the bundled emulator, in headless Chromium: what `make demo` shows.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { errorCodeInfo } from '../../pkg/node/index.mjs';
 import {
   ORG, PIPELINE, SEEDED_IDENTIFIERS, SECRETS, PHONE,
-  launchBrowser, startDemo, openPage, assertNoConsoleErrors, screenshot, waitForResult, jobIdentifiers,
+  browserAndDemo, assertNoConsoleErrors, screenshot, waitForResult, jobIdentifiers,
   assertNoHorizontalOverflow, emulatorRequests,
 } from './helpers.mjs';
 
 const REQUEST_ID = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
 
-let browser;
-let demo;
-before(async () => {
-  [browser, demo] = await Promise.all([launchBrowser(), startDemo()]);
-});
-after(async () => {
-  await browser?.close();
-  await demo?.close();
-});
-
-/** Opens the page, runs `body`, always closes the context. */
-async function withPage(options, body) {
-  const session = await openPage(browser, `${demo.url}/`, options);
-  try {
-    await body(session);
-  } finally {
-    await session.context.close();
-  }
-}
+const e2e = browserAndDemo();
+const { withPage } = e2e;
 
 const text = (locator) => locator.innerText().then((s) => s.trim());
 
@@ -144,7 +127,7 @@ test('Cancel (button or Esc) during the slow backend ends the call at once and l
     await page.waitForTimeout(Math.max(0, 3500 - (Date.now() - started)));
     assert.equal(await page.getAttribute('#result', 'data-state'), 'ok');
     // The abort went through the proxy to the emulator, which saw the client leave and never answered.
-    const slow = (await emulatorRequests(demo.emulator.url)).filter((r) => r.path.includes('/pipeline/7654321/'));
+    const slow = (await emulatorRequests(e2e.demo.emulator.url)).filter((r) => r.path.includes('/pipeline/7654321/'));
     assert.equal(slow.length, 1);
     assert.equal(slow[0].status, null, `the emulator answered a cancelled call: ${JSON.stringify(slow[0])}`);
 
@@ -201,7 +184,7 @@ test('each error class looks distinct, with its code and meaning; retryable ones
     assert.equal(await page.inputValue('#organizationId'), ORG, 'examples fill the form');
 
     // Retry repeats the same call (the package retried twice already: 3 attempts each time).
-    const before = (await emulatorRequests(demo.emulator.url)).filter((r) => r.scenario === 'unavailable').length;
+    const before = (await emulatorRequests(e2e.demo.emulator.url)).filter((r) => r.scenario === 'unavailable').length;
     await page.click('[data-example=unavailable]');
     await waitForResult(page, 'error');
     // From the keyboard: the focus, on Retry, moves to Cancel and then to the new result (the
@@ -211,7 +194,7 @@ test('each error class looks distinct, with its code and meaning; retryable ones
     await waitForResult(page, 'error');
     assert.equal(await text(page.locator('#result .error-code')), 'ServiceUnavailable');
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'result');
-    const afterRetry = (await emulatorRequests(demo.emulator.url)).filter((r) => r.scenario === 'unavailable').length;
+    const afterRetry = (await emulatorRequests(e2e.demo.emulator.url)).filter((r) => r.scenario === 'unavailable').length;
     assert.equal(afterRetry - before, 6, 'two calls of three attempts');
     assertNoConsoleErrors(problems, { apiStatuses: [400, 403, 404, 429, 503] });
   }));

@@ -1,6 +1,7 @@
 // Shared by the end-to-end tests: Debian's Chromium driven by playwright-core (never a
 // downloaded browser), the demo server `make demo` runs, and what every page must satisfy.
 import assert from 'node:assert/strict';
+import { before, after } from 'node:test';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -62,6 +63,34 @@ export async function openPage(instance, url, { viewport = LAPTOP, prepare } = {
   page.on('pageerror', (error) => problems.push({ text: `uncaught: ${error.stack ?? error}`, url: '' }));
   await page.goto(url);
   return { context, page, requests, responses, problems };
+}
+
+/**
+ * A browser and the demo server for a whole test file (started before its tests, closed after
+ * them): `{ browser, demo }` once started, and `withPage(options, body)`, which opens the demo
+ * page in a fresh context (`openPage` options), runs `body(session)` and always closes it.
+ */
+export function browserAndDemo() {
+  const e2e = {
+    browser: null,
+    demo: null,
+    async withPage(options, body) {
+      const session = await openPage(e2e.browser, `${e2e.demo.url}/`, options);
+      try {
+        await body(session);
+      } finally {
+        await session.context.close();
+      }
+    },
+  };
+  before(async () => {
+    [e2e.browser, e2e.demo] = await Promise.all([launchBrowser(), startDemo()]);
+  });
+  after(async () => {
+    await e2e.browser?.close();
+    await e2e.demo?.close();
+  });
+  return e2e;
 }
 
 /**
