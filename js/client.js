@@ -1,6 +1,7 @@
 // The public API over the wasm core, shared by the Node and browser entry points. Each entry
 // passes in how to reach the core (`run`), where credentials may come from (`environment`),
-// its default transport (`defaultFetch`) and how to adapt a caller's signal (`adaptSignal`).
+// its default transport (`defaultFetch`, and the per-attempt controller it reads, if it brings
+// one: `attemptController`) and how to adapt a caller's signal (`adaptSignal`).
 
 import { YunxiaoError, errorFromRecord, invalidArgument } from './errors.js';
 
@@ -223,10 +224,14 @@ function anySignal(signals) {
   return { signal: controller.signal, release: () => { try { each('removeEventListener'); } catch {} } };
 }
 
-export function makeClient({ run, environment, adaptSignal = signalAsIs, defaultFetch }) {
+export function makeClient({ run, environment, adaptSignal = signalAsIs, defaultFetch, attemptController }) {
   async function call(organizationId, pipelineId, category, layers) {
     const options = resolveOptions(layers, environment);
-    if (options.fetch == null && defaultFetch) options.fetch = defaultFetch;
+    if (options.fetch == null && defaultFetch) {
+      options.fetch = defaultFetch;
+      // An internal option: a caller's options never carry it (only OPTION_NAMES are copied).
+      if (attemptController) options.attemptController = attemptController;
+    }
     if (options.signal == null) return finish(await run(organizationId, pipelineId, category, options));
     // `adaptSignal` gives the signal the core is to watch, and what to do once it is done.
     // A client's signal (say, for shutting down) and a call's both apply: each distinct one is

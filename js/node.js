@@ -2,7 +2,7 @@
 import { setMaxListeners } from 'node:events';
 import * as core from './glue.cjs';
 import { describeCode, makeClient, reasonOf } from './client.js';
-import { nodeFetch } from './node-transport.js';
+import { attemptController, nodeFetch } from './node-transport.js';
 
 // Each call listens for "abort" on its signal; Node warns past 10 listeners on one signal, which
 // many concurrent calls sharing a signal would trigger. Calls listen to one relay per caller
@@ -57,6 +57,7 @@ function environment() {
 export const { listPipelineJobs, YunxiaoClient } = makeClient({
   run: core.runListPipelineJobs,
   defaultFetch: nodeFetch,
+  attemptController,
   environment,
   adaptSignal: relaySignal,
 });

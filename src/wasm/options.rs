@@ -122,7 +122,13 @@ pub fn prepare(org: &JsValue, pipeline: &JsValue, category: &JsValue, options: &
     let max_response_bytes = options
         .integer("maxResponseBytes", 1.0, MAX_RESPONSE_BYTES_LIMIT)?
         .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
-    let transport = Transport::new(options.fetch()?, options.signal()?, max_response_bytes as u64)?;
+    let transport = Transport::new(
+        options.fetch()?,
+        // Internal: set by the Node entry with its default transport, never by a caller.
+        options.get("attemptController")?.and_then(|v| v.dyn_into::<Function>().ok()),
+        options.signal()?,
+        max_response_bytes as u64,
+    )?;
 
     Ok(Prepared {
         target: CallTarget { endpoint, organization_id, pipeline_id, category, user_agent_suffix },
@@ -219,7 +225,7 @@ impl<'a> Options<'a> {
         let Some(object) = self.object else {
             return Ok(None);
         };
-        match Reflect::get(object, &JsValue::from_str(name)) {
+        match Reflect::get(object, &super::name(name)) {
             Ok(v) if v.is_undefined() || v.is_null() => Ok(None),
             Ok(v) => Ok(Some(v)),
             Err(_) => Err(Error::invalid_argument(format!("reading option {name} threw"))),
@@ -267,8 +273,8 @@ impl<'a> Options<'a> {
         let Some(v) = self.get("signal")? else {
             return Ok(None);
         };
-        let looks_like_signal = Reflect::get(&v, &JsValue::from_str("aborted")).is_ok_and(|a| a.as_bool().is_some())
-            && Reflect::get(&v, &JsValue::from_str("addEventListener")).is_ok_and(|f| f.is_function());
+        let looks_like_signal = Reflect::get(&v, &super::name("aborted")).is_ok_and(|a| a.as_bool().is_some())
+            && Reflect::get(&v, &super::name("addEventListener")).is_ok_and(|f| f.is_function());
         if looks_like_signal {
             Ok(Some(v.unchecked_into()))
         } else {

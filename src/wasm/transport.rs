@@ -117,6 +117,9 @@ impl RawResponse {
 
 pub struct Transport {
     fetch: Function,
+    /// Makes each attempt's controller, when the transport brings its own (js/node-transport.js:
+    /// it alone reads the signal, and in Node a real AbortController costs about 10 µs).
+    attempt_controller: Option<Function>,
     signal: Option<AbortSignal>,
     max_response_bytes: u64,
 }
@@ -161,7 +164,12 @@ pub fn can_send_date_header() -> bool {
 }
 
 impl Transport {
-    pub fn new(fetch: Option<Function>, signal: Option<AbortSignal>, max_response_bytes: u64) -> Result<Self, Error> {
+    pub fn new(
+        fetch: Option<Function>,
+        attempt_controller: Option<Function>,
+        signal: Option<AbortSignal>,
+        max_response_bytes: u64,
+    ) -> Result<Self, Error> {
         let fetch = match fetch {
             Some(f) => f,
             None => GLOBAL_FETCH
@@ -169,7 +177,7 @@ impl Transport {
                 .dyn_into::<Function>()
                 .map_err(|_| Error::invalid_argument("no global fetch exists here (Node 18+ and browsers have one): pass options.fetch"))?,
         };
-        Ok(Transport { fetch, signal, max_response_bytes })
+        Ok(Transport { fetch, attempt_controller, signal, max_response_bytes })
     }
 
     pub fn check_aborted(&self) -> Result<(), Failure> {
@@ -190,7 +198,12 @@ impl Transport {
 
     pub async fn send(&self, request: &HttpRequest, timeout_ms: u64, redactor: &Redactor) -> Result<RawResponse, Failure> {
         self.check_aborted()?;
-        let controller = AbortController::new().map_err(|_| fail(Error::network("AbortController is not available")))?;
+        let controller = match &self.attempt_controller {
+            // Called for `{ signal, abort(reason) }`, all the glue asks of an AbortController.
+            Some(make) => make.call0(&JsValue::UNDEFINED).map(JsCast::unchecked_into),
+            None => AbortController::new(),
+        };
+        let controller = controller.map_err(|_| fail(Error::network("AbortController is not available")))?;
         let guard = Guard::new(self.signal.as_ref(), timeout_ms as f64, Some(controller.clone()));
         let answered = RefCell::new(None);
         let outcome = self.attempt(request, &controller, &guard, &answered).await;
@@ -231,17 +244,17 @@ impl Transport {
         for (name, value) in &request.headers {
             // fetch sets `host` from the URL (and forbids setting it); it is signed all the same.
             if name != "host" {
-                let _ = Reflect::set(&headers, &JsValue::from_str(name), &JsValue::from_str(value));
+                let _ = Reflect::set(&headers, &super::name(name), &JsValue::from_str(value));
             }
         }
         let init = Object::new();
         let set = |key: &str, value: &JsValue| {
-            let _ = Reflect::set(&init, &JsValue::from_str(key), value);
+            let _ = Reflect::set(&init, &super::name(key), value);
         };
-        set("method", &JsValue::from_str(request.method));
+        set("method", &super::name(request.method));
         set("headers", &headers);
         // Never follow: a redirect would carry signed headers or a token to another host.
-        set("redirect", &JsValue::from_str("manual"));
+        set("redirect", &super::name("manual"));
         set("signal", &controller.signal());
 
         let called = self.fetch.call2(&JsValue::UNDEFINED, &JsValue::from_str(&request.url()), &init);
@@ -403,7 +416,7 @@ fn byte_length_getter(class: &str) -> Option<Function> {
     if !prototype.is_object() {
         return None;
     }
-    let descriptor = Reflect::get_own_property_descriptor(prototype.unchecked_ref::<Object>(), &JsValue::from_str("byteLength")).ok()?;
+    let descriptor = Reflect::get_own_property_descriptor(prototype.unchecked_ref::<Object>(), &super::name("byteLength")).ok()?;
     let getter = get(&descriptor, "get");
     getter.is_function().then(|| getter.unchecked_into())
 }
@@ -422,7 +435,7 @@ fn byte_count(bytes: &Uint8Array) -> f64 {
 }
 
 fn get(target: &JsValue, key: &str) -> JsValue {
-    Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    Reflect::get(target, &super::name(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// Calls `target[name]()` if it is a function; `None` if it is not or it throws.
@@ -457,7 +470,7 @@ fn response_headers(response: &JsValue) -> Vec<(String, String)> {
     RESPONSE_HEADERS
         .iter()
         .filter_map(|name| {
-            let value = getter.call1(&headers, &JsValue::from_str(name)).ok()?.as_string()?;
+            let value = getter.call1(&headers, &super::name(name)).ok()?.as_string()?;
             Some(((*name).to_owned(), value))
         })
         .collect()

@@ -312,6 +312,27 @@ export function defineSuite(entry, lib) {
     assert.equal(new y.NotFoundError({}).name, 'NotFoundError');
   });
 
+  test(`${entry}: a caller's fetch gets a real AbortSignal; the internal attemptController cannot be passed in`, async (t) => {
+    const { url } = await emulator(t);
+    const signals = [];
+    const fetch = (target, init) => {
+      signals.push(init.signal);
+      return globalThis.fetch(target, init);
+    };
+    let made = 0;
+    const attemptController = () => {
+      made++;
+      return { signal: 'not a signal', abort() {} };
+    };
+    // The Node entry's own transport takes a lighter controller; anybody else's fetch the real thing.
+    assert.equal((await list(PIPELINE, { endpoint: url, ...AK, fetch, attemptController })).jobs.length, 4);
+    assert.ok(signals.length === 1 && signals[0] instanceof AbortSignal, String(signals[0]));
+    assert.equal((await list(PIPELINE, { endpoint: url, ...AK, attemptController })).jobs.length, 4);
+    const client = new y.YunxiaoClient({ endpoint: url, ...AK, attemptController });
+    assert.equal((await client.listPipelineJobs(ORG, PIPELINE, { attemptController })).jobs.length, 4);
+    assert.equal(made, 0);
+  });
+
   test(`${entry}: hostile ids are encoded, never change the request line`, async (t) => {
     const { url, requests } = await emulator(t);
     for (const id of ['../../admin', 'a/b', '%2e%2e', 'a\r\nX-Evil: 1', 'a\u0000b', '?x=1#y']) {
