@@ -54,6 +54,8 @@ test-types:
 	tsc -p tests/types/tsconfig.json
 	# A Node-only program: no "dom" lib, @types/node instead.
 	tsc -p tests/types/tsconfig.node.json
+	# The older resolution ("node10"), which ignores "exports".
+	tsc -p tests/types/tsconfig.node10.json
 
 test-wasm: test-wasm-node test-wasm-browser
 

@@ -28,7 +28,7 @@ export async function nodeFetch(url, init) {
   return new Promise((resolve, reject) => {
     const headers = { ...init.headers, 'accept-encoding': 'gzip, deflate, br' };
     if (init.method !== 'GET') headers['content-length'] = '0';
-    const request = module.request(target, { method: init.method, headers, agent });
+    const request = module.request(target, { method: init.method, headers, agent, ...(isSubdomainOfLocalhost(target.hostname) ? { lookup: loopback } : {}) });
     // The abort is wired by hand: node:http's `signal` option costs about 20 µs a request (it
     // tracks the end of the stream to unhook itself). The signal is the core's own, one per
     // attempt, so the listener goes when the attempt does; a late abort finds the request
@@ -101,6 +101,18 @@ export function attemptController() {
       }
     },
   };
+}
+
+/**
+ * `*.localhost` is loopback by RFC 6761, as browsers resolve it, and the core lets it be
+ * `http://` as such: it must not go to the system's resolver, which may ask a DNS server (and be
+ * told any address). (`localhost` itself is left to the system: /etc/hosts names it.)
+ */
+const isSubdomainOfLocalhost = (hostname) => hostname.endsWith('.localhost');
+
+function loopback(hostname, options, callback) {
+  if (options.all) callback(null, [{ address: '127.0.0.1', family: 4 }, { address: '::1', family: 6 }]);
+  else callback(null, '127.0.0.1', 4);
 }
 
 /** What fetch rejects with when its signal aborts (the core reports the abort by its own reason). */

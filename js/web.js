@@ -46,11 +46,11 @@ function wasmSource(input, signal) {
 }
 
 /**
- * Optional: start loading the wasm early, or say where it is (it loads from beside this file on
- * first use). Given an input while another load is in flight, that load is given up and the
- * input loaded instead (the load in flight may be the one that hangs).
+ * Starts loading the wasm (from beside this file, or `input`), unless loaded or loading. Given
+ * an input while another load is in flight, that load is given up and the input loaded instead
+ * (the load in flight may be the one that hangs). Returns the load, unbounded.
  */
-export function initialize(input) {
+function startLoad(input) {
   if (loaded || (ready && input === undefined)) return ready;
   if (ready) abandon();
   const controller = new AbortController();
@@ -75,6 +75,30 @@ export function initialize(input) {
     controller.abort(new Error('it did not load in time, and was given up'));
   };
   return next;
+}
+
+/** How long `initialize()` waits, as `errorCodeInfo` does: a call's default timeout. */
+const INITIALIZE_WAIT_MS = 10_000;
+
+/**
+ * Optional: start loading the wasm early, or say where it is (see startLoad). Resolves once it
+ * is loaded; rejects with the load's error, or a TimeoutError after 10 s (the load goes on, for
+ * later calls): a load that hangs must not hang a page's start-up for good.
+ */
+export function initialize(input) {
+  const load = startLoad(input);
+  if (loaded) return load;
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError({
+      code: 'Timeout',
+      message: `Timeout: the package's wasm did not load within ${INITIALIZE_WAIT_MS} ms`,
+      retryable: true,
+    })), INITIALIZE_WAIT_MS);
+  });
+  const waited = Promise.race([load, timeout]).finally(() => clearTimeout(timer));
+  waited.catch(() => {}); // see startLoad: not awaited, a failure is no unhandled rejection
+  return waited;
 }
 
 /**
@@ -111,7 +135,7 @@ async function untilLoaded(options) {
     // A newer load (initialize(url), or a fresh one after another wait gave the last one up)
     // replaces the one being waited on.
     while (!loaded) {
-      current = ready ?? initialize();
+      current = ready ?? startLoad();
       try {
         await Promise.race([current, stop]);
       } catch (error) {

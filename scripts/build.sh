@@ -56,6 +56,9 @@ printf '{ "type": "module" }\n' > "$out"/web/package.json
 # TypeScript knows the ES entries have no default export).
 cp js/package/index.d.ts "$out"/index.d.ts
 cp js/package/index.d.ts "$out"/index.d.mts
+# TypeScript's older resolution ("node10", the default under "module": "commonjs") ignores
+# "exports": it finds the /web subpath's types beside its entry.
+printf "export * from '../index.js';\n" > "$out"/web/index.d.ts
 # The npm page shows the README without what only makes sense in a clone of the repository
 # (set-up, demo, emulator, development, benchmarks).
 sed '/<!-- repository-only -->/,/<!-- \/repository-only -->/d' README.md | cat -s > "$out"/README.md

@@ -145,7 +145,8 @@ function relay({ status, headers, body }, forms, redact) {
   const clean = redact(text);
   // Written with JSON escapes (`\u003d` for `=`, as some JSON writers do), a secret passes the
   // redaction above, and the page's JSON.parse would then spell it out: not relayed either.
-  const unescaped = jsonUnescaped(clean);
+  // Escapes escaped too: `lastJobParams` is JSON text inside a JSON string, parsed twice.
+  const unescaped = jsonUnescapedFully(clean);
   if (forms.some((form) => unescaped.includes(form))) {
     return proxyError(502, 'ProxyUpstreamEchoedSecret', 'the upstream answer held a credential written with JSON escapes, which is not relayed');
   }
@@ -157,6 +158,16 @@ const JSON_ESCAPES = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 /** `text` with every JSON string escape undone, read left to right as JSON.parse reads it. */
 function jsonUnescaped(text) {
   return text.replace(/\\(?:u([0-9a-fA-F]{4})|(.))/gs, (_, hex, c) => (hex ? String.fromCharCode(parseInt(hex, 16)) : JSON_ESCAPES[c] ?? c));
+}
+
+/** `text` with its JSON escapes undone until none is left (JSON in a string in JSON…), or 16 times. */
+function jsonUnescapedFully(text) {
+  for (let round = 0; round < 16; round++) {
+    const next = jsonUnescaped(text);
+    if (next === text) break;
+    text = next;
+  }
+  return text;
 }
 
 function proxyError(status, code, message) {

@@ -123,6 +123,8 @@ proptest! {
         let body = serde_json::json!({"requestId": "R", "success": true, "jobs": wire}).to_string();
         let normalized = normalize_success(body.as_bytes(), 200, None).unwrap();
         let value: serde_json::Value = serde_json::from_str(&normalized.json).unwrap();
+        prop_assert_eq!(normalized.job_count, jobs.len());
+        prop_assert_eq!(value["jobs"].as_array().unwrap().len(), jobs.len());
         for (i, (name, id, last, params)) in jobs.iter().enumerate() {
             let out = &value["jobs"][i];
             prop_assert_eq!(&out["jobName"], &serde_json::Value::from(name.as_str()));

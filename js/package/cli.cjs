@@ -593,6 +593,18 @@ function resultJson(result) {
 // The characters of UNSAFE that JSON.stringify leaves as they are (it escapes C0 itself).
 const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 
+const JSON_ESCAPES = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/** `text` with its JSON escapes undone until none is left (JSON in a string in JSON…), or 16 times. */
+function jsonUnescapedFully(text) {
+  for (let round = 0; round < 16; round++) {
+    const next = text.replace(/\\(?:u([0-9a-fA-F]{4})|(.))/gs, (_, hex, c) => (hex ? String.fromCharCode(parseInt(hex, 16)) : JSON_ESCAPES[c] ?? c));
+    if (next === text) break;
+    text = next;
+  }
+  return text;
+}
+
 function jsonText(result) {
   try {
     return JSON.stringify(result, null, 2);
@@ -754,12 +766,13 @@ async function runList(args, io) {
   }
   stopSpinner();
   io.callEnded();
-  if (flags.json) {
-    io.out(`${resultJson(result)}\n`);
-  } else {
-    const category = (values.category ?? 'DEPLOY').trim().toUpperCase();
-    io.out(formatTable(result, pipelineId, category, io.redact));
+  const category = (values.category ?? 'DEPLOY').trim().toUpperCase();
+  const output = flags.json ? `${resultJson(result)}\n` : formatTable(result, pipelineId, category, io.redact);
+  if (io.holdsEscapedSecret(output)) {
+    io.err(`${PROGRAM}: the answer holds a credential written with JSON escapes (\\u…), which whoever parses the output would get back: not printed`);
+    return EXIT.invalidResponse;
   }
+  io.out(output);
   return EXIT.ok;
 }
 
@@ -810,6 +823,13 @@ function start() {
     env: process.env,
     signal: controller.signal,
     redact,
+    // Redaction finds a secret as it is spelt. Written with JSON escapes (`\u0045…`, or `\\` for
+    // a backslash of its own), it passes, and parsing the output spells it out again: in
+    // `lastJobParamsRaw` (JSON text, escapes kept), or in any field of --json.
+    holdsEscapedSecret: (text) => {
+      const unescaped = jsonUnescapedFully(redact(text));
+      return secrets.some((secret) => unescaped.includes(secret));
+    },
     out: (text) => process.stdout.write(redact(text)),
     // An error line: secrets removed (defence in depth: the package keeps them out of its
     // errors), then made one printable line (a server message may hold newlines or escape

@@ -23,7 +23,8 @@ export interface Options {
   timeoutMs?: number | Unset;
   /** Across all attempts and waits; no default. */
   deadlineMs?: number | Unset;
-  /** Retries of network errors, timeouts, 429 and 5xx: 0 to 10, default 2. 4xx are never retried. */
+  /** Retries of network errors, timeouts, 429 and 5xx, and of a code that means throttling or a server fault whatever
+   *  its status (`Throttling*`, `ServiceUnavailable*`, `InternalError`…): 0 to 10, default 2. Other 4xx: never. */
   maxRetries?: number | Unset;
   /** Stop reading and throw InvalidResponseError above this; default 32 MiB, at most 100 MiB. */
   maxResponseBytes?: number | Unset;
@@ -32,7 +33,7 @@ export interface Options {
   /** Used instead of the default transport (browsers: the global fetch; Node: the package's own over node:http). */
   fetch?: ((input: string, init: RequestInit) => Promise<Response>) | Unset;
   allowInsecureHttp?: boolean | Unset;
-  /** Appended to this package's user agent. */
+  /** Appended to this package's user agent. Node only: browsers send their own User-Agent, whatever fetch is told. */
   userAgent?: string | Unset;
 }
 
@@ -60,19 +61,19 @@ export function listPipelineJobs(
   organizationId: string,
   pipelineId: string | number,
   category?: string | null,
-  options?: Options,
+  options?: Options | Unset,
 ): Promise<PipelineJobList>;
-export function listPipelineJobs(organizationId: string, pipelineId: string | number, options: Options): Promise<PipelineJobList>;
+export function listPipelineJobs(organizationId: string, pipelineId: string | number, options: Options | Unset): Promise<PipelineJobList>;
 
 export class YunxiaoClient {
-  constructor(options?: Options);
+  constructor(options?: Options | Unset);
   /**
    * Call options override the client's (a `signal` adds to the client's). Credentials go as a
    * group: a call that gives any of `accessKeyId`, `accessKeySecret`, `securityToken` or `token`
    * replaces all of the client's. Bound to the client: it may be called detached.
    */
-  listPipelineJobs(organizationId: string, pipelineId: string | number, category?: string | null, callOptions?: Options): Promise<PipelineJobList>;
-  listPipelineJobs(organizationId: string, pipelineId: string | number, callOptions: Options): Promise<PipelineJobList>;
+  listPipelineJobs(organizationId: string, pipelineId: string | number, category?: string | null, callOptions?: Options | Unset): Promise<PipelineJobList>;
+  listPipelineJobs(organizationId: string, pipelineId: string | number, callOptions: Options | Unset): Promise<PipelineJobList>;
 }
 
 export interface ErrorCodeInfo {
@@ -87,8 +88,9 @@ export interface ErrorCodeInfo {
 export function errorCodeInfo(code: string): Promise<ErrorCodeInfo | null>;
 
 /** Browser build: start loading the wasm early (it loads from beside index.js on first use anyway), or say where
- *  glue_bg.wasm is. A failed load rejects with NetworkError `WasmUnavailable`. Node: resolves at once (the wasm is
- *  compiled at import; `input` is ignored). */
+ *  glue_bg.wasm is. A failed load rejects with NetworkError `WasmUnavailable`; one still going after 10 s with a
+ *  TimeoutError (the load goes on, for later calls). Node: resolves at once (the wasm is compiled at import; `input`
+ *  is ignored). */
 export function initialize(input?: string | URL | Response | ArrayBuffer | ArrayBufferView | WebAssembly.Module): Promise<unknown>;
 
 // A Node-only program (no "dom" lib, @types/node) has no WebAssembly namespace: an empty

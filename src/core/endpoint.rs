@@ -95,7 +95,7 @@ impl Endpoint {
     }
 
     /// localhost, `*.localhost` (RFC 6761 reserves it for loopback: browsers pin it there, and
-    /// Node asks the system resolver, which should answer loopback or nothing), 127.0.0.0/8 and
+    /// so does the Node entry's transport; a caller's own `fetch` may ask DNS), 127.0.0.0/8 and
     /// `[::1]`.
     pub fn is_loopback(&self) -> bool {
         let host = self.host.as_str();

@@ -140,9 +140,16 @@ pub fn validate_header_value(option: &str, value: &str) -> Result<()> {
 /// another value.
 pub fn validate_credential_value(option: &str, value: &str) -> Result<()> {
     validate_header_value(option, value)?;
+    refuse_padding(option, value)
+}
+
+/// A credential with a space at either end: sent, HTTP would drop the space (the server would
+/// check another value than the one signed); the AccessKey secret, never sent, would sign with
+/// a key the server does not have. Either way a pasting slip, told apart from a wrong key.
+pub fn refuse_padding(option: &str, value: &str) -> Result<()> {
     if value.trim_matches(' ').len() != value.len() {
         return Err(Error::invalid_argument(format!(
-            "{option} starts or ends with a space: remove it (HTTP would drop it, and the signature would not match)"
+            "{option} starts or ends with a space: remove it (the signature would not match)"
         )));
     }
     Ok(())

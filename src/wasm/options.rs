@@ -80,6 +80,7 @@ pub fn prepare(org: &JsValue, pipeline: &JsValue, category: &JsValue, options: &
                 return Err(Error::invalid_argument("accessKeySecret is missing (accessKeyId was given)"));
             };
             request::validate_credential_value("accessKeyId", &access_key_id)?;
+            request::refuse_padding("accessKeySecret", access_key_secret.expose())?;
             if let Some(token) = &security_token {
                 request::validate_credential_value("securityToken", token.expose())?;
             }

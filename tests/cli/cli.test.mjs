@@ -266,6 +266,23 @@ describe('table output', () => {
     }
   });
 
+  test('a secret the server echoes with JSON escapes (in lastJobParams, so escaped twice) is not printed', async () => {
+    const escaped = `\\u${TOKEN.charCodeAt(0).toString(16).padStart(4, '0')}${TOKEN.slice(1)}`;
+    const lastJobParams = `{"t":"${escaped}"}`;
+    assert.equal(JSON.parse(lastJobParams).t, TOKEN, 'the test data must spell the token once parsed');
+    const endpoint = await scenario('escaped-echo-in-data', [envelope([{ jobName: 'j', identifier: 'id_1', lastJobId: 1, lastJobParams }])], { after: 'repeat-last' });
+    const args = ['list', ORG, PIPELINE, '--endpoint', endpoint, '--token', TOKEN, '--edition', 'region'];
+    // The table shows the parameters parsed: redacted as any echo is.
+    const table = await run(args);
+    assertExit(table, 0);
+    assert.match(table.stdout, /t=\[REDACTED\]/);
+    assert.ok(!table.stdout.includes(TOKEN.slice(1)), table.stdout);
+    // --json holds lastJobParamsRaw too, escapes and all: not printed.
+    const json = await run([...args, '--json']);
+    assertErrorLine(json, 7, 'the answer holds a credential written with JSON escapes');
+    assert.ok(!json.stderr.includes(TOKEN.slice(1)), json.stderr);
+  });
+
   test('NODE_DEBUG=http prints request headers on stderr: the token in them is redacted', async () => {
     const result = await run(['list', ORG, PIPELINE, '--endpoint', emu.url, '--token', TOKEN], { env: { NODE_DEBUG: 'http' } });
     assertExit(result, 0);

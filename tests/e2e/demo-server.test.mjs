@@ -181,6 +181,17 @@ test('createSigningProxy: an echoed secret is redacted percent-encoded and JSON-
     assert.equal(JSON.parse(answer.body).Code, 'ProxyUpstreamEchoedSecret');
     assert.ok(!answer.body.toString('utf8').includes(secret) && !answer.body.toString('utf8').includes(token));
   }
+  // Inside JSON text in a JSON string (as lastJobParams is, which the page parses twice), and
+  // one level deeper still (a value holding JSON text of its own).
+  const hex = `u${secret.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  for (const params of [`{"k":"\\${hex}${secret.slice(1)}"}`, `{"k":"{\\"x\\":\\"\\\\${hex}${secret.slice(1)}\\"}"}`]) {
+    const nested = `{"requestId":"R-3","success":true,"jobs":[{"identifier":"a","jobName":"n","lastJobParams":${JSON.stringify(params)}}]}`;
+    const k = JSON.parse(JSON.parse(nested).jobs[0].lastJobParams).k;
+    assert.equal(k.startsWith('{') ? JSON.parse(k).x : k, secret, 'the test body must hold the secret once parsed');
+    const answer = await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(nested, 'application/json') })(path);
+    assert.equal(answer.status, 502, params);
+    assert.equal(JSON.parse(answer.body).Code, 'ProxyUpstreamEchoedSecret');
+  }
   // Escapes that spell no secret are relayed as they are.
   const plain = '{"Code":"InvalidPipeline.NotFound","Message":"\\u6d41\\u6c34\\u7ebf \\/ not found"}';
   const relayed = await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(plain, 'application/json') })(path);
@@ -260,8 +271,15 @@ test('CLI: credentials and UPSTREAM from the environment; the secret is never pr
     ALIBABA_CLOUD_ACCESS_KEY_ID: AK.accessKeyId,
     ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK.accessKeySecret,
   });
+  t.after(() => child.kill()); // should an assertion below fail
   assert.match(output(), /backend "bundled emulator": off \(UPSTREAM is set\)/);
   assert.match(output(), /backend "your Yunxiao": http:\/\/127\.0\.0\.1:9/);
+  // A proxied call is logged, signed with the secret (its upstream refuses the connection).
+  const url = /demo: (http:\/\/\S+?)\/?\n/.exec(output())[1];
+  const call = await fetch(`${url}/api/upstream/organization/${ORG}/pipeline/${PIPELINE}/jobs?category=DEPLOY`, { method: 'POST' });
+  assert.equal(call.status, 502, await call.text());
+  for (let i = 0; i < 100 && !/\[demo\] upstream /.test(output()); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.match(output(), /\[demo\] upstream \/organization\/[^\n]+ -> 502/);
   assert.ok(!output().includes(AK.accessKeySecret));
   child.kill('SIGINT');
   assert.equal((await exited)[0], 0);

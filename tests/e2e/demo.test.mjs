@@ -234,6 +234,13 @@ test('unusual data and the empty state render as data (no markup injection, no p
     assert.equal(await text(page.locator('tr[data-identifier=edge_digit_string] .num')), '42');
     assert.equal(await text(page.locator('tr[data-identifier=edge_zero] .num')), '0');
     assert.match(await text(page.locator('tr[data-identifier=edge_unicode_名字] .job-name')), /🚀 发布/);
+    // Markup from the server is text: shown as sent, never parsed, never run.
+    const markup = page.locator('tr[data-identifier=edge_markup]');
+    assert.equal(await markup.locator('.job-name').textContent(), '<img src=x onerror="window.injected=1"><b>markup</b> &amp; <script>window.injected=2</script>');
+    assert.deepEqual(await markup.locator('dl.params dt').allTextContents(), ['<b>key</b>']);
+    assert.equal(await markup.locator('dl.params dd').textContent(), '<img src=x onerror="window.injected=3">');
+    assert.equal(await page.locator('#result img, #result script, #result b').count(), 0);
+    assert.equal(await page.evaluate(() => window.injected), undefined);
     await assertNoHorizontalOverflow(page);
     await screenshot(page, 'unusual-data');
 

@@ -83,6 +83,7 @@ const CASES = [
     /the answer declared content-encoding: gzip, gzip/],
   // Decoded as leniently as fetch (undici) does: raw deflate, a gzip body short of its trailer.
   ['content-encoding: deflate as raw deflate (no zlib wrapper)', (s) => s.end(coded('deflate', zlib.deflateRawSync(BODY))), 'success'],
+  ['content-encoding: x-gzip (gzip\'s old name, which fetch decodes too)', (s) => s.end(coded('x-gzip', zlib.gzipSync(BODY))), 'success'],
   ['content-encoding: gzip without its 8-byte trailer', (s) => s.end(coded('gzip', zlib.gzipSync(BODY).subarray(0, -8))), 'success'],
   // Bytes after the end of the deflate data (the inflater ends early): read, not a hang.
   ['content-encoding: deflate with bytes after the data (zlib-wrapped)', (s) => s.end(coded('deflate', Buffer.concat([zlib.deflateSync(BODY), Buffer.from('TRAILING')]))), 'success'],

@@ -299,7 +299,8 @@ test('a secret cut by the 500-character limit on fetch error text does not leak 
 
 test('a secret given with spaces around it is refused before any request, and the error holds none of it', async () => {
   // HTTP trims header values, so the server would see (and may echo) another value than the
-  // one signed: the package refuses such a credential (InvalidArgumentError naming the option).
+  // one signed, and a padded secret signs with a key the server does not have: the package
+  // refuses such a credential (InvalidArgumentError naming the option).
   let requests = 0;
   const fetch = async () => {
     requests++;
@@ -308,6 +309,8 @@ test('a secret given with spaces around it is refused before any request, and th
   const cases = [
     ['token', { token: ` ${TOKEN} `, edition: 'center' }, /token starts or ends with a space/],
     ['STS', { ...STS, securityToken: `  ${STS.securityToken} ` }, /securityToken starts or ends with a space/],
+    // Never sent, only signed with: the server has no key with a space in it.
+    ['AccessKey secret', { ...AK, accessKeySecret: `${AK.accessKeySecret} ` }, /accessKeySecret starts or ends with a space/],
   ];
   for (const [label, auth, message] of cases) {
     const got = await collect(`padded ${label}`, y.listPipelineJobs(ORG, PIPELINE, { endpoint: 'http://127.0.0.1:9', ...auth, maxRetries: 0, fetch }));

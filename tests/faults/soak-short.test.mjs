@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const SCRIPT = fileURLToPath(new URL('./soak.mjs', import.meta.url));
 
-test('soak (short): 500 concurrent calls x 5 rounds, every result correct, RSS and wasm memory flat', async (t) => {
+test('soak (short): 500 concurrent calls x 5 rounds, every result correct, RSS, JS heap and wasm memory flat', async (t) => {
   const { code, stdout, stderr } = await new Promise((resolve) => {
     execFile(process.execPath, [SCRIPT, '--concurrency', '500', '--rounds', '5', '--warmup', '2'], { timeout: 120_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
       resolve({ code: error ? error.code ?? 1 : 0, stdout, stderr }),

@@ -1,9 +1,10 @@
-// An IPv6 endpoint is signed with the host exactly as fetch and node:http send it: WHATWG URL's
+// Hosts. An IPv6 endpoint is signed with the host exactly as fetch and node:http send it: WHATWG URL's
 // serialisation (lower case, no leading zeros, the longest zero run as `::`). Checked against
 // Node's own URL parser on generated spellings of generated addresses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as y from '../../pkg/node/index.mjs';
+import { AK, ORG, PIPELINE, emulator } from './helpers.mjs';
 
 test('IPv6 hosts: the URL the core builds has the host WHATWG URL would send', async () => {
   let seed = 7;
@@ -39,4 +40,12 @@ test('IPv6 hosts: the URL the core builds has the host WHATWG URL would send', a
     await y.listPipelineJobs('o', '1', { endpoint, fetch, maxRetries: 0, allowInsecureHttp: true }).catch(() => {});
     assert.ok(sentTo?.startsWith(`http://${new URL(endpoint).host}/`), `${endpoint} → ${sentTo}`);
   }
+});
+
+test('a *.localhost endpoint reaches loopback without asking the system resolver (RFC 6761, as browsers do)', async (t) => {
+  const { url } = await emulator(t);
+  const { port } = new URL(url);
+  // The system resolver may send such a name to a DNS server (here: ENOTFOUND, or any address).
+  const { jobs } = await y.listPipelineJobs(ORG, PIPELINE, { endpoint: `http://jobs.localhost:${port}`, ...AK, maxRetries: 0 });
+  assert.equal(jobs.length, 4);
 });

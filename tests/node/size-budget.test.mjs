@@ -18,8 +18,10 @@ const WASM_GZIP_BUDGET = 59_500;
 // what fetch decodes (raw deflate, with backpressure), releasing signal relays, guarding
 // hostile signals and options, and more; 7,700 until 2026-11-30, when the fourth review's fixes
 // (both signals of a client and a call, Proxies, bound client methods) took them to ~7.9 KB;
-// 8,000 until the Node entries explained a missing wasm in a bundled app (8,055 B).
-const JS_GZIP_BUDGET = 8_200;
+// 8,000 until the Node entries explained a missing wasm in a bundled app (8,055 B); 8,200 until
+// the Node transport's own per-attempt controller (−8 % CPU a call) and its loopback lookup for
+// *.localhost, and the browser entry's bounded initialize() (8,240 B).
+const JS_GZIP_BUDGET = 8_400;
 const gz = (file) => gzipSync(readFileSync(new URL(`../../pkg/${file}`, import.meta.url)), { level: 9 }).length;
 
 test(`the wasm stays within ${WASM_GZIP_BUDGET} bytes gzipped`, () => {

@@ -98,6 +98,17 @@ test('a load that hangs is given up once it has taken three times a wait\'s limi
   await y.initialize();
 });
 
+test('initialize() on a load that never ends: a TimeoutError after 10 s, and the next load works', LIMIT, async (t) => {
+  const { url } = await emulator(t);
+  const y = await freshCopy();
+  const started = performance.now();
+  const stuck = await rejection(y.initialize(new Promise(() => {})));
+  assert.ok(stuck instanceof y.TimeoutError && stuck.code === 'Timeout', String(stuck));
+  assert.ok(performance.now() - started >= 9_900, `after ${performance.now() - started} ms`);
+  await y.initialize(await readFile(WASM));
+  assert.equal((await y.listPipelineJobs(ORG, PIPELINE, { endpoint: url, ...AK })).jobs.length, 4);
+});
+
 test('a slow load is not given up: a later call gets it', LIMIT, async (t) => {
   const { url } = await emulator(t);
   const mode = await stubWasmFetch(t, { delayMs: 500 });
