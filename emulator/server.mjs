@@ -282,6 +282,11 @@ export async function startEmulator(options = {}) {
 
     if (key.id.startsWith('STS.')) {
       if (req.headers['x-acs-security-token'] !== key.securityToken) return { resp: popError(ctx, 'InvalidSecurityToken.Malformed') };
+      // PROTOCOL.md: the SDKs add the key id beside the token (strict here, so a client that
+      // stops sending it fails its tests).
+      if (req.headers['x-acs-accesskey-id'] !== auth.accessKeyId) {
+        return { resp: popError(ctx, 'IncompleteSignature', ' (an STS request carries x-acs-accesskey-id: its AccessKey id)') };
+      }
       if (key.expired) return { resp: popError(ctx, 'InvalidSecurityToken.Expired') };
     }
 

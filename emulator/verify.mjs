@@ -255,7 +255,8 @@ export function verifySignature(req, secret) {
   });
   const stringToSign = stringToSignV3(canonicalRequest);
   const expected = signV3(secret, stringToSign);
-  const ok = safeEqual(expected, auth.signature.toLowerCase());
+  // Lower-case hex, as the protocol writes it: exact, so a client that changes case is caught.
+  const ok = safeEqual(expected, auth.signature);
   if (ok) return { ok, algorithm: 'v3', canonicalRequest, stringToSign, expected };
   const reason =
     headers['x-acs-content-sha256'].toLowerCase() !== bodyHash

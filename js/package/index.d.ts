@@ -23,8 +23,9 @@ export interface Options {
   timeoutMs?: number | Unset;
   /** Across all attempts and waits; no default. */
   deadlineMs?: number | Unset;
-  /** Retries of network errors, timeouts, 429 and 5xx, and of a code that means throttling or a server fault whatever
-   *  its status (`Throttling*`, `ServiceUnavailable*`, `InternalError`…): 0 to 10, default 2. Other 4xx: never. */
+  /** Retries of network errors, timeouts, ThrottlingError (429, `Throttling*`, or a wait asked by `x-acs-retry-after`) and
+   *  ServerError (5xx, `ServiceUnavailable*`, `InternalError`…; an answer is classed by its code first): 0 to 10,
+   *  default 2. Other 4xx: never. */
   maxRetries?: number | Unset;
   /** Stop reading and throw InvalidResponseError above this; default 32 MiB, at most 100 MiB. */
   maxResponseBytes?: number | Unset;

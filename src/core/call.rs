@@ -168,6 +168,12 @@ impl Call {
         if let Some(retry) = self.skew_retry(&error, response, now_ms) {
             return retry;
         }
+        // A wait the gateway asks for (`x-acs-retry-after`, above 0) makes an error that would
+        // not be retried a throttling one, whatever its code, as the official SDKs read it (a
+        // server error keeps its class: it is retried, after that wait, all the same).
+        if !error.retryable() && response.header("x-acs-retry-after").and_then(saturating_digits).is_some_and(|ms| ms > 0) {
+            error.kind = ErrorKind::Throttling;
+        }
         // Both readings of an unsigned refusal: a page behind a signing proxy must not be told
         // to hold an AccessKey itself.
         if error.kind == ErrorKind::Authentication && matches!(self.auth, Auth::Unsigned) {
@@ -406,6 +412,34 @@ mod tests {
             match respond(&mut c, 429, &headers, "{}", now) {
                 Outcome::Retry { delay_ms } => assert_eq!(delay_ms, expected, "{headers:?}"),
                 other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_wait_the_gateway_asks_for_makes_an_error_not_retried_a_throttling_one() {
+        for (status, body) in [(400, r#"{"Code":"QuotaExceeded.Api"}"#), (503, "<html>busy</html>"), (403, r#"{"Code":"Forbidden.RiskControl"}"#)] {
+            let mut c = call(RetryPolicy::default());
+            c.next_request(0, "n");
+            match respond(&mut c, status, &[("x-acs-retry-after", "50")], body, 0) {
+                Outcome::Retry { delay_ms } => assert_eq!(delay_ms, 50, "{status} {body}"),
+                other => panic!("{status} {body}: {other:?}"),
+            }
+        }
+        // A server error stays one (it is retried anyway, after the wait asked for).
+        let mut c = call(RetryPolicy { max_retries: 0, ..RetryPolicy::default() });
+        c.next_request(0, "n");
+        match respond(&mut c, 500, &[("x-acs-retry-after", "50")], "oops", 0) {
+            Outcome::Fail(error) => assert_eq!((error.kind, error.retry_after_ms), (ErrorKind::Server, Some(50))),
+            other => panic!("{other:?}"),
+        }
+        // Zero, or no number: no wait asked for; the code decides (not retried).
+        for value in ["0", "soon"] {
+            let mut c = call(RetryPolicy::default());
+            c.next_request(0, "n");
+            match respond(&mut c, 400, &[("x-acs-retry-after", value)], r#"{"Code":"QuotaExceeded.Api"}"#, 0) {
+                Outcome::Fail(error) => assert_eq!(error.kind, ErrorKind::BadRequest, "{value}"),
+                other => panic!("{value}: {other:?}"),
             }
         }
     }

@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 
+use super::encode::find_str;
 use super::error::{Error, Result};
 use super::json::{decode_string, decode_string_lossy, Scanner, SyntaxError, Token};
 use super::secret::Redactor;
@@ -139,6 +140,9 @@ pub fn parse_error_body(body: &[u8]) -> ErrorBody {
     let Ok(text) = std::str::from_utf8(without_bom(body)) else {
         return out;
     };
+    if text.trim_start_matches(|c: char| c.is_ascii_whitespace()).starts_with('<') {
+        return parse_xml_error(text);
+    }
     let mut scanner = Scanner::new(text);
     if !scanner.eat(b'{') || scanner.eat(b'}') {
         return out;
@@ -163,7 +167,8 @@ pub fn parse_error_body(body: &[u8]) -> ErrorBody {
                         "code" if out.code.is_none() => Some(&mut out.code),
                         "errorMessage" | "Message" => Some(&mut out.message),
                         "errorDescription" | "message" if out.message.is_none() => Some(&mut out.message),
-                        "requestId" | "RequestId" => Some(&mut out.request_id),
+                        // `requestid` too, as the official SDKs read it.
+                        "requestId" | "RequestId" | "requestid" => Some(&mut out.request_id),
                         _ => None,
                     };
                     if let (Some(slot), Some(value)) = (slot, value) {
@@ -182,6 +187,24 @@ pub fn parse_error_body(body: &[u8]) -> ErrorBody {
         out.success = None;
     }
     out
+}
+
+/// An XML error (`<Error><RequestId>…</RequestId><Code>…</Code><Message>…</Message></Error>`),
+/// which the gateway may send and the official SDKs read: the three fields, text as it stands
+/// (entities are not decoded: a message is shown, never parsed).
+fn parse_xml_error(text: &str) -> ErrorBody {
+    ErrorBody {
+        code: xml_element(text, "<Code>", "</Code>"),
+        message: xml_element(text, "<Message>", "</Message>"),
+        request_id: xml_element(text, "<RequestId>", "</RequestId>"),
+        success: None,
+    }
+}
+
+fn xml_element(text: &str, open: &str, close: &str) -> Option<String> {
+    let rest = text.get(find_str(text, open)? + open.len()..)?;
+    let value = rest.get(..find_str(rest, close)?)?.trim();
+    (!value.is_empty()).then(|| value.to_owned())
 }
 
 enum Step {
@@ -288,11 +311,12 @@ fn walk_envelope(scanner: &mut Scanner<'_>, writer: &mut Writer) -> StepResult<E
                 "requestId" | "RequestId" => {
                     once(2, "requestId")?;
                     match scanner.scalar()? {
+                        // `""` names no request: the header's, if any, is the answer's id.
+                        Some(Token::String("\"\"")) | Some(Token::Literal("null")) => {}
                         Some(Token::String(raw)) => {
                             request_id_token = Some(raw.to_owned());
                             envelope.error.request_id = decode_string(raw).map(Cow::into_owned);
                         }
-                        Some(Token::Literal("null")) => {}
                         _ => return Err(invalid("requestId".into(), "expected a string")),
                     }
                 }
@@ -605,5 +629,29 @@ mod tests {
         assert_eq!(parse_error_body(b"<html>"), ErrorBody::default());
         let b = parse_error_body(br#"{"errorCode":"X","junk"#);
         assert_eq!(b.code.as_deref(), Some("X"));
+        let b = parse_error_body(br#"{"requestid":"r-lower","code":"X"}"#);
+        assert_eq!(b.request_id.as_deref(), Some("r-lower"));
+    }
+
+    #[test]
+    fn xml_error_bodies_are_read_as_the_official_sdks_read_them() {
+        let xml = b"\n <?xml version='1.0' encoding='UTF-8'?><Error><RequestId>R-X</RequestId><HostId>h</HostId>\
+            <Code> SignatureDoesNotMatch </Code><Message>a &lt;b&gt; 'c'</Message></Error>";
+        let b = parse_error_body(xml);
+        assert_eq!(b.code.as_deref(), Some("SignatureDoesNotMatch"));
+        assert_eq!(b.message.as_deref(), Some("a &lt;b&gt; 'c'"));
+        assert_eq!(b.request_id.as_deref(), Some("R-X"));
+        // Unclosed, empty or absent elements name nothing; an HTML page is no error body.
+        assert_eq!(parse_error_body(b"<Error><Code>X"), ErrorBody::default());
+        assert_eq!(parse_error_body(b"<Error><Code></Code></Error>"), ErrorBody::default());
+        assert_eq!(parse_error_body(b"<html><body>502 Bad Gateway</body></html>"), ErrorBody::default());
+    }
+
+    #[test]
+    fn an_empty_request_id_in_the_body_gives_way_to_the_header() {
+        let n = normalize_success(br#"{"requestId":"","jobs":[]}"#, 200, Some("HDR")).unwrap();
+        assert_eq!(n.json, r#"{"jobs":[],"requestId":"HDR"}"#);
+        let n = normalize_success(br#"{"requestId":"","jobs":[]}"#, 200, None).unwrap();
+        assert_eq!(n.json, r#"{"jobs":[],"requestId":null}"#);
     }
 }

@@ -143,6 +143,19 @@ test('STS without / with a wrong security token → 400 InvalidSecurityToken.Mal
   }
 });
 
+test('STS without x-acs-accesskey-id (signed all the same) → 400 IncompleteSignature', async () => {
+  for (const algorithm of ['v3', 'v1']) {
+    assertPop(await callClassic(emu.url, { algorithm, cred: STS, omit: ['x-acs-accesskey-id'] }), 400, 'IncompleteSignature');
+  }
+});
+
+test('a V3 signature in upper-case hex → 400 SignatureDoesNotMatch (the protocol writes lower case)', async () => {
+  const upper = await callClassic(emu.url, {
+    mutate: (h) => (h.authorization = h.authorization.replace(/Signature=([0-9a-f]+)$/, (_, hex) => `Signature=${hex.toUpperCase()}`)),
+  });
+  assertPop(upper, 400, 'SignatureDoesNotMatch');
+});
+
 test('expired STS credentials → 400 InvalidSecurityToken.Expired', async () => {
   for (const algorithm of ['v3', 'v1']) {
     assertPop(await callClassic(emu.url, { algorithm, cred: STS_EXPIRED }), 400, 'InvalidSecurityToken.Expired');

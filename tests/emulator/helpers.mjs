@@ -59,7 +59,7 @@ export function isoNoMillis(ms) {
 export function sign(o) {
   const {
     algorithm = 'v3', cred = AK, method = 'POST', path, query = { category: 'DEPLOY' }, host = 'devops.cn-hangzhou.aliyuncs.com',
-    body = '', now = Date.now(), nonce = randomBytes(16).toString('hex'), signOnly = 'all', extraHeaders = {},
+    body = '', now = Date.now(), nonce = randomBytes(16).toString('hex'), signOnly = 'all', extraHeaders = {}, omit = [],
   } = o;
   const headers = {
     host,
@@ -74,6 +74,7 @@ export function sign(o) {
     headers['x-acs-accesskey-id'] = cred.id;
     headers['x-acs-security-token'] = cred.token;
   }
+  for (const name of omit) delete headers[name]; // left out before signing
   if (algorithm === 'v3') {
     headers['x-acs-date'] = isoNoMillis(now);
     headers['x-acs-content-sha256'] = createHash('sha256').update(body).digest('hex');

@@ -166,6 +166,27 @@ test('429 x-acs-retry-after (ms) wins over Retry-After and is honoured', async (
   await stillWorks();
 });
 
+test('an error answer not otherwise retried that asks for a wait (x-acs-retry-after > 0) is a ThrottlingError and is retried, as the official SDKs read it', async () => {
+  const quota = { action: 'respond', status: 400, headers: { 'x-acs-request-id': 'R-Q', 'x-acs-retry-after': '200' }, json: { Code: 'QuotaExceeded.Api', Message: 'quota' } };
+  assertError(y, await run([quota]), { name: 'ThrottlingError', code: 'QuotaExceeded.Api', status: 400, requestId: 'R-Q', attempts: 1, retryAfterMs: 200 });
+  const got = await run([quota, { action: 'normal' }], { options: { maxRetries: 1 } });
+  assert.ok(!got.error, String(got.error));
+  assert.ok(got.requests[1].at - got.requests[0].at >= 195, 'the wait was honoured');
+  // Without a wait asked for, the same answer is a bad request, not retried.
+  const plain = await run([{ ...quota, headers: { 'x-acs-request-id': 'R-Q', 'x-acs-retry-after': '0' } }], { options: { maxRetries: 1 } });
+  assertError(y, plain, { name: 'BadRequestError', code: 'QuotaExceeded.Api', status: 400, requestId: 'R-Q', attempts: 1 });
+  await stillWorks();
+});
+
+test('an XML error body (as the gateway may send) is read for its code, message and request id', async () => {
+  const xml = '<?xml version="1.0" encoding="UTF-8"?>\n<Error>\n  <RequestId>R-XML</RequestId>\n  <HostId>devops.cn-hangzhou.aliyuncs.com</HostId>\n'
+    + '  <Code>InvalidAccessKeyId.NotFound</Code>\n  <Message>Specified access key is not found.</Message>\n</Error>';
+  const got = await run([{ action: 'respond', status: 404, body: xml, contentType: 'text/xml;charset=utf-8' }]);
+  assertError(y, got, { name: 'AuthenticationError', code: 'InvalidAccessKeyId.NotFound', status: 404, requestId: 'R-XML', attempts: 1 });
+  assert.match(got.error.message, /Specified access key is not found\./);
+  await stillWorks();
+});
+
 test('429 with an absurd Retry-After: reported, but never waited for (the wait is capped, and the deadline refuses it)', async () => {
   // retryAfterMs reports the server's ask (today raw: 99 999 999 999 000 ms; a cap at the 30 s the
   // package honours would be fine too) — it must be a usable number either way.
