@@ -77,26 +77,16 @@ function startLoad(input) {
   return next;
 }
 
-/** How long `initialize()` waits, as `errorCodeInfo` does: a call's default timeout. */
-const INITIALIZE_WAIT_MS = 10_000;
-
 /**
- * Optional: start loading the wasm early, or say where it is (see startLoad). Resolves once it
- * is loaded; rejects with the load's error, or a TimeoutError after 10 s (the load goes on, for
- * later calls): a load that hangs must not hang a page's start-up for good.
+ * Optional: start loading the wasm early, or say where it is (see startLoad). Resolves once the
+ * package is ready (a newer load replacing this one counts); rejects with a failed load's error,
+ * or a TimeoutError after 10 s, as `errorCodeInfo` waits (the load goes on, for later calls): a
+ * load that hangs must not hang a page's start-up for good.
  */
 export function initialize(input) {
   const load = startLoad(input);
   if (loaded) return load;
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError({
-      code: 'Timeout',
-      message: `Timeout: the package's wasm did not load within ${INITIALIZE_WAIT_MS} ms`,
-      retryable: true,
-    })), INITIALIZE_WAIT_MS);
-  });
-  const waited = Promise.race([load, timeout]).finally(() => clearTimeout(timer));
+  const waited = untilLoaded({});
   waited.catch(() => {}); // see startLoad: not awaited, a failure is no unhandled rejection
   return waited;
 }

@@ -594,15 +594,31 @@ function resultJson(result) {
 const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 
 const JSON_ESCAPES = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+const unescapedOnce = (text) =>
+  text.replace(/\\(?:u([0-9a-fA-F]{4})|(.))/gs, (_, hex, c) => (hex ? String.fromCharCode(parseInt(hex, 16)) : JSON_ESCAPES[c] ?? c));
 
-/** `text` with its JSON escapes undone until none is left (JSON in a string in JSON…), or 16 times. */
-function jsonUnescapedFully(text) {
-  for (let round = 0; round < 16; round++) {
-    const next = text.replace(/\\(?:u([0-9a-fA-F]{4})|(.))/gs, (_, hex, c) => (hex ? String.fromCharCode(parseInt(hex, 16)) : JSON_ESCAPES[c] ?? c));
-    if (next === text) break;
-    text = next;
+/**
+ * Whether `text`, read as a JSON string's content once more and again (JSON in a string in
+ * JSON…), ever spells one of `secrets`: its escapes undone a level at a time, each level
+ * checked (a further level can spoil what the one before spelt: `\u000` + `CAIS…`), up to 16.
+ */
+function spellsOnceUnescaped(text, secrets) {
+  for (let round = 0; round < 16 && text.includes('\\'); round++) {
+    text = unescapedOnce(text);
+    if (secrets.some((secret) => text.includes(secret))) return true;
   }
-  return text;
+  return false;
+}
+
+/** Every string in a parsed JSON value: keys and values, at any depth. */
+function* stringsOf(value) {
+  if (typeof value === 'string') yield value;
+  else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      yield key;
+      yield* stringsOf(item);
+    }
+  }
 }
 
 function jsonText(result) {
@@ -767,12 +783,11 @@ async function runList(args, io) {
   stopSpinner();
   io.callEnded();
   const category = (values.category ?? 'DEPLOY').trim().toUpperCase();
-  const output = flags.json ? `${resultJson(result)}\n` : formatTable(result, pipelineId, category, io.redact);
-  if (io.holdsEscapedSecret(output)) {
+  if (io.holdsEscapedSecret(result)) {
     io.err(`${PROGRAM}: the answer holds a credential written with JSON escapes (\\u…), which whoever parses the output would get back: not printed`);
     return EXIT.invalidResponse;
   }
-  io.out(output);
+  io.out(flags.json ? `${resultJson(result)}\n` : formatTable(result, pipelineId, category, io.redact));
   return EXIT.ok;
 }
 
@@ -823,12 +838,12 @@ function start() {
     env: process.env,
     signal: controller.signal,
     redact,
-    // Redaction finds a secret as it is spelt. Written with JSON escapes (`\u0045…`, or `\\` for
-    // a backslash of its own), it passes, and parsing the output spells it out again: in
-    // `lastJobParamsRaw` (JSON text, escapes kept), or in any field of --json.
-    holdsEscapedSecret: (text) => {
-      const unescaped = jsonUnescapedFully(redact(text));
-      return secrets.some((secret) => unescaped.includes(secret));
+    // Redaction finds a secret as it is spelt. Written with JSON escapes (`\u0045…`), it passes,
+    // and whoever parses a string of the output as JSON (`lastJobParamsRaw` is JSON text, its
+    // escapes kept) gets it back. Only strings with a backslash can hide one.
+    holdsEscapedSecret: (result) => {
+      for (const text of stringsOf(result)) if (text.includes('\\') && spellsOnceUnescaped(redact(text), secrets)) return true;
+      return false;
     },
     out: (text) => process.stdout.write(redact(text)),
     // An error line: secrets removed (defence in depth: the package keeps them out of its

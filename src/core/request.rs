@@ -143,13 +143,14 @@ pub fn validate_credential_value(option: &str, value: &str) -> Result<()> {
     refuse_padding(option, value)
 }
 
-/// A credential with a space at either end: sent, HTTP would drop the space (the server would
-/// check another value than the one signed); the AccessKey secret, never sent, would sign with
-/// a key the server does not have. Either way a pasting slip, told apart from a wrong key.
+/// A credential with white space at either end (a space, or the newline of a file it was read
+/// from): sent, HTTP would drop it (the server would check another value than the one signed);
+/// the AccessKey secret, never sent, would sign with a key the server does not have. Either way
+/// a pasting slip, told apart from a wrong key.
 pub fn refuse_padding(option: &str, value: &str) -> Result<()> {
-    if value.trim_matches(' ').len() != value.len() {
+    if value.trim_matches(|c: char| c.is_ascii_whitespace()).len() != value.len() {
         return Err(Error::invalid_argument(format!(
-            "{option} starts or ends with a space: remove it (the signature would not match)"
+            "{option} starts or ends with white space: remove it (the server would check another value)"
         )));
     }
     Ok(())
@@ -302,7 +303,7 @@ mod tests {
         assert!(validate_header_value("userAgent", "my-app/1.0 (x)").is_ok());
         for padded in [" AK", "AK ", "  AK  "] {
             let err = validate_credential_value("securityToken", padded).unwrap_err();
-            assert!(err.message().contains("securityToken starts or ends with a space"), "{}", err.message());
+            assert!(err.message().contains("securityToken starts or ends with white space"), "{}", err.message());
         }
         assert!(validate_credential_value("token", "pt-a b").is_ok(), "inner spaces are sent as they are");
     }

@@ -192,6 +192,12 @@ test('createSigningProxy: an echoed secret is redacted percent-encoded and JSON-
     assert.equal(answer.status, 502, params);
     assert.equal(JSON.parse(answer.body).Code, 'ProxyUpstreamEchoedSecret');
   }
+  // A level further can spoil what the level before spelt (`\\u000` + `\u0043AIS…` reads as
+  // `\u000CAIS…`, then as U+000C + `AIS…`): every level is checked, not only the last.
+  const spoiled = `{"requestId":"R-4","success":true,"jobs":[{"identifier":"a","jobName":"\\\\u000\\u0043${token.slice(1).replaceAll('/', '\\/')}","lastJobParams":""}]}`;
+  assert.ok(JSON.parse(spoiled).jobs[0].jobName.includes(token), 'the test body must hold the token once parsed');
+  const level = await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(spoiled, 'application/json') })(path);
+  assert.equal(level.status, 502);
   // Escapes that spell no secret are relayed as they are.
   const plain = '{"Code":"InvalidPipeline.NotFound","Message":"\\u6d41\\u6c34\\u7ebf \\/ not found"}';
   const relayed = await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(plain, 'application/json') })(path);

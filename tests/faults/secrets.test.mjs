@@ -307,10 +307,13 @@ test('a secret given with spaces around it is refused before any request, and th
     return new Response('{}', { status: 500 });
   };
   const cases = [
-    ['token', { token: ` ${TOKEN} `, edition: 'center' }, /token starts or ends with a space/],
-    ['STS', { ...STS, securityToken: `  ${STS.securityToken} ` }, /securityToken starts or ends with a space/],
+    ['token', { token: ` ${TOKEN} `, edition: 'center' }, /token starts or ends with white space/],
+    ['STS', { ...STS, securityToken: `  ${STS.securityToken} ` }, /securityToken starts or ends with white space/],
     // Never sent, only signed with: the server has no key with a space in it.
-    ['AccessKey secret', { ...AK, accessKeySecret: `${AK.accessKeySecret} ` }, /accessKeySecret starts or ends with a space/],
+    ['AccessKey secret', { ...AK, accessKeySecret: `${AK.accessKeySecret} ` }, /accessKeySecret starts or ends with white space/],
+    // Read from a file, with its newline (or a tab pasted along).
+    ['AccessKey secret + newline', { ...AK, accessKeySecret: `${AK.accessKeySecret}\n` }, /accessKeySecret starts or ends with white space/],
+    ['AccessKey secret + tab', { ...AK, accessKeySecret: `\t${AK.accessKeySecret}` }, /accessKeySecret starts or ends with white space/],
   ];
   for (const [label, auth, message] of cases) {
     const got = await collect(`padded ${label}`, y.listPipelineJobs(ORG, PIPELINE, { endpoint: 'http://127.0.0.1:9', ...auth, maxRetries: 0, fetch }));
