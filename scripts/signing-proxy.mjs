@@ -183,7 +183,11 @@ function* stringsOf(value) {
   }
 }
 
-/** Whether the page would read a secret in this answer: in any string once parsed, or once that string is parsed again, and again. */
+/**
+ * Whether the page would read a secret in this answer: in any string once parsed, or once that
+ * string is parsed again, and again. (The CLI has the same check, js/package/cli.cjs: this file
+ * stands alone, to be copied as the README suggests.)
+ */
 function spellsSecretOnceParsed(text, forms) {
   let value;
   try {
