@@ -146,7 +146,7 @@ function relay({ status, headers, body }, forms, redact) {
   // Written with JSON escapes (`\u003d` for `=`, as some JSON writers do), a secret passes the
   // redaction above, and the page's JSON.parse would then spell it out: not relayed either.
   // Escapes escaped too: `lastJobParams` is JSON text inside a JSON string, parsed twice.
-  if (spellsSecretOnceParsed(clean, forms)) {
+  if (spellsOnceUnescaped(clean, forms)) {
     return proxyError(502, 'ProxyUpstreamEchoedSecret', 'the upstream answer held a credential written with JSON escapes, which is not relayed');
   }
   if (clean !== text) bytes = Buffer.from(clean, 'utf8'); // a server that echoes a secret
@@ -160,43 +160,17 @@ function jsonUnescaped(text) {
 }
 
 /**
- * Whether `text`, read as a JSON string's content once more and again (JSON in a string in
- * JSON…), ever spells one of `forms`: its escapes undone a level at a time, each level checked
- * (a further level can spoil what the one before spelt: `\u000` + `CAIS…`), up to 16.
+ * Whether the page would read a secret in this answer, parsing it, then `lastJobParams` (JSON in
+ * a JSON string), and so on: the text's escapes undone a level at a time, each level checked (a
+ * further level can spoil what the one before spelt: `\u000` + `CAIS…`), up to 16. On the text
+ * as sent, not on a parsed copy: with a key given twice, JSON.parse keeps the last, and the
+ * package reads some fields' first. (The CLI has a check of its kind, js/package/cli.cjs: this
+ * file stands alone, to be copied as the README suggests.)
  */
 function spellsOnceUnescaped(text, forms) {
   for (let round = 0; round < 16 && text.includes('\\'); round++) {
     text = jsonUnescaped(text);
     if (forms.some((form) => text.includes(form))) return true;
-  }
-  return false;
-}
-
-/** Every string in a parsed JSON value: keys and values, at any depth. */
-function* stringsOf(value) {
-  if (typeof value === 'string') yield value;
-  else if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      yield key;
-      yield* stringsOf(item);
-    }
-  }
-}
-
-/**
- * Whether the page would read a secret in this answer: in any string once parsed, or once that
- * string is parsed again, and again. (The CLI has the same check, js/package/cli.cjs: this file
- * stands alone, to be copied as the README suggests.)
- */
-function spellsSecretOnceParsed(text, forms) {
-  let value;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return spellsOnceUnescaped(text, forms); // not JSON: read as text, to be safe
-  }
-  for (const string of stringsOf(value)) {
-    if (forms.some((form) => string.includes(form)) || spellsOnceUnescaped(string, forms)) return true;
   }
   return false;
 }

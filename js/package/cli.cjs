@@ -610,14 +610,16 @@ function spellsOnceUnescaped(text, secrets) {
   return false;
 }
 
-/** Every string in a parsed JSON value: keys and values, at any depth. */
-function* stringsOf(value) {
-  if (typeof value === 'string') yield value;
-  else if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      yield key;
-      yield* stringsOf(item);
-    }
+/**
+ * The answer's text as the result holds it: the request id, and each job's name, identifier and
+ * parameters as sent (the parsed parameters come from that text, so it holds all they hold).
+ */
+function* answerStrings(result) {
+  yield result.requestId ?? '';
+  for (const job of result.jobs) {
+    yield job.jobName;
+    yield job.identifier;
+    yield job.lastJobParamsRaw;
   }
 }
 
@@ -842,7 +844,7 @@ function start() {
     // and whoever parses a string of the output as JSON (`lastJobParamsRaw` is JSON text, its
     // escapes kept) gets it back. Only strings with a backslash can hide one.
     holdsEscapedSecret: (result) => {
-      for (const text of stringsOf(result)) if (text.includes('\\') && spellsOnceUnescaped(redact(text), secrets)) return true;
+      for (const text of answerStrings(result)) if (text.includes('\\') && spellsOnceUnescaped(redact(text), secrets)) return true;
       return false;
     },
     out: (text) => process.stdout.write(redact(text)),

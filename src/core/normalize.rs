@@ -140,7 +140,10 @@ pub fn parse_error_body(body: &[u8]) -> ErrorBody {
     let Ok(text) = std::str::from_utf8(without_bom(body)) else {
         return out;
     };
-    if text.trim_start_matches(|c: char| c.is_ascii_whitespace()).starts_with('<') {
+    let start = text.trim_start_matches(|c: char| c.is_ascii_whitespace());
+    // The gateway's XML error document, not any markup (an HTML page of a proxy is classed by
+    // its status alone).
+    if start.starts_with("<?xml") || start.starts_with("<Error>") {
         return parse_xml_error(text);
     }
     let mut scanner = Scanner::new(text);
@@ -167,8 +170,9 @@ pub fn parse_error_body(body: &[u8]) -> ErrorBody {
                         "code" if out.code.is_none() => Some(&mut out.code),
                         "errorMessage" | "Message" => Some(&mut out.message),
                         "errorDescription" | "message" if out.message.is_none() => Some(&mut out.message),
-                        // `requestid` too, as the official SDKs read it.
-                        "requestId" | "RequestId" | "requestid" => Some(&mut out.request_id),
+                        "requestId" | "RequestId" => Some(&mut out.request_id),
+                        // As the official SDKs read it: when neither of those is there.
+                        "requestid" if out.request_id.is_none() => Some(&mut out.request_id),
                         _ => None,
                     };
                     if let (Some(slot), Some(value)) = (slot, value) {
@@ -631,6 +635,9 @@ mod tests {
         assert_eq!(b.code.as_deref(), Some("X"));
         let b = parse_error_body(br#"{"requestid":"r-lower","code":"X"}"#);
         assert_eq!(b.request_id.as_deref(), Some("r-lower"));
+        for body in [&br#"{"requestid":"r-lower","RequestId":"R"}"#[..], br#"{"RequestId":"R","requestid":"r-lower"}"#] {
+            assert_eq!(parse_error_body(body).request_id.as_deref(), Some("R"));
+        }
     }
 
     #[test]
@@ -643,8 +650,11 @@ mod tests {
         assert_eq!(b.request_id.as_deref(), Some("R-X"));
         // Unclosed, empty or absent elements name nothing; an HTML page is no error body.
         assert_eq!(parse_error_body(b"<Error><Code>X"), ErrorBody::default());
+        assert_eq!(parse_error_body(b"<Error><Code>X</Code></Error>").code.as_deref(), Some("X"));
         assert_eq!(parse_error_body(b"<Error><Code></Code></Error>"), ErrorBody::default());
         assert_eq!(parse_error_body(b"<html><body>502 Bad Gateway</body></html>"), ErrorBody::default());
+        // Markup that is no XML error document names nothing, whatever elements it holds.
+        assert_eq!(parse_error_body(b"<!DOCTYPE html><html><Code>SignatureDoesNotMatch</Code></html>"), ErrorBody::default());
     }
 
     #[test]

@@ -198,6 +198,12 @@ test('createSigningProxy: an echoed secret is redacted percent-encoded and JSON-
   assert.ok(JSON.parse(spoiled).jobs[0].jobName.includes(token), 'the test body must hold the token once parsed');
   const level = await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(spoiled, 'application/json') })(path);
   assert.equal(level.status, 502);
+  // A key given twice: JSON.parse keeps the last copy, the package reads the first `message`.
+  const twice = `{"Code":"SignatureDoesNotMatch","message":"you sent \\u${secret.charCodeAt(0).toString(16).padStart(4, '0')}${secret.slice(1)}","message":"x"}`;
+  assert.equal((await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(twice, 'application/json') })(path)).status, 502);
+  // Nesting as deep as any: read, and relayed (not a crash of the proxy).
+  const deep = `{"Code":"InternalError","Message":"m","Detail":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+  assert.equal((await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(deep, 'application/json') })(path)).status, 400);
   // Escapes that spell no secret are relayed as they are.
   const plain = '{"Code":"InvalidPipeline.NotFound","Message":"\\u6d41\\u6c34\\u7ebf \\/ not found"}';
   const relayed = await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(plain, 'application/json') })(path);
