@@ -146,8 +146,9 @@ function relay({ status, headers, body }, forms, redact) {
   // Written with JSON escapes (`\u003d` for `=`, as some JSON writers do), a secret passes the
   // redaction above, and the page's JSON.parse would then spell it out: not relayed either.
   // Escapes escaped too: `lastJobParams` is JSON text inside a JSON string, parsed twice.
-  if (spellsOnceUnescaped(clean, forms)) {
-    return proxyError(502, 'ProxyUpstreamEchoedSecret', 'the upstream answer held a credential written with JSON escapes, which is not relayed');
+  // The headers relayed too: the page reads the request id (into results and errors) as text.
+  if (spellsOnceUnescaped(clean, forms) || Object.values(out).some((value) => spellsOnceUnescaped(value, forms))) {
+    return proxyError(502, 'ProxyUpstreamEchoedSecret', 'the upstream answer held a credential written with JSON escapes (or escapes nested past 16 levels), which is not relayed');
   }
   if (clean !== text) bytes = Buffer.from(clean, 'utf8'); // a server that echoes a secret
   return { status, headers: out, body: NULL_BODY_STATUSES.has(status) ? Buffer.alloc(0) : bytes };
@@ -162,14 +163,17 @@ function jsonUnescaped(text) {
 /**
  * Whether the page would read a secret in this answer, parsing it, then `lastJobParams` (JSON in
  * a JSON string), and so on: the text's escapes undone a level at a time, each level checked (a
- * further level can spoil what the one before spelt: `\u000` + `CAIS…`), up to 16. On the text
+ * further level can spoil what the one before spelt: `\u000` + `CAIS…`), 16 levels. On the text
  * as sent, not on a parsed copy: with a key given twice, JSON.parse keeps the last, and the
  * package reads some fields' first. (The CLI has a check of its kind, js/package/cli.cjs: this
  * file stands alone, to be copied as the README suggests.)
  */
 function spellsOnceUnescaped(text, forms) {
-  for (let round = 0; round < 16 && text.includes('\\'); round++) {
-    text = jsonUnescaped(text);
+  for (let round = 0; text.includes('\\'); round++) {
+    const next = jsonUnescaped(text);
+    if (next === text) return false; // a lone backslash at the end
+    if (round === 16) return true; // escapes nested past 16 levels: no real answer; refused
+    text = next;
     if (forms.some((form) => text.includes(form))) return true;
   }
   return false;

@@ -600,11 +600,16 @@ const unescapedOnce = (text) =>
 /**
  * Whether `text`, read as a JSON string's content once more and again (JSON in a string in
  * JSON…), ever spells one of `secrets`: its escapes undone a level at a time, each level
- * checked (a further level can spoil what the one before spelt: `\u000` + `CAIS…`), up to 16.
+ * checked (a further level can spoil what the one before spelt: `\u000` + `CAIS…`). Escapes
+ * still left after 16 levels count as one (no real answer nests so deep; each level costs a
+ * pass over the text).
  */
 function spellsOnceUnescaped(text, secrets) {
-  for (let round = 0; round < 16 && text.includes('\\'); round++) {
-    text = unescapedOnce(text);
+  for (let round = 0; text.includes('\\'); round++) {
+    const next = unescapedOnce(text);
+    if (next === text) return false; // a lone backslash at the end
+    if (round === 16) return true;
+    text = next;
     if (secrets.some((secret) => text.includes(secret))) return true;
   }
   return false;
@@ -777,7 +782,11 @@ async function runList(args, io) {
     io.callEnded();
     if (io.interrupted()) return EXIT.interrupted;
     if (error instanceof pkg.YunxiaoError) {
-      io.err(`${PROGRAM}: ${describeError(error, endpointForMessage(values.endpoint))}`);
+      const line = describeError(error, endpointForMessage(values.endpoint));
+      // The server's words (message, code, request id) may hold an escaped echo too.
+      io.err(io.holdsEscapedSecret([line])
+        ? `${PROGRAM}: ${error.name} (HTTP ${error.status}): the answer held a credential written with JSON escapes (\\u…): its message, code and request id are not shown`
+        : `${PROGRAM}: ${line}`);
       return EXIT_BY_CLASS[error.name] ?? EXIT.internal;
     }
     throw error;
@@ -785,7 +794,7 @@ async function runList(args, io) {
   stopSpinner();
   io.callEnded();
   const category = (values.category ?? 'DEPLOY').trim().toUpperCase();
-  if (io.holdsEscapedSecret(result)) {
+  if (io.holdsEscapedSecret(answerStrings(result))) {
     io.err(`${PROGRAM}: the answer holds a credential written with JSON escapes (\\u…), which whoever parses the output would get back: not printed`);
     return EXIT.invalidResponse;
   }
@@ -843,8 +852,8 @@ function start() {
     // Redaction finds a secret as it is spelt. Written with JSON escapes (`\u0045…`), it passes,
     // and whoever parses a string of the output as JSON (`lastJobParamsRaw` is JSON text, its
     // escapes kept) gets it back. Only strings with a backslash can hide one.
-    holdsEscapedSecret: (result) => {
-      for (const text of answerStrings(result)) if (text.includes('\\') && spellsOnceUnescaped(redact(text), secrets)) return true;
+    holdsEscapedSecret: (strings) => {
+      for (const text of strings) if (text.includes('\\') && spellsOnceUnescaped(redact(text), secrets)) return true;
       return false;
     },
     out: (text) => process.stdout.write(redact(text)),
@@ -858,7 +867,8 @@ function start() {
     addSecrets: (list) => {
       for (const s of list) {
         if (typeof s !== 'string') continue;
-        for (const form of new Set([s, s.trim()])) if (form.length >= 4) secrets.push(form);
+        // As --json writes it too: a secret with a `"`, `\\` or control character gains backslashes.
+        for (const form of new Set([s, s.trim(), JSON.stringify(s).slice(1, -1)])) if (form.length >= 4) secrets.push(form);
       }
       secrets.sort((a, b) => b.length - a.length);
     },

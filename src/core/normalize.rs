@@ -140,10 +140,7 @@ pub fn parse_error_body(body: &[u8]) -> ErrorBody {
     let Ok(text) = std::str::from_utf8(without_bom(body)) else {
         return out;
     };
-    let start = text.trim_start_matches(|c: char| c.is_ascii_whitespace());
-    // The gateway's XML error document, not any markup (an HTML page of a proxy is classed by
-    // its status alone).
-    if start.starts_with("<?xml") || start.starts_with("<Error>") {
+    if is_xml_error_document(text) {
         return parse_xml_error(text);
     }
     let mut scanner = Scanner::new(text);
@@ -191,6 +188,20 @@ pub fn parse_error_body(body: &[u8]) -> ErrorBody {
         out.success = None;
     }
     out
+}
+
+/// An XML document whose root is `<Error>` (after an `<?xml …?>` prolog, if any): the gateway's
+/// error, not any markup (an (X)HTML page of a proxy is classed by its status alone).
+fn is_xml_error_document(text: &str) -> bool {
+    let ascii_space = |c: char| c.is_ascii_whitespace();
+    let mut start = text.trim_start_matches(ascii_space);
+    if start.starts_with("<?xml") {
+        let Some(end) = find_str(start, "?>") else {
+            return false;
+        };
+        start = start.get(end + 2..).unwrap_or_default().trim_start_matches(ascii_space);
+    }
+    start.starts_with("<Error>") || start.starts_with("<Error ")
 }
 
 /// An XML error (`<Error><RequestId>…</RequestId><Code>…</Code><Message>…</Message></Error>`),
@@ -655,6 +666,11 @@ mod tests {
         assert_eq!(parse_error_body(b"<html><body>502 Bad Gateway</body></html>"), ErrorBody::default());
         // Markup that is no XML error document names nothing, whatever elements it holds.
         assert_eq!(parse_error_body(b"<!DOCTYPE html><html><Code>SignatureDoesNotMatch</Code></html>"), ErrorBody::default());
+        let xhtml = b"<?xml version=\"1.0\"?>\n<!DOCTYPE html><html><Code>InvalidPipeline.NotFound</Code></html>";
+        assert_eq!(parse_error_body(xhtml), ErrorBody::default());
+        // A root with attributes (a namespace) is still the error document.
+        let b = parse_error_body(b"<Error xmlns=\"http://example.com/doc\"><Code>AccessDenied</Code></Error>");
+        assert_eq!(b.code.as_deref(), Some("AccessDenied"));
     }
 
     #[test]

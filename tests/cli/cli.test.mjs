@@ -283,6 +283,25 @@ describe('table output', () => {
         assertErrorLine(result, 7, 'the answer holds a credential written with JSON escapes');
       }
     }
+    // Escapes nested past 16 levels (`\u005c` spells a backslash: 5 bytes a level) are refused
+    // as such: each level is one more pass over the text.
+    let deep = hex(AK_SECRET);
+    for (let level = 1; level < 18; level++) deep = `\\u005c${deep.slice(1)}`;
+    const deepEndpoint = await scenario('escaped-echo-deep', [envelope([{ jobName: deep, identifier: 'id_1', lastJobId: 1, lastJobParams: '' }])], { after: 'repeat-last' });
+    assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', deepEndpoint, ...akFlags('').slice(2), '--json']), 7, 'JSON escapes');
+    // In an error answer: its message, code and request id are not shown.
+    const failing = await scenario('escaped-echo-error', [{ action: 'respond', status: 400, json: { Code: 'InvalidParam.ParamNotPresent', Message: `you sent ${hex(AK_SECRET)}`, RequestId: hex(AK_SECRET) } }], { after: 'repeat-last' });
+    const error = await run(['list', ORG, PIPELINE, '--endpoint', failing, ...akFlags('').slice(2)]);
+    assertErrorLine(error, 2, 'BadRequestError (HTTP 400): the answer held a credential written with JSON escapes');
+    assert.ok(!error.stderr.includes(AK_SECRET.slice(1)), error.stderr);
+  });
+
+  test('a secret with a quote or a backslash, echoed by the server, is redacted in --json too (where it gains a backslash)', async () => {
+    const secret = 'Emu"Quote\\Secret-0001';
+    const endpoint = await scenario('quoted-echo', [envelope([{ jobName: `you sent ${secret}`, identifier: 'id_1', lastJobId: 1, lastJobParams: '' }])], { after: 'repeat-last' });
+    const result = await run(['list', ORG, PIPELINE, '--endpoint', endpoint, ...akFlags('', secret).slice(2), '--json']);
+    assertExit(result, 0);
+    assert.equal(JSON.parse(result.stdout).jobs[0].jobName, 'you sent [REDACTED]');
   });
 
   test('NODE_DEBUG=http prints request headers on stderr: the token in them is redacted', async () => {

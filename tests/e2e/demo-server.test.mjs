@@ -204,6 +204,17 @@ test('createSigningProxy: an echoed secret is redacted percent-encoded and JSON-
   // Nesting as deep as any: read, and relayed (not a crash of the proxy).
   const deep = `{"Code":"InternalError","Message":"m","Detail":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
   assert.equal((await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(deep, 'application/json') })(path)).status, 400);
+  // Nested past 16 levels (`\u005c` spells a backslash: 5 bytes a level): refused as such.
+  let chain = `\\u${token.charCodeAt(0).toString(16).padStart(4, '0')}${token.slice(1)}`;
+  for (let level = 1; level < 18; level++) chain = `\\u005c${chain.slice(1)}`;
+  const chained = JSON.stringify({ requestId: 'R-5', success: true, jobs: [{ identifier: 'a', jobName: chain, lastJobParams: '' }] });
+  assert.equal((await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(chained, 'application/json') })(path)).status, 502);
+  // In a relayed header: the page reads the request id as text.
+  const escapedId = async () => new Response('{"Code":"X","Message":"m"}', {
+    status: 400,
+    headers: { 'content-type': 'application/json', 'x-acs-request-id': `\\u${token.charCodeAt(0).toString(16).padStart(4, '0')}${token.slice(1)}` },
+  });
+  assert.equal((await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: escapedId })(path)).status, 502);
   // Escapes that spell no secret are relayed as they are.
   const plain = '{"Code":"InvalidPipeline.NotFound","Message":"\\u6d41\\u6c34\\u7ebf \\/ not found"}';
   const relayed = await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(plain, 'application/json') })(path);

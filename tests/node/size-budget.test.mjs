@@ -12,8 +12,10 @@ import { gzipSync } from 'node:zlib';
 // until the fourth review's fixes (string caps, a monotonic call clock, the skew retry of a
 // 200, real calendar dates, lower-case percent forms in redaction) took it to 58,473 B; 59,000
 // until the per-call work was cut by ~10 % of CPU (JS strings for the package's own names made
-// once, a lighter per-attempt controller for the Node transport): 59,069 B.
-const WASM_GZIP_BUDGET = 59_500;
+// once, a lighter per-attempt controller for the Node transport): 59,069 B; 59,500 until the
+// wire-fidelity fixes (XML error documents read, a wait asked for makes a throttling error,
+// white space around credentials refused): 59,510 B.
+const WASM_GZIP_BUDGET = 60_000;
 // 7,000 until 2026-11-29, when a review's fixes took the Node entries to ~7.45 KB: decoding
 // what fetch decodes (raw deflate, with backpressure), releasing signal relays, guarding
 // hostile signals and options, and more; 7,700 until 2026-11-30, when the fourth review's fixes
