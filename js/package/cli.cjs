@@ -793,12 +793,16 @@ async function runList(args, io) {
   }
   stopSpinner();
   io.callEnded();
-  const category = (values.category ?? 'DEPLOY').trim().toUpperCase();
   if (io.holdsEscapedSecret(answerStrings(result))) {
     io.err(`${PROGRAM}: the answer holds a credential written with JSON escapes (\\u…), which whoever parses the output would get back: not printed`);
     return EXIT.invalidResponse;
   }
-  io.out(flags.json ? `${resultJson(result)}\n` : formatTable(result, pipelineId, category, io.redact));
+  if (flags.json) {
+    io.out(`${resultJson(result)}\n`);
+  } else {
+    const category = (values.category ?? 'DEPLOY').trim().toUpperCase();
+    io.out(formatTable(result, pipelineId, category, io.redact));
+  }
   return EXIT.ok;
 }
 
