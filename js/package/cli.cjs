@@ -530,13 +530,38 @@ function clusterWidth(cluster) {
   return width;
 }
 
+const isHighSurrogate = (unit) => unit >= 0xd800 && unit <= 0xdbff;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+// Code units segmented at a time: V8's Intl.Segmenter takes time growing with the square of
+// the text's length (a 1 MB job name in a table never finished).
+const SEGMENT_SLICE = 256;
+
 /** Display width of a string in terminal columns (wide = 2, combining/zero-width = 0, emoji = 2). */
 function displayWidth(text) {
+  if (PRINTABLE_ASCII.test(text)) return text.length;
   let width = 0;
-  if (segmenter) {
-    for (const { segment } of segmenter.segment(text)) width += clusterWidth(segment);
-  } else {
+  if (!segmenter) {
     for (const ch of text) width += clusterWidth(ch);
+    return width;
+  }
+  // A slice's last cluster may be cut short: it is measured with the next slice, which starts
+  // at its first code unit. That is a cluster boundary, from which segmenting goes on as it
+  // would over the whole text. (The boundary before it is right too, as the slice never ends
+  // inside a surrogate pair: the code point after a boundary is all it looks ahead at.) A
+  // cluster longer than a slice makes the slice longer.
+  for (let start = 0, size = SEGMENT_SLICE; start < text.length; ) {
+    let end = start + size;
+    if (isHighSurrogate(text.charCodeAt(end - 1))) end++;
+    const slice = text.slice(start, end);
+    const whole = end >= text.length;
+    let last = null;
+    for (const segment of segmenter.segment(slice)) {
+      if (last) width += clusterWidth(last.segment);
+      last = segment;
+    }
+    if (whole) return width + clusterWidth(last.segment);
+    if (last.index === 0) size *= 2;
+    else start += last.index;
   }
   return width;
 }
@@ -641,6 +666,13 @@ function jsonText(result) {
   }
 }
 
+/** `text` without the spaces it ends with. (`/ +$/` tries again from each space of a run not at the end: quadratic in a padded cell's width.) */
+function withoutTrailingSpaces(text) {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 0x20) end--;
+  return text.slice(0, end);
+}
+
 /** The listing as an aligned table; `redact` goes over each cell first, so the widths are those shown. */
 function formatTable(result, pipelineId, category, redact = (text) => text) {
   const requestLine = `Request ID: ${result.requestId === null ? '(none)' : printable(result.requestId)}`;
@@ -657,7 +689,7 @@ function formatTable(result, pipelineId, category, redact = (text) => text) {
   // A loop, not Math.max(...rows): spreading 100,000+ arguments overflows the stack.
   const widths = header.map((title, col) => rows.reduce((widest, row) => Math.max(widest, displayWidth(row[col])), displayWidth(title)));
   const line = (cells) =>
-    cells.map((cell, col) => (col === cells.length - 1 ? cell : padEnd(cell, widths[col]))).join('  ').replace(/ +$/, '');
+    withoutTrailingSpaces(cells.map((cell, col) => (col === cells.length - 1 ? cell : padEnd(cell, widths[col]))).join('  '));
   const count = `${result.jobs.length} job${result.jobs.length === 1 ? '' : 's'}`;
   return `${[header, ...rows].map(line).join('\n')}\n\n${count}. ${requestLine}\n`;
 }

@@ -6,6 +6,7 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -364,11 +365,63 @@ describe('table output', () => {
     assertAligned(result.stdout);
   });
 
+  test('a job name of 200,000 wide characters is laid out (measuring cell widths takes time linear in their length)', async () => {
+    // Intl.Segmenter over a whole cell took time growing with the square of its length: this
+    // name took minutes, past the run's 20 s limit.
+    const longName = '中'.repeat(200000);
+    const endpoint = await scenario('table-long-cell', [envelope([
+      { jobName: longName, identifier: 'long', lastJobId: 1, lastJobParams: '' },
+      { jobName: 'short', identifier: 'short', lastJobId: 2, lastJobParams: '' },
+    ])], { after: 'repeat-last' });
+    const result = await run(['list', ORG, PIPELINE, ...akFlags(endpoint)]);
+    assertExit(result, 0);
+    const pad = (text, width) => text + ' '.repeat(width - text.length);
+    const line = (name, nameWidth, identifier, id, params) =>
+      `${name}${' '.repeat(400000 - nameWidth + 2)}${pad(identifier, 10)}  ${pad(id, 11)}  ${params}`;
+    assert.ok(
+      result.stdout ===
+        `${line('JOB NAME', 8, 'IDENTIFIER', 'LAST JOB ID', 'PARAMETERS')}\n${line(longName, 400000, 'long', '1', '-')}\n${line('short', 5, 'short', '2', '-')}\n\n` +
+          '2 jobs. Request ID: AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE\n',
+      'the table, 400,000 columns wide for its first column', // (not the 1 MB output in the message)
+    );
+  });
+
   test('an empty pipeline: a message and the request id, exit 0', async () => {
     const result = await run(['list', ORG, '2345678', ...akFlags()]);
     assertExit(result, 0);
     assert.equal(result.stderr, '');
     assert.match(result.stdout, /^No jobs in pipeline 2345678 \(category DEPLOY\)\.\nRequest ID: [0-9A-F-]{36}\n$/);
+  });
+});
+
+describe('display width', () => {
+  const { displayWidth } = createRequire(import.meta.url)(SOURCE);
+
+  test('long text is measured a slice at a time, with clusters cut by a slice measured whole', () => {
+    // Clusters whose width is known; any two side by side stay two clusters. Regional
+    // indicators (a flag) and ZWJ sequences count wrong if cut (each part is 2 columns); one
+    // cluster is longer than a slice.
+    const clusters = [
+      ['a', 1], ['中', 2], ['e\u0301', 1], ['👩\u200d💻', 2], ['🇯🇵', 2], ['❤\ufe0f', 2], ['ก\u0e33', 2],
+      ['\u1100\u1161', 2], ['𠀀', 2], ['e' + '\u0301'.repeat(600), 1], ['👍🏽', 2], ['x\u200b', 1],
+    ];
+    let seed = 42;
+    const random = (n) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
+    for (let round = 0; round < 40; round++) {
+      let text = '';
+      let width = 0;
+      const count = 200 + random(3000);
+      for (let i = 0; i < count; i++) {
+        const [cluster, columns] = clusters[random(clusters.length)];
+        if (cluster.length > 100 && random(10) !== 0) continue; // rarely: most slices end in short ones
+        text += cluster;
+        width += columns;
+      }
+      assert.equal(displayWidth(text), width, `round ${round}: ${text.length} code units`);
+    }
+    // Printable ASCII is one column a character; anything else is segmented.
+    assert.equal(displayWidth('x'.repeat(100000)), 100000);
+    assert.equal(displayWidth(`${'x'.repeat(1000)}🇯🇵`), 1002);
   });
 });
 
