@@ -7,6 +7,10 @@ let ready = null; // the load in flight, or done
 let loaded = false;
 let abandon = () => {}; // gives up the load in flight: it then fails, and the next call starts another
 let loadAgeMs = () => 0; // how long the load in flight has been going
+// Where `initialize(input)` last said the wasm is, when that can be loaded again (an address,
+// bytes, a compiled module; not a Response or a promise, whose body is read once): a load
+// after a failed one (the next call's) loads from there, not from beside this file.
+let namedSource;
 const abandoned = new WeakSet(); // loads given up, so their waiters start another rather than fail
 // A wait that runs out gives the load up only once the load has taken this many times the
 // wait's limit: a slow load still completes for a later call, a hung one is retried. Timers
@@ -54,7 +58,8 @@ function startLoad(input) {
   if (loaded || (ready && input === undefined)) return ready;
   if (ready) abandon();
   const controller = new AbortController();
-  const start = () => init({ module_or_path: wasmSource(input, controller.signal) });
+  const source = input ?? namedSource;
+  const start = () => init({ module_or_path: wasmSource(source, controller.signal) });
   const next = (ready ? ready.catch(start) : start()).then(
     () => {
       loaded = true;
@@ -77,6 +82,14 @@ function startLoad(input) {
   return next;
 }
 
+function loadableAgain(input) {
+  try {
+    return !(typeof Response === 'function' && input instanceof Response) && typeof input?.then !== 'function';
+  } catch {
+    return false; // a hostile `then` getter: the load itself reports it
+  }
+}
+
 /**
  * Optional: start loading the wasm early, or say where it is (see startLoad). Resolves once the
  * package is ready (a newer load replacing this one counts); rejects with a failed load's error,
@@ -84,6 +97,7 @@ function startLoad(input) {
  * load that hangs must not hang a page's start-up for good.
  */
 export function initialize(input) {
+  if (input !== undefined) namedSource = loadableAgain(input) ? input : undefined;
   const load = startLoad(input);
   if (loaded) return load;
   const waited = untilLoaded({});

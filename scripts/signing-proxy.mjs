@@ -124,12 +124,14 @@ export function createSigningProxy({
 /**
  * How an upstream may echo a secret (an STS token is base64: `+`, `/`, `=`): as it is,
  * percent-encoded (either hex case, once or twice, as a string-to-sign quotes a query), or
- * with `/` JSON-escaped. (The package's own redaction looks for the same, upper-case hex only.)
+ * with `/` JSON-escaped, as the package's own redaction does (src/core/secret.rs).
  */
 function echoedForms(secret) {
   const encode = (text) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  if (!secret.isWellFormed()) return [secret, secret.replaceAll('/', '\\/')]; // encodeURIComponent throws on a lone surrogate
   const encoded = encode(secret);
-  return [secret, encoded, encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()), encode(encoded), secret.replaceAll('/', '\\/')];
+  const lower = encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
+  return [secret, encoded, lower, encode(encoded), encode(lower), secret.replaceAll('/', '\\/')];
 }
 
 /** The captured answer with `forms` (the echoed forms of the secrets) removed by `redact`. */

@@ -862,6 +862,19 @@ async function main(argv, io) {
   throw new UsageError(`unknown command ${printable(command)} (commands: list, help)`);
 }
 
+/**
+ * The forms a server may echo a secret in besides its own, as the package's redaction knows
+ * them (src/core/secret.rs): percent-encoded with either hex case, once or twice (a
+ * string-to-sign quotes a query), and with `/` JSON-escaped.
+ */
+function echoedForms(secret) {
+  const encode = (text) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  if (!secret.isWellFormed()) return [secret, secret.replaceAll('/', '\\/')]; // encodeURIComponent throws on a lone surrogate
+  const encoded = encode(secret);
+  const lower = encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
+  return [encoded, lower, encode(encoded), encode(lower), secret.replaceAll('/', '\\/')];
+}
+
 function start() {
   const secrets = [];
   const redact = (text) => {
@@ -903,8 +916,10 @@ function start() {
     addSecrets: (list) => {
       for (const s of list) {
         if (typeof s !== 'string') continue;
-        // As --json writes it too: a secret with a `"`, `\\` or control character gains backslashes.
-        for (const form of new Set([s, s.trim(), JSON.stringify(s).slice(1, -1)])) if (form.length >= 4) secrets.push(form);
+        const echoed = [s, s.trim(), ...echoedForms(s), ...echoedForms(s.trim())];
+        // Each as --json writes it too: one with a `"`, `\\` (`\/`) or control character gains backslashes.
+        const forms = echoed.flatMap((form) => [form, JSON.stringify(form).slice(1, -1)]);
+        for (const form of new Set(forms)) if (form.length >= 4) secrets.push(form);
       }
       secrets.sort((a, b) => b.length - a.length);
     },

@@ -92,7 +92,8 @@ export function errorCodeInfo(code: string): Promise<ErrorCodeInfo | null>;
  *  glue_bg.wasm is. A failed load rejects with NetworkError `WasmUnavailable`; one still going after 10 s with a
  *  TimeoutError (the load goes on, for later calls). Node: resolves at once (the wasm is compiled at import; `input`
  *  is ignored). */
-export function initialize(input?: string | URL | Response | ArrayBuffer | ArrayBufferView | WebAssembly.Module): Promise<unknown>;
+// (`& object`: WebAssembly.Module declares no members, so alone it would take any value, 42 too.)
+export function initialize(input?: string | URL | Response | ArrayBuffer | Uint8Array | (WebAssembly.Module & object)): Promise<unknown>;
 
 // A Node-only program (no "dom" lib, @types/node) has no WebAssembly namespace: an empty
 // interface merges with lib.dom's where there is one, and names the type where there is not.

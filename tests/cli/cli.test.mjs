@@ -28,7 +28,8 @@ const TOKEN = 'pt-EmuDemoToken0001-not-a-real-token';
 const OUTSIDER_TOKEN = 'pt-EmuOutsiderToken0005';
 const WRONG_SECRET = 'Wrong-Secret-0000-never-printed';
 const WRONG_TOKEN = 'pt-Wrong-Token-never-printed';
-const SECRETS = [AK_SECRET, STS_SECRET, STS_TOKEN, TOKEN, OUTSIDER_TOKEN, WRONG_SECRET, WRONG_TOKEN];
+const BASE64_STS_TOKEN = 'CAIS/Emu+Token=0003abcd'; // as real ones are: '/', '+' and '=' change when encoded
+const SECRETS = [AK_SECRET, STS_SECRET, STS_TOKEN, TOKEN, OUTSIDER_TOKEN, WRONG_SECRET, WRONG_TOKEN, BASE64_STS_TOKEN];
 const REQUEST_ID = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
 
 const SCRUBBED = [
@@ -295,6 +296,26 @@ describe('table output', () => {
     const error = await run(['list', ORG, PIPELINE, '--endpoint', failing, ...akFlags('').slice(2)]);
     assertErrorLine(error, 2, 'BadRequestError (HTTP 400): the answer held a credential written with JSON escapes');
     assert.ok(!error.stderr.includes(AK_SECRET.slice(1)), error.stderr);
+  });
+
+  test('a secret the server echoes percent-encoded (either hex case, once or twice) or with `/` JSON-escaped is redacted too', async () => {
+    const token = BASE64_STS_TOKEN;
+    const upper = encodeURIComponent(token);
+    const lower = upper.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
+    const forms = [upper, lower, encodeURIComponent(upper), encodeURIComponent(lower)];
+    const endpoint = await scenario('percent-echo', [envelope([
+      // JSON text with `/` written `\/`: kept as sent in lastJobParamsRaw, which --json escapes once more.
+      { jobName: `name ${forms.join(' ')}`, identifier: 'id_1', lastJobId: 1, lastJobParams: `{"callback":"https://x/?t=${upper}","escaped":"${token.replaceAll('/', '\\/')}"}` },
+    ])], { after: 'repeat-last' });
+    const credentials = ['--endpoint', endpoint, '--access-key-id', 'STS.EmuStsKey0003', '--access-key-secret', '-', '--security-token', '-'];
+    for (const extra of [[], ['--json']]) {
+      const result = await run(['list', ORG, PIPELINE, ...credentials, ...extra], { input: `${STS_SECRET}\n${token}\n` });
+      assertExit(result, 0);
+      for (const [i, form] of [token, ...forms].entries()) assert.ok(!result.stdout.includes(form), `form ${i}: ${result.stdout}`);
+      // In any form: the token's last part, as it is or percent-encoded.
+      assert.ok(!/Emu(\+|%2B|%252B)Token/i.test(result.stdout), result.stdout);
+      assert.match(result.stdout, /name \[REDACTED\] \[REDACTED\] \[REDACTED\] \[REDACTED\]/);
+    }
   });
 
   test('a secret with a quote or a backslash, echoed by the server, is redacted in --json too (where it gains a backslash)', async () => {

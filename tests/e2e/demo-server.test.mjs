@@ -157,16 +157,20 @@ test('createSigningProxy: an echoed secret is redacted percent-encoded and JSON-
   const credentials = { ...STS, securityToken: 'CAIS/Fake+Token=0001abcd' };
   const token = credentials.securityToken;
   const lowerHex = encodeURIComponent(token).replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
-  const forms = [token, encodeURIComponent(token), lowerHex, encodeURIComponent(encodeURIComponent(token)), token.replaceAll('/', '\\/')];
+  const forms = [token, encodeURIComponent(token), lowerHex, encodeURIComponent(encodeURIComponent(token)), encodeURIComponent(lowerHex), token.replaceAll('/', '\\/')];
   const answerWith = (body, contentType) => async () => new Response(body, {
     status: 400,
     headers: { 'content-type': contentType, 'retry-after': encodeURIComponent(token), 'x-acs-request-id': 'R-2' },
   });
   const path = { rawPath: `/organization/${ORG}/pipeline/${PIPELINE}/jobs`, rawQuery: 'category=DEPLOY' };
+  // The JSON text written by hand: the last form is the body's own `\/` escape.
   const message = `string to sign: SecurityToken%3D${encodeURIComponent(token)} ${forms.join(' ')}`;
-  const echoed = await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(JSON.stringify({ Code: 'SignatureDoesNotMatch', Message: message }), 'application/json') })(path);
+  const echoed = await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(`{"Code":"SignatureDoesNotMatch","Message":"${message}"}`, 'application/json') })(path);
   const text = JSON.stringify({ headers: echoed.headers, body: echoed.body.toString('utf8') });
   for (const [i, form] of forms.entries()) assert.ok(!text.includes(form), `form ${i} of the token reached the page`);
+  // Relayed, redacted (not refused as a whole, which would hide whether each form was found).
+  assert.equal(echoed.status, 400, text);
+  assert.equal(JSON.parse(echoed.body).Message, `string to sign: SecurityToken%3D[REDACTED] ${forms.map(() => '[REDACTED]').join(' ')}`);
   const utf16 = await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(Buffer.from(`{"Message":"${token}"}`, 'utf16le'), 'application/json;charset=utf-16le') })(path);
   assert.equal(utf16.status, 502);
   assert.equal(JSON.parse(utf16.body).Code, 'ProxyUpstreamEchoedSecret');

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import http from 'node:http';
 import { AK, ORG, PIPELINE, emulator } from './helpers.mjs';
 
 const WASM = new URL('../../pkg/web/glue_bg.wasm', import.meta.url);
@@ -25,6 +26,29 @@ test('a wasm that cannot be loaded is a NetworkError (WasmUnavailable), and init
   }
   await y.initialize(await readFile(WASM));
   assert.equal((await y.listPipelineJobs(ORG, PIPELINE, { endpoint: url, ...AK })).jobs.length, 4);
+});
+
+test('after initialize(url) failed, the next call loads from that url again, not from beside index.js', LIMIT, async (t) => {
+  const { url } = await emulator(t);
+  const bytes = await readFile(WASM);
+  let up = false;
+  const served = [];
+  const server = http.createServer((req, res) => {
+    served.push(`${req.url} ${up ? 200 : 503}`);
+    if (up) res.writeHead(200, { 'content-type': 'application/wasm' }).end(bytes);
+    else res.writeHead(503).end();
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  const wasmUrl = `http://127.0.0.1:${server.address().port}/assets/glue_bg.wasm`;
+  const y = await freshCopy();
+  assert.equal((await rejection(y.initialize(wasmUrl))).code, 'WasmUnavailable');
+  up = true; // the server is back
+  assert.equal((await y.listPipelineJobs(ORG, PIPELINE, { endpoint: url, ...AK })).jobs.length, 4);
+  assert.deepEqual(served, ['/assets/glue_bg.wasm 503', '/assets/glue_bg.wasm 200']);
 });
 
 test('initialize() not awaited ("start early") whose load fails: no unhandled rejection, the next call reports it', LIMIT, async () => {

@@ -48,6 +48,8 @@ async function misuse() {
   void new NotFoundError('not found');
   // @ts-expect-error a number is neither
   void new NotFoundError(404);
+  // @ts-expect-error the wasm is a URL, bytes, a Response or a compiled module
+  await initialize(42);
 }
 
 void documentedUse;
