@@ -323,6 +323,8 @@ function readProfile(requested, env) {
 
 /** What stdin may hold before the lines it is read for: far more than any credential (an STS token is some 1-2 KB). */
 const MAX_STDIN_CHARS = 64 * 1024;
+const isHighSurrogate = (unit) => unit >= 0xd800 && unit <= 0xdbff;
+const isLowSurrogate = (unit) => unit >= 0xdc00 && unit <= 0xdfff;
 
 /** Reads one line per flag from stdin: piped input, or a prompt without echo on a terminal. */
 function stdinLines(flags) {
@@ -394,6 +396,12 @@ const ESCAPE_STEP = {
  * arrive faster than the prompts (two secrets pasted at once): every character is kept for the
  * next line, and CR LF counts as one line end.
  */
+function withoutLastCodePoint(text) {
+  const last = text.length - 1;
+  const pair = last > 0 && isLowSurrogate(text.charCodeAt(last)) && isHighSurrogate(text.charCodeAt(last - 1));
+  return text.slice(0, pair ? last - 1 : Math.max(0, last));
+}
+
 function promptLines(flags) {
   const stdin = process.stdin;
   return new Promise((resolve, reject) => {
@@ -457,8 +465,12 @@ function promptLines(flags) {
           }
           if (endLine()) return;
         } else if (ch === '\u007f' || ch === '\b') {
-          value = Array.from(value).slice(0, -1).join('');
+          value = withoutLastCodePoint(value); // not Array.from(value): each backspace would cost the whole value
         } else if (ch >= ' ') {
+          if (value.length >= MAX_STDIN_CHARS) {
+            process.stderr.write('\n');
+            return finish(new UsageError(`the value typed for ${flags[lines.length]} is longer than ${MAX_STDIN_CHARS} characters`));
+          }
           value += ch;
         }
       }
@@ -530,7 +542,6 @@ function clusterWidth(cluster) {
   return width;
 }
 
-const isHighSurrogate = (unit) => unit >= 0xd800 && unit <= 0xdbff;
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 // Code units segmented at a time: V8's Intl.Segmenter takes time growing with the square of
 // the text's length (a 1 MB job name in a table never finished).
@@ -548,14 +559,27 @@ function displayWidth(text) {
   // at its first code unit. That is a cluster boundary, from which segmenting goes on as it
   // would over the whole text. (The boundary before it is right too, as the slice never ends
   // inside a surrogate pair: the code point after a boundary is all it looks ahead at.) A
-  // cluster longer than a slice makes the slice longer.
+  // cluster longer than a slice makes the slice longer, for that cluster only.
   for (let start = 0, size = SEGMENT_SLICE; start < text.length; ) {
     let end = start + size;
     if (isHighSurrogate(text.charCodeAt(end - 1))) end++;
-    const slice = text.slice(start, end);
     const whole = end >= text.length;
+    const segments = segmenter.segment(text.slice(start, end))[Symbol.iterator]();
+    if (size > SEGMENT_SLICE) {
+      const { value: first } = segments.next();
+      const second = segments.next();
+      if (second.done && !whole) {
+        size *= 2; // still no end to it in sight
+        continue;
+      }
+      width += clusterWidth(first.segment);
+      if (second.done) return width;
+      start += second.value.index;
+      size = SEGMENT_SLICE;
+      continue;
+    }
     let last = null;
-    for (const segment of segmenter.segment(slice)) {
+    for (const segment of segments) {
       if (last) width += clusterWidth(last.segment);
       last = segment;
     }
@@ -606,8 +630,7 @@ function jsonOrRaw(value, job) {
 
 /**
  * The result as JSON text. `lastJobParams` was parsed from `lastJobParamsRaw`, so that text is
- * a faithful stand-in when the parsed value is too deep for JSON.stringify (then the output is
- * compact rather than indented).
+ * a faithful stand-in when the parsed value is too deep for JSON.stringify.
  */
 function resultJson(result) {
   // JSON.stringify escapes C0 controls only: C1 controls, bidirectional overrides and line
@@ -653,18 +676,38 @@ function* answerStrings(result) {
   }
 }
 
+/**
+ * Written as `JSON.stringify(result, null, 2)` would, except within parameter values, which are
+ * compact: indented, nested parameters make text growing with the square of their depth (one
+ * 8 KB job printed as 2 MB).
+ */
 function jsonText(result) {
+  const jobs = result.jobs.map((job) => {
+    const fields = [
+      ['jobName', JSON.stringify(job.jobName)],
+      ['identifier', JSON.stringify(job.identifier)],
+      ['lastJobId', JSON.stringify(job.lastJobId)],
+      ['lastJobParams', paramsJson(job)],
+      ['lastJobParamsRaw', JSON.stringify(job.lastJobParamsRaw)],
+    ];
+    return `    {\n${fields.map(([name, value]) => `      "${name}": ${value}`).join(',\n')}\n    }`;
+  });
+  return `{\n  "requestId": ${JSON.stringify(result.requestId)},\n  "jobs": ${jobs.length === 0 ? '[]' : `[\n${jobs.join(',\n')}\n  ]`}\n}`;
+}
+
+/** A job's parameters, one per line, each value compact JSON; the text as sent if one is too deep to stringify. */
+function paramsJson(job) {
+  if (job.lastJobParams === null) return 'null';
+  const entries = Object.entries(job.lastJobParams);
+  if (entries.length === 0) return '{}';
   try {
-    return JSON.stringify(result, null, 2);
+    return `{\n${entries.map(([key, value]) => `        ${JSON.stringify(key)}: ${JSON.stringify(value)}`).join(',\n')}\n      }`;
   } catch {
-    const jobs = result.jobs.map((job) => {
-      const params = job.lastJobParams === null ? 'null' : jsonOrRaw(job.lastJobParams, job);
-      const field = (name) => `${JSON.stringify(name)}:${JSON.stringify(job[name])}`;
-      return `{${field('jobName')},${field('identifier')},${field('lastJobId')},"lastJobParams":${params},${field('lastJobParamsRaw')}}`;
-    });
-    return `{"requestId":${JSON.stringify(result.requestId)},"jobs":[${jobs.join(',')}]}`;
+    return job.lastJobParamsRaw; // JSON.stringify recurses: thousands of levels overflow it
   }
 }
+
+const MAX_PADDED_COLUMNS = 80;
 
 /** `text` without the spaces it ends with. (`/ +$/` tries again from each space of a run not at the end: quadratic in a padded cell's width.) */
 function withoutTrailingSpaces(text) {
@@ -686,8 +729,12 @@ function formatTable(result, pipelineId, category, redact = (text) => text) {
     job.lastJobId === null ? '-' : String(job.lastJobId),
     formatParams(job),
   ].map((cell) => printable(redact(cell))));
-  // A loop, not Math.max(...rows): spreading 100,000+ arguments overflows the stack.
-  const widths = header.map((title, col) => rows.reduce((widest, row) => Math.max(widest, displayWidth(row[col])), displayWidth(title)));
+  // A loop, not Math.max(...rows): spreading 100,000+ arguments overflows the stack. Padded to
+  // at most MAX_PADDED_COLUMNS: a wider cell overflows its column, as every row padded to it
+  // would make output growing with rows × width (one 100,000-character name in a big answer
+  // ran the process out of memory).
+  const widths = header.map((title, col) =>
+    Math.min(MAX_PADDED_COLUMNS, rows.reduce((widest, row) => Math.max(widest, displayWidth(row[col])), displayWidth(title))));
   const line = (cells) =>
     withoutTrailingSpaces(cells.map((cell, col) => (col === cells.length - 1 ? cell : padEnd(cell, widths[col]))).join('  '));
   const count = `${result.jobs.length} job${result.jobs.length === 1 ? '' : 's'}`;
@@ -699,8 +746,11 @@ function describeError(error, endpoint) {
   const name = typeof error.name === 'string' ? error.name : 'Error';
   const code = typeof error.code === 'string' ? error.code : '';
   let message = typeof error.message === 'string' ? error.message : String(error);
-  if (code && !message.startsWith(`${code}:`) && !message.includes(code)) message = `${code}: ${message}`;
-  if (error.requestId && !message.includes(error.requestId)) message += ` (request id ${error.requestId})`;
+  // The package's messages start with their code and name the request id, if any. No search
+  // for them in the message: all three are the server's text, of any length, and
+  // String.prototype.includes takes time growing with the product of two lengths (a long
+  // repetitive request id in a long message took hours).
+  if (code && !message.startsWith(`${code}:`)) message = `${code}: ${message}`;
   if ((name === 'NetworkError' || name === 'TimeoutError') && endpoint) message += ` [endpoint ${endpoint}]`;
   return code === name || message.startsWith(`${name}:`) ? message : `${name} ${message}`;
 }

@@ -386,9 +386,10 @@ describe('table output', () => {
     assertAligned(result.stdout);
   });
 
-  test('a job name of 200,000 wide characters is laid out (measuring cell widths takes time linear in their length)', async () => {
-    // Intl.Segmenter over a whole cell took time growing with the square of its length: this
-    // name took minutes, past the run's 20 s limit.
+  test('very wide cells: laid out in time linear in their width, columns padded to at most 80', async () => {
+    // Intl.Segmenter over a whole cell took time growing with the square of its length (this
+    // name took minutes, past the run's 20 s limit), as did / +$/ over a padded line; and each
+    // row padded to the widest cell made output growing with rows × width.
     const longName = '中'.repeat(200000);
     const endpoint = await scenario('table-long-cell', [envelope([
       { jobName: longName, identifier: 'long', lastJobId: 1, lastJobParams: '' },
@@ -396,15 +397,25 @@ describe('table output', () => {
     ])], { after: 'repeat-last' });
     const result = await run(['list', ORG, PIPELINE, ...akFlags(endpoint)]);
     assertExit(result, 0);
-    const pad = (text, width) => text + ' '.repeat(width - text.length);
+    const pad = (text, width) => text + ' '.repeat(Math.max(0, width - text.length));
     const line = (name, nameWidth, identifier, id, params) =>
-      `${name}${' '.repeat(400000 - nameWidth + 2)}${pad(identifier, 10)}  ${pad(id, 11)}  ${params}`;
+      `${name}${' '.repeat(Math.max(0, 80 - nameWidth))}  ${pad(identifier, 10)}  ${pad(id, 11)}  ${params}`;
     assert.ok(
       result.stdout ===
         `${line('JOB NAME', 8, 'IDENTIFIER', 'LAST JOB ID', 'PARAMETERS')}\n${line(longName, 400000, 'long', '1', '-')}\n${line('short', 5, 'short', '2', '-')}\n\n` +
           '2 jobs. Request ID: AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE\n',
-      'the table, 400,000 columns wide for its first column', // (not the 1 MB output in the message)
+      `the table (its first 300 characters: ${JSON.stringify(result.stdout.slice(0, 300))})`, // not the 1 MB output
     );
+  });
+
+  test('a cell holding one very long cluster, then much more text: measured in time linear in its length', async () => {
+    // A slice grown to hold the long cluster stayed that long for the rest: 400,000 more
+    // characters were then segmented in slices of 262,144, minutes past the 20 s limit.
+    const name = `x${'\u0301'.repeat(200000)}${'a'.repeat(400000)}`;
+    const endpoint = await scenario('table-long-cluster', [envelope([{ jobName: name, identifier: 'id_1', lastJobId: 1, lastJobParams: '' }])], { after: 'repeat-last' });
+    const result = await run(['list', ORG, PIPELINE, ...akFlags(endpoint)]);
+    assertExit(result, 0);
+    assert.ok(result.stdout.split('\n')[1] === `${name}  id_1        1            -`, 'the row, unpadded (wider than 80 columns)');
   });
 
   test('an empty pipeline: a message and the request id, exit 0', async () => {
@@ -472,6 +483,38 @@ describe('JSON output', () => {
     assert.equal(parsed.jobs[0].jobName, name);
     assert.equal(parsed.jobs[0].identifier, 'unsafe_\u200f');
     assert.deepEqual(parsed.jobs[0].lastJobParams, { k: '\u0085' });
+  });
+
+  test('--json: parameters one per line, each value compact (nested ones made output growing with the square of their depth)', async () => {
+    const endpoint = await scenario('json-nested', [envelope([
+      { jobName: 'n', identifier: 'nested', lastJobId: 1, lastJobParams: '{"flat":"v","deep":{"a":{"b":[1,{"c":null}]}}}' },
+      { jobName: 'e', identifier: 'empty', lastJobId: null, lastJobParams: '{}' },
+    ])], { after: 'repeat-last' });
+    const result = await run(['list', ORG, PIPELINE, '--json', ...akFlags(endpoint)]);
+    assertExit(result, 0);
+    assert.equal(result.stdout, `{
+  "requestId": "AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE",
+  "jobs": [
+    {
+      "jobName": "n",
+      "identifier": "nested",
+      "lastJobId": 1,
+      "lastJobParams": {
+        "flat": "v",
+        "deep": {"a":{"b":[1,{"c":null}]}}
+      },
+      "lastJobParamsRaw": "{\\"flat\\":\\"v\\",\\"deep\\":{\\"a\\":{\\"b\\":[1,{\\"c\\":null}]}}}"
+    },
+    {
+      "jobName": "e",
+      "identifier": "empty",
+      "lastJobId": null,
+      "lastJobParams": {},
+      "lastJobParamsRaw": "{}"
+    }
+  ]
+}
+`);
   });
 
   test('parameters nested 20,000 deep: the table and --json still print (exit 0)', async () => {
@@ -606,6 +649,16 @@ describe('exit codes', () => {
     assert.equal(result.stdout, '');
     assert.match(result.stderr, /^yunxiao-jobs: interrupted\n$/);
     assert.ok(result.ms < 2500, `exited after ${result.ms} ms; the emulator answers after 3000 ms`);
+  });
+
+  test('2, for an error whose message and request id are long and repetitive: one line, the id named once', async () => {
+    // The CLI searched the message for the request id (to add it if missing): on such text,
+    // time growing with the product of their lengths, far past the run's 20 s limit.
+    const requestId = `${'a'.repeat(160_000)}b${'a'.repeat(160_000)}`;
+    const endpoint = await scenario('long-request-id', [{ action: 'respond', status: 400, json: { Code: 'InvalidParam.ParamNotPresent', Message: 'a'.repeat(680_000), RequestId: requestId } }], { after: 'repeat-last' });
+    const stderr = assertErrorLine(await run(['list', ORG, PIPELINE, ...akFlags(endpoint)]), 2);
+    assert.ok(stderr.startsWith('yunxiao-jobs: BadRequestError InvalidParam.ParamNotPresent: aaaa'), stderr.slice(0, 100));
+    assert.ok(stderr.endsWith(`a (HTTP 400, request id ${requestId})\n`), stderr.slice(-100));
   });
 });
 
@@ -803,6 +856,23 @@ describe('hidden prompt on a terminal', () => {
     assert.equal(status, 0, output);
     assert.match(output, /"identifier": "deploy_prod_03"/);
     assert.equal((await requestsOf('prompt-keys')).length, 1);
+  });
+
+  test('backspace takes one character (an emoji\'s surrogate pair whole), each in constant time', { skip }, async () => {
+    const endpoint = await scenario('prompt-backspace', []);
+    const args = ['list', ORG, PIPELINE, '--endpoint', endpoint, '--access-key-id', AK_ID, '--access-key-secret', '-', '--json'];
+    // Each backspace once cost the whole value typed so far: these took minutes.
+    const typed = `${'a'.repeat(60_000)}${'\x7f'.repeat(60_000)}x\u{1F600}\x7f\x7f${AK_SECRET}\r`;
+    const { status, output } = await inTerminal(args, 'access-key-secret: ', typed);
+    assert.equal(status, 0, output.slice(-300));
+    assert.equal((await requestsOf('prompt-backspace')).length, 1);
+  });
+
+  test('a value typed longer than 65,536 characters is refused (2), as piped input is', { skip }, async () => {
+    const args = ['list', ORG, PIPELINE, ...akFlags(emu.url, '-')];
+    const { status, output } = await inTerminal(args, 'access-key-secret: ', 'a'.repeat(65_537));
+    assert.equal(status, 2, output.slice(-300));
+    assert.match(output, /the value typed for --access-key-secret is longer than 65536 characters/);
   });
 
   test('Esc pressed alone, then the secret: Esc adds nothing and takes nothing', { skip }, async () => {
