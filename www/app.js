@@ -193,7 +193,7 @@ function showLoading(request, onCancel) {
 
 function requestIdLine(requestId) {
   return h('p', { class: 'request-id' }, 'Request id ',
-    requestId ? h('code', { id: 'request-id' }, requestId) : h('span', { class: 'muted' }, 'none in the answer'));
+    requestId ? h('code', { id: 'request-id' }, shown(requestId)) : h('span', { class: 'muted' }, 'none in the answer'));
 }
 
 function showJobs(request, { requestId, jobs }, ms) {
@@ -237,10 +237,30 @@ function showJobs(request, { requestId, jobs }, ms) {
   show('ok', heading, context, h('div', { class: 'table-wrap' }, table), more, requestIdLine(requestId));
 }
 
+// What one field of the server's text shows at most: an answer may hold megabytes in one field,
+// and a page that laid them all out (one element per direction mark, per parameter) froze for
+// minutes. The rest is counted, not shown.
+const SHOWN_CHARS = 2_000;
+const SHOWN_RAW_CHARS = 20_000;
+const SHOWN_PARAMS = 200;
+
+/** The first `limit` characters of `text` (never half a surrogate pair), and how many are left out. */
+function clip(text, limit = SHOWN_CHARS) {
+  if (text.length <= limit) return { text, more: 0 };
+  const end = /[\ud800-\udbff]/.test(text[limit - 1]) ? limit - 1 : limit;
+  return { text: text.slice(0, end), more: text.length - end };
+}
+
+/** `text` clipped (direction marks shown, if asked), with a note of what was left out. */
+function shown(text, { limit = SHOWN_CHARS, bidi = false } = {}) {
+  const { text: head, more } = clip(text, limit);
+  return [bidi ? withVisibleBidi(head) : head, more > 0 ? h('span', { class: 'muted clipped' }, ` … and ${more.toLocaleString('en')} more characters`) : null];
+}
+
 function row(job) {
-  return h('tr', { dataset: { identifier: job.identifier } },
-    cell('Job', 'job-name', h('span', { dir: 'auto' }, job.jobName || h('em', { class: 'muted' }, '(no name)'))),
-    cell('Identifier', 'identifier', h('code', { dir: 'auto' }, job.identifier)),
+  return h('tr', { dataset: { identifier: clip(job.identifier).text } },
+    cell('Job', 'job-name', h('span', { dir: 'auto' }, job.jobName ? shown(job.jobName) : h('em', { class: 'muted' }, '(no name)'))),
+    cell('Identifier', 'identifier', h('code', { dir: 'auto' }, shown(job.identifier))),
     cell('Last job id', 'num', job.lastJobId === null ? h('span', { class: 'muted', title: 'never run' }, '—') : String(job.lastJobId)),
     cell('Parameters', 'params-cell', renderParams(job)));
 }
@@ -269,7 +289,7 @@ function cell(label, className, ...content) {
 
 function renderParams({ lastJobParams, lastJobParamsRaw }) {
   const raw = () => h('details', { class: 'raw' },
-    h('summary', null, 'Raw text'), h('pre', null, h('code', null, withVisibleBidi(lastJobParamsRaw))));
+    h('summary', null, 'Raw text'), h('pre', null, h('code', null, shown(lastJobParamsRaw, { limit: SHOWN_RAW_CHARS, bidi: true }))));
   if (lastJobParams === null) {
     // The package refuses an object JavaScript cannot hold exactly (numbers it would round, or
     // nesting too deep) as it refuses text that is no object: tell the two apart for the reader.
@@ -279,17 +299,19 @@ function renderParams({ lastJobParams, lastJobParamsRaw }) {
       object = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed);
     } catch {}
     const why = object ? 'not exact in JavaScript, or nested too deep: see the raw text' : 'not a JSON object';
-    return [h('span', { class: 'tag tag--warn', title: lastJobParamsRaw }, why), raw()];
+    return [h('span', { class: 'tag tag--warn', title: clip(lastJobParamsRaw).text }, why), raw()];
   }
   const entries = Object.entries(lastJobParams);
   if (entries.length === 0) {
     return lastJobParamsRaw === '' ? h('span', { class: 'muted' }, 'none') : [h('span', { class: 'muted' }, 'empty'), raw()];
   }
+  const left = entries.length - SHOWN_PARAMS;
   return [
-    h('dl', { class: 'params', title: lastJobParamsRaw },
-      entries.map(([key, value]) => h('div', null,
-        h('dt', { dir: 'auto' }, key),
-        h('dd', { dir: 'auto' }, typeof value === 'string' ? value : JSON.stringify(value))))),
+    h('dl', { class: 'params', title: clip(lastJobParamsRaw).text },
+      entries.slice(0, SHOWN_PARAMS).map(([key, value]) => h('div', null,
+        h('dt', { dir: 'auto' }, shown(key)),
+        h('dd', { dir: 'auto' }, shown(typeof value === 'string' ? value : JSON.stringify(value)))))),
+    left > 0 ? h('p', { class: 'muted clipped' }, `… and ${left.toLocaleString('en')} more parameters (see the raw text)`) : null,
     raw(),
   ];
 }
@@ -311,11 +333,11 @@ function showError(request, error, info) {
   const sent = !(isOurs && className === 'InvalidArgumentError'); // refused before any request
   const facts = isOurs
     ? [
-      fact('Code', h('code', { class: 'error-code' }, error.code)),
+      fact('Code', h('code', { class: 'error-code' }, shown(error.code))),
       fact('HTTP status', error.status > 0
         ? h('span', { class: 'error-status' }, String(error.status))
         : h('span', { class: 'muted' }, sent ? '0 (no answer)' : 'none: nothing was sent')),
-      fact('Request id', error.requestId ? h('code', { class: 'error-request-id' }, error.requestId) : h('span', { class: 'muted' }, 'none')),
+      fact('Request id', error.requestId ? h('code', { class: 'error-request-id' }, shown(error.requestId)) : h('span', { class: 'muted' }, 'none')),
       error.path ? fact('Field', h('code', null, error.path)) : null,
       error.retryAfterMs !== undefined ? fact('Retry after', `${error.retryAfterMs} ms`) : null,
       fact('Attempts', String(error.attempts)),
@@ -342,7 +364,7 @@ function showError(request, error, info) {
       h('h2', { id: 'error-title', class: 'result-title' }, title)),
     h('p', { class: 'lead' }, lead, extra ? ` ${extra}` : null),
     field ? h('p', { class: 'lead' }, `Check the ${LABELS[field]} field.`) : null,
-    h('p', { class: 'message', id: 'error-message' }, withVisibleBidi(String(error?.message ?? error))),
+    h('p', { class: 'message', id: 'error-message' }, shown(String(error?.message ?? error), { bidi: true })),
     isOurs ? h('dl', { class: 'facts' }, facts) : null,
     meaning,
     retry ? h('div', { class: 'actions' }, retry, h('span', { class: 'hint' }, 'This error is retryable.')) : null,

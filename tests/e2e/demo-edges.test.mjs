@@ -87,6 +87,38 @@ test('bidirectional controls in server text are shown as code points, not obeyed
   });
 });
 
+test('megabytes in one field: each shows its first 2,000 characters (the raw text 20,000), at most 200 parameters, and says what it left out', async () => {
+  // Laid out whole, fields like these froze the tab for minutes (one element per direction mark
+  // or parameter).
+  const params = Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`key_${i}`, 'v']));
+  params.marks = '\u202E'.repeat(30_000);
+  const job = { identifier: `id_${'i'.repeat(5_000)}`, jobName: '名'.repeat(50_000), lastJobId: 1, lastJobParams: JSON.stringify(params) };
+  let status = 200;
+  await withAnswer(() => (status === 404
+    ? { status, json: { RequestId: REQUEST_ID, Code: 'InvalidPipeline.NotFound', Message: `${'\u202E'.repeat(100_000)}` } }
+    : jobs(1, () => job)),
+  async ({ page, problems }) => {
+    await waitForResult(page, 'ok');
+    const name = await page.locator('td.job-name').innerText();
+    assert.ok(name.startsWith('名'.repeat(2_000)) && !name.includes('名'.repeat(2_001)), `name of ${name.length} characters`);
+    assert.match(name, /… and 48,000 more characters$/);
+    assert.match(await page.locator('td.identifier').innerText(), /… and 3,003 more characters$/);
+    assert.equal(await page.locator('dl.params > div').count(), 200);
+    assert.equal(await page.locator('td.params-cell p.clipped').innerText(), '… and 4,801 more parameters (see the raw text)');
+    await page.locator('details.raw summary').click();
+    const raw = page.locator('details.raw pre');
+    assert.ok(await raw.locator('.bidi').count() <= 20_000);
+    assert.match(await raw.innerText(), /… and [\d,]+ more characters$/);
+    status = 404;
+    await page.click('#submit');
+    await waitForResult(page, 'error');
+    // The message's first 2,000 characters: its code, then marks.
+    assert.equal(await page.locator('#result .message .bidi').count(), 2_000 - 'InvalidPipeline.NotFound: '.length);
+    assert.match(await page.locator('#result .message').innerText(), /… and 98,[\d,]+ more characters$/);
+    assertNoConsoleErrors(problems, { apiStatuses: [404] });
+  });
+});
+
 test('a field the package refuses is marked and focused; the status line says what happened', async () => {
   await withAnswer(() => jobs(4), async ({ page, problems }) => {
     await waitForResult(page, 'ok');
