@@ -24,6 +24,7 @@ test-core:
 	cargo test --workspace --all-targets
 
 test-lint:
+	cargo fmt --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --workspace --lib --target wasm32-unknown-unknown -- -D warnings
 

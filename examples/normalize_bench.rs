@@ -21,5 +21,9 @@ fn main() {
         total += normalize_success(body.as_bytes(), 200, None).map(|n| n.job_count).unwrap_or(0);
     }
     let ms = start.elapsed().as_secs_f64() * 1000.0 / 5.0;
-    println!("{count} jobs, {} bytes: {ms:.1} ms per normalisation ({:.0} MB/s), {total}", body.len(), body.len() as f64 / ms / 1000.0);
+    println!(
+        "{count} jobs, {} bytes: {ms:.1} ms per normalisation ({:.0} MB/s), {total}",
+        body.len(),
+        body.len() as f64 / ms / 1000.0
+    );
 }

@@ -102,8 +102,7 @@ fn job() -> impl Strategy<Value = (String, String, Option<u64>, serde_json::Valu
         "\\PC{0,12}",
         "\\PC{1,12}",
         proptest::option::of(0u64..=9_007_199_254_740_991),
-        proptest::collection::btree_map("\\PC{0,6}", any::<i32>(), 0..4)
-            .prop_map(|m| serde_json::to_value(m).unwrap()),
+        proptest::collection::btree_map("\\PC{0,6}", any::<i32>(), 0..4).prop_map(|m| serde_json::to_value(m).unwrap()),
     )
 }
 

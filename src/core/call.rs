@@ -171,7 +171,9 @@ impl Call {
         // A wait the gateway asks for (`x-acs-retry-after`, above 0) makes an error that would
         // not be retried a throttling one, whatever its code, as the official SDKs read it (a
         // server error keeps its class: it is retried, after that wait, all the same).
-        if !error.retryable() && response.header("x-acs-retry-after").and_then(saturating_digits).is_some_and(|ms| ms > 0) {
+        if !error.retryable()
+            && response.header("x-acs-retry-after").and_then(saturating_digits).is_some_and(|ms| ms > 0)
+        {
             error.kind = ErrorKind::Throttling;
         }
         // Both readings of an unsigned refusal: a page behind a signing proxy must not be told
@@ -391,7 +393,9 @@ mod tests {
         c.next_request(0, "n");
         let body = r#"{"errorCode":"InvalidPipeline.NotFound","requestId":"R4"}"#;
         match respond(&mut c, 404, &[], body, 0) {
-            Outcome::Fail(e) => assert_eq!((e.kind, e.attempts, e.request_id.as_deref()), (ErrorKind::NotFound, 1, Some("R4"))),
+            Outcome::Fail(e) => {
+                assert_eq!((e.kind, e.attempts, e.request_id.as_deref()), (ErrorKind::NotFound, 1, Some("R4")))
+            }
             other => panic!("{other:?}"),
         }
     }
@@ -418,7 +422,11 @@ mod tests {
 
     #[test]
     fn a_wait_the_gateway_asks_for_makes_an_error_not_retried_a_throttling_one() {
-        for (status, body) in [(400, r#"{"Code":"QuotaExceeded.Api"}"#), (503, "<html>busy</html>"), (403, r#"{"Code":"Forbidden.RiskControl"}"#)] {
+        for (status, body) in [
+            (400, r#"{"Code":"QuotaExceeded.Api"}"#),
+            (503, "<html>busy</html>"),
+            (403, r#"{"Code":"Forbidden.RiskControl"}"#),
+        ] {
             let mut c = call(RetryPolicy::default());
             c.next_request(0, "n");
             match respond(&mut c, status, &[("x-acs-retry-after", "50")], body, 0) {
@@ -545,7 +553,11 @@ mod tests {
             Outcome::Fail(e) => {
                 assert_eq!(e.kind, ErrorKind::Authentication);
                 let message = e.message();
-                assert!(message.contains("went out unsigned") && message.contains("the proxy's credentials that were refused"), "{message}");
+                assert!(
+                    message.contains("went out unsigned")
+                        && message.contains("the proxy's credentials that were refused"),
+                    "{message}"
+                );
             }
             other => panic!("{other:?}"),
         }
@@ -560,7 +572,10 @@ mod tests {
 
     #[test]
     fn an_error_in_a_2xx_answer_keeps_the_header_request_id() {
-        for body in [r#"{"success":false,"errorCode":"InvalidPipeline.NotFound"}"#, r#"{"errorCode":"Forbidden.NoPermission"}"#, "{}"] {
+        for body in [
+            r#"{"success":false,"errorCode":"InvalidPipeline.NotFound"}"#, r#"{"errorCode":"Forbidden.NoPermission"}"#,
+            "{}",
+        ] {
             let mut c = call(RetryPolicy::default());
             c.next_request(0, "n");
             match respond(&mut c, 200, &[("x-acs-request-id", "HDR-1")], body, 0) {
@@ -632,9 +647,8 @@ mod tests {
         let mut c = call(RetryPolicy::default());
         let request = c.next_request(0, "n");
         let signature = signature_of(request.header("authorization").unwrap()).unwrap();
-        let body = format!(
-            r#"{{"Code":"SignatureDoesNotMatch","Message":"string to sign: {TOKEN} {SECRET} {signature}"}}"#
-        );
+        let body =
+            format!(r#"{{"Code":"SignatureDoesNotMatch","Message":"string to sign: {TOKEN} {SECRET} {signature}"}}"#);
         match respond(&mut c, 400, &[], &body, 0) {
             Outcome::Fail(e) => {
                 let text = format!("{} {:?}", e.message(), e);
@@ -652,7 +666,9 @@ mod tests {
         let mut c = call(RetryPolicy::default());
         c.next_request(0, "n");
         match respond(&mut c, 302, &[("location", "https://evil.example/")], "", 0) {
-            Outcome::Fail(e) => assert_eq!((e.kind, e.code.as_str(), e.status), (ErrorKind::InvalidResponse, "UnexpectedRedirect", 302)),
+            Outcome::Fail(e) => {
+                assert_eq!((e.kind, e.code.as_str(), e.status), (ErrorKind::InvalidResponse, "UnexpectedRedirect", 302))
+            }
             other => panic!("{other:?}"),
         }
     }

@@ -16,6 +16,7 @@ const fn row(code: &'static str, http_status: u16, en: &'static str, zh: &'stati
 
 /// Every code of the source table, in its order. `InvalidUser.UserNotInCurrentOrganization`
 /// appears twice there (400 and 404); both rows are kept.
+#[rustfmt::skip] // a table: one row a line
 pub const SOURCE_TABLE: &[CodeInfo] = &[
     row("InvalidCluster.NotFound", 400, "No cluster is available to generate the workspace.", "没有可用的集群,无法创建工作空间"),
     row("InvalidCodeUrl.NotSupportSVN", 400, "The parameter codeUrl is invalid. SVN is not supported.", "参数错误,不支持svn"),
@@ -39,6 +40,7 @@ pub const SOURCE_TABLE: &[CodeInfo] = &[
 ];
 
 /// Codes of the gateway in front of every Alibaba Cloud API that this client meets.
+#[rustfmt::skip] // a table: one row a line
 pub const GATEWAY_CODES: &[CodeInfo] = &[
     row("SignatureDoesNotMatch", 400, "The request signature does not match the server's calculation.", "请求签名与服务端计算结果不一致"),
     row("IncompleteSignature", 400, "The request signature is missing or incomplete.", "请求签名不完整"),
@@ -57,10 +59,7 @@ pub const GATEWAY_CODES: &[CodeInfo] = &[
 
 /// What a code means: the first matching row of the source table, else of the gateway codes.
 pub fn describe(code: &str) -> Option<&'static CodeInfo> {
-    SOURCE_TABLE
-        .iter()
-        .chain(GATEWAY_CODES.iter())
-        .find(|info| info.code == code)
+    SOURCE_TABLE.iter().chain(GATEWAY_CODES.iter()).find(|info| info.code == code)
 }
 
 /// The 404 codes of the source table: these are `NotFoundError`s whatever the HTTP status.
@@ -72,7 +71,5 @@ pub fn is_source_not_found(code: &str) -> bool {
 
 /// The 400 codes of the source table.
 pub fn is_source_bad_request(code: &str) -> bool {
-    SOURCE_TABLE
-        .iter()
-        .any(|info| info.http_status == 400 && info.code == code)
+    SOURCE_TABLE.iter().any(|info| info.http_status == 400 && info.code == code)
 }

@@ -39,8 +39,7 @@ pub fn hex_lower(bytes: &[u8]) -> String {
 
 /// Standard base64 with padding (the V1 signature). Twelve lines instead of a dependency.
 pub fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let b0 = chunk.first().copied().unwrap_or(0);
@@ -177,8 +176,15 @@ mod tests {
     #[test]
     fn plain_search_and_replace_agree_with_std() {
         for (text, needle) in [
-            ("", "ab"), ("ab", "ab"), ("xabyab", "ab"), ("aaa", "aa"), ("构建ab构建", "构建"), ("a%2e%2E", "%2e"),
-            ("Signature=abc", "Signature="), ("no match here", "zz"), ("x", "xyz"),
+            ("", "ab"),
+            ("ab", "ab"),
+            ("xabyab", "ab"),
+            ("aaa", "aa"),
+            ("构建ab构建", "构建"),
+            ("a%2e%2E", "%2e"),
+            ("Signature=abc", "Signature="),
+            ("no match here", "zz"),
+            ("x", "xyz"),
         ] {
             assert_eq!(find_str(text, needle), text.find(needle), "{text:?} {needle:?}");
             assert_eq!(replace_str(text, needle, "[R]"), text.replace(needle, "[R]"), "{text:?} {needle:?}");
@@ -236,7 +242,15 @@ mod tests {
 
     #[test]
     fn base64_matches_rfc4648_vectors() {
-        let cases = [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")];
+        let cases = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ];
         for (input, expected) in cases {
             assert_eq!(base64(input.as_bytes()), expected);
         }

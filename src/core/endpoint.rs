@@ -44,8 +44,7 @@ impl Endpoint {
             let why = if c.is_ascii() {
                 "it contains whitespace or a control character".to_owned()
             } else {
-                "it contains a non-ASCII character (write international host names in punycode)"
-                    .to_owned()
+                "it contains a non-ASCII character (write international host names in punycode)".to_owned()
             };
             return Err(bad(text, &why));
         }
@@ -87,8 +86,7 @@ impl Endpoint {
         };
         if scheme == Scheme::Http && !allow_insecure_http && !endpoint.is_loopback() {
             return Err(bad(
-                text,
-                "plain http:// is only allowed for loopback hosts; use https:// or set allowInsecureHttp: true",
+                text, "plain http:// is only allowed for loopback hosts; use https:// or set allowInsecureHttp: true",
             ));
         }
         Ok(endpoint)
@@ -195,7 +193,9 @@ fn parse_ipv4(host: &str) -> Option<[u8; 4]> {
     let mut parts = host.split('.');
     for slot in out.iter_mut() {
         let part = parts.next()?;
-        let canonical = !part.is_empty() && part.len() <= 3 && part.bytes().all(|b| b.is_ascii_digit())
+        let canonical = !part.is_empty()
+            && part.len() <= 3
+            && part.bytes().all(|b| b.is_ascii_digit())
             && !(part.len() > 1 && part.starts_with('0'));
         if !canonical {
             return None;
@@ -415,11 +415,10 @@ mod tests {
     #[test]
     fn ambiguous_forms_are_refused() {
         for text in [
-            "", "ftp://x.com", "https://user:pw@x.com", "https://x.com?a=1", "https://x.com#f",
-            "https://x.com/a/../b", "https://x.com/a/%2E%2e/b", "https://x.com/a//b", "https://",
-            "https://x.com:0", "https://x.com:65536", "https://x.com:8a", "http://127.1",
-            "http://0x7f.0.0.1", "http://0177.0.0.1", "https://x .com", "https://bücher.de",
-            "https://x.com\\@evil.com", "https://-x.com", "https://x..com", "https://[::1",
+            "", "ftp://x.com", "https://user:pw@x.com", "https://x.com?a=1", "https://x.com#f", "https://x.com/a/../b",
+            "https://x.com/a/%2E%2e/b", "https://x.com/a//b", "https://", "https://x.com:0", "https://x.com:65536",
+            "https://x.com:8a", "http://127.1", "http://0x7f.0.0.1", "http://0177.0.0.1", "https://x .com",
+            "https://bücher.de", "https://x.com\\@evil.com", "https://-x.com", "https://x..com", "https://[::1",
             "https://x.com/a b", "https://x.com/%zz", "https://x.com\r\nX-Evil: 1",
         ] {
             refused(text);

@@ -50,10 +50,7 @@ impl ErrorKind {
 
     /// Whether trying again may help: the network, a timeout, throttling and 5xx.
     pub fn retryable(self) -> bool {
-        matches!(
-            self,
-            ErrorKind::Throttling | ErrorKind::Server | ErrorKind::Network | ErrorKind::Timeout
-        )
+        matches!(self, ErrorKind::Throttling | ErrorKind::Server | ErrorKind::Network | ErrorKind::Timeout)
     }
 }
 
@@ -120,9 +117,9 @@ impl Error {
         };
         let detail = match server_message.map(str::trim).filter(|m| !m.is_empty()) {
             Some(message) => message.to_owned(),
-            None => codes::describe(&code)
-                .map(|info| info.en.to_owned())
-                .unwrap_or_else(|| default_detail(kind, status)),
+            None => {
+                codes::describe(&code).map(|info| info.en.to_owned()).unwrap_or_else(|| default_detail(kind, status))
+            }
         };
         let mut err = Error::new(kind, code, detail);
         err.status = status;

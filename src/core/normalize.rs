@@ -77,8 +77,7 @@ pub fn normalize_success(body: &[u8], status: u16, header_request_id: Option<&st
         Some(b'[') => walk_jobs(&mut scanner, &mut writer, "").map(|()| None),
         Some(b'{') => walk_envelope(&mut scanner, &mut writer).map(Some),
         _ => Err(Step::Invalid(Error::invalid_response(
-            "body",
-            "expected a JSON object (or, from the token API, an array)",
+            "body", "expected a JSON object (or, from the token API, an array)",
         ))),
     }
     .and_then(|envelope| {
@@ -88,7 +87,9 @@ pub fn normalize_success(body: &[u8], status: u16, header_request_id: Option<&st
     match parsed {
         // `success: false`, or an error code without `success: true` (the token API's errors
         // have no `success` field): the API error the body reports, whatever the status.
-        Ok(Some(Envelope { success, mut error, .. })) if success == Some(false) || (success.is_none() && error.code.is_some()) => {
+        Ok(Some(Envelope { success, mut error, .. }))
+            if success == Some(false) || (success.is_none() && error.code.is_some()) =>
+        {
             // The message under the token API's other names, as an error status's body is read.
             if error.message.is_none() {
                 error.message = parse_error_body(body).message;
@@ -103,7 +104,8 @@ pub fn normalize_success(body: &[u8], status: u16, header_request_id: Option<&st
                 return Err(api_error(status, &lenient));
             }
             let detail = "the answer has neither a jobs field nor success: true";
-            Err(Error::invalid_response("jobs", detail).with_request_id(error.request_id.or_else(|| header_request_id.map(str::to_owned))))
+            Err(Error::invalid_response("jobs", detail)
+                .with_request_id(error.request_id.or_else(|| header_request_id.map(str::to_owned))))
         }
         Ok(envelope) => {
             let header_token = request_id_json(header_request_id);
@@ -129,8 +131,7 @@ fn without_bom(body: &[u8]) -> &[u8] {
 
 /// The error for a non-2xx answer or a 2xx with `success: false`.
 pub fn api_error(status: u16, body: &ErrorBody) -> Error {
-    Error::from_api(status, body.code.as_deref(), body.message.as_deref())
-        .with_request_id(body.request_id.clone())
+    Error::from_api(status, body.code.as_deref(), body.message.as_deref()).with_request_id(body.request_id.clone())
 }
 
 /// Reads `errorCode`/`Code`/`code`, `errorMessage`/`Message`/`errorDescription`/`message`,
@@ -352,7 +353,8 @@ fn walk_envelope(scanner: &mut Scanner<'_>, writer: &mut Writer) -> StepResult<E
                     if let Some(Token::String(raw)) = token {
                         // An empty value says nothing: it does not erase an earlier one.
                         let value = decode_string(raw).map(Cow::into_owned).filter(|v| !v.is_empty());
-                        let slot = if key.ends_with("ode") { &mut envelope.error.code } else { &mut envelope.error.message };
+                        let slot =
+                            if key.ends_with("ode") { &mut envelope.error.code } else { &mut envelope.error.message };
                         if value.is_some() {
                             *slot = value;
                         }
@@ -385,7 +387,8 @@ fn walk_jobs(scanner: &mut Scanner<'_>, writer: &mut Writer, prefix: &str) -> St
             Err(invalid(path.to_owned(), reason))
         }
         Err(JobsError::Invalid { job: Some(index), field, reason }) => {
-            let path = if field.is_empty() { format!("{prefix}[{index}]") } else { format!("{prefix}[{index}].{field}") };
+            let path =
+                if field.is_empty() { format!("{prefix}[{index}]") } else { format!("{prefix}[{index}].{field}") };
             Err(invalid(path, reason))
         }
     }
@@ -416,12 +419,17 @@ mod tests {
     fn the_biggest_allowed_body_normalises_to_a_javascript_string() {
         const MAX_RESPONSE_BYTES: usize = 100 << 20;
         const MAX_JS_STRING_UNITS: usize = 0x1fff_ffe8;
-        for job in [r#"{"identifier":"a"}"#, r#"{"identifier":"a","lastJobId":1}"#, r#"{"identifier":"a","lastJobParams":""}"#] {
+        for job in
+            [r#"{"identifier":"a"}"#, r#"{"identifier":"a","lastJobId":1}"#, r#"{"identifier":"a","lastJobParams":""}"#]
+        {
             let jobs = vec![job; 10_000].join(",");
             for body in [format!("[{jobs}]"), format!(r#"{{"success":true,"jobs":[{jobs}]}}"#)] {
                 let out = normalize_success(body.as_bytes(), 200, None).unwrap();
                 let ratio = out.json.len() as f64 / body.len() as f64;
-                assert!(ratio * (MAX_RESPONSE_BYTES as f64) < MAX_JS_STRING_UNITS as f64 * 0.97, "{job}: ratio {ratio}");
+                assert!(
+                    ratio * (MAX_RESPONSE_BYTES as f64) < MAX_JS_STRING_UNITS as f64 * 0.97,
+                    "{job}: ratio {ratio}"
+                );
             }
         }
     }
@@ -429,10 +437,8 @@ mod tests {
     #[test]
     fn a_duplicated_success_is_refused_whichever_value_comes_last() {
         for body in [
-            r#"{"success":true,"success":false,"jobs":[]}"#,
-            r#"{"success":false,"success":true,"jobs":[]}"#,
-            r#"{"success":null,"success":false,"jobs":[]}"#,
-            r#"{"success":false,"success":null,"jobs":[]}"#,
+            r#"{"success":true,"success":false,"jobs":[]}"#, r#"{"success":false,"success":true,"jobs":[]}"#,
+            r#"{"success":null,"success":false,"jobs":[]}"#, r#"{"success":false,"success":null,"jobs":[]}"#,
         ] {
             let e = err(body.as_bytes());
             assert_eq!((e.kind, e.path.as_deref()), (ErrorKind::InvalidResponse, Some("success")), "{body}");
@@ -503,7 +509,10 @@ mod tests {
     #[test]
     fn bad_fields_name_their_path() {
         let cases: &[(&str, &str)] = &[
-            (r#"{"jobs":[{"identifier":"a"},{"identifier":"b"},{"identifier":"c"},{"identifier":"d","lastJobId":9007199254740992}]}"#, "jobs[3].lastJobId"),
+            (
+                r#"{"jobs":[{"identifier":"a"},{"identifier":"b"},{"identifier":"c"},{"identifier":"d","lastJobId":9007199254740992}]}"#,
+                "jobs[3].lastJobId",
+            ),
             (r#"{"jobs":[{"identifier":"a","lastJobId":1.5}]}"#, "jobs[0].lastJobId"),
             (r#"{"jobs":[{"identifier":"a","lastJobId":"12a"}]}"#, "jobs[0].lastJobId"),
             (r#"{"jobs":[{"identifier":"a","lastJobId":-3}]}"#, "jobs[0].lastJobId"),
@@ -570,13 +579,21 @@ mod tests {
     #[test]
     fn a_200_error_body_is_read_as_an_error_status_body_is() {
         let e = err(br#"{"code":"Throttling.User","message":"slow down"}"#);
-        assert_eq!((e.kind, e.code.as_str(), e.detail.as_str()), (ErrorKind::Throttling, "Throttling.User", "slow down"));
+        assert_eq!(
+            (e.kind, e.code.as_str(), e.detail.as_str()),
+            (ErrorKind::Throttling, "Throttling.User", "slow down")
+        );
         let e = err(br#"{"errorCode":"Unauthorized","errorDescription":"bad token"}"#);
         assert_eq!((e.kind, e.detail.as_str()), (ErrorKind::Authentication, "bad token"));
         // A lower-case code beside jobs is data, not an error.
         assert_eq!(ok(r#"{"code":"OK","jobs":[]}"#)["jobs"], json!([]));
         // Not JSON: `falsey` is no `false`.
-        for body in [&br#"{"success":falsey,"jobs":[]}"#[..], br#"{"success":false_}"#, br#"{"success":false$}"#, br#"{"success":false-1}"#] {
+        for body in [
+            &br#"{"success":falsey,"jobs":[]}"#[..],
+            br#"{"success":false_}"#,
+            br#"{"success":false$}"#,
+            br#"{"success":false-1}"#,
+        ] {
             assert_eq!(err(body).kind, ErrorKind::InvalidResponse, "{}", String::from_utf8_lossy(body));
         }
     }
@@ -585,7 +602,12 @@ mod tests {
     fn an_answer_that_says_nothing_about_jobs_is_invalid() {
         for body in [&br#"{}"#[..], br#"{"requestId":"R2"}"#, br#"{"success":null}"#, br#"{"errorCode":""}"#] {
             let e = err(body);
-            assert_eq!((e.kind, e.path.as_deref()), (ErrorKind::InvalidResponse, Some("jobs")), "{}", String::from_utf8_lossy(body));
+            assert_eq!(
+                (e.kind, e.path.as_deref()),
+                (ErrorKind::InvalidResponse, Some("jobs")),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
         }
         assert_eq!(err(br#"{"requestId":"R2"}"#).request_id.as_deref(), Some("R2"));
         // `jobs: null` and `success: true` alone still mean "no jobs".
@@ -613,7 +635,9 @@ mod tests {
 
     #[test]
     fn prototype_keys_stay_data() {
-        let v = ok(r#"{"__proto__":{"x":1},"jobs":[{"__proto__":1,"constructor":2,"identifier":"a","lastJobParams":"{\"__proto__\":{\"polluted\":true}}"}]}"#);
+        let v = ok(
+            r#"{"__proto__":{"x":1},"jobs":[{"__proto__":1,"constructor":2,"identifier":"a","lastJobParams":"{\"__proto__\":{\"polluted\":true}}"}]}"#,
+        );
         assert_eq!(v["jobs"][0]["lastJobParamsRaw"], "{\"__proto__\":{\"polluted\":true}}");
     }
 
@@ -646,7 +670,8 @@ mod tests {
         assert_eq!(b.code.as_deref(), Some("X"));
         let b = parse_error_body(br#"{"requestid":"r-lower","code":"X"}"#);
         assert_eq!(b.request_id.as_deref(), Some("r-lower"));
-        for body in [&br#"{"requestid":"r-lower","RequestId":"R"}"#[..], br#"{"RequestId":"R","requestid":"r-lower"}"#] {
+        for body in [&br#"{"requestid":"r-lower","RequestId":"R"}"#[..], br#"{"RequestId":"R","requestid":"r-lower"}"#]
+        {
             assert_eq!(parse_error_body(body).request_id.as_deref(), Some("R"));
         }
     }
@@ -665,7 +690,10 @@ mod tests {
         assert_eq!(parse_error_body(b"<Error><Code></Code></Error>"), ErrorBody::default());
         assert_eq!(parse_error_body(b"<html><body>502 Bad Gateway</body></html>"), ErrorBody::default());
         // Markup that is no XML error document names nothing, whatever elements it holds.
-        assert_eq!(parse_error_body(b"<!DOCTYPE html><html><Code>SignatureDoesNotMatch</Code></html>"), ErrorBody::default());
+        assert_eq!(
+            parse_error_body(b"<!DOCTYPE html><html><Code>SignatureDoesNotMatch</Code></html>"),
+            ErrorBody::default()
+        );
         let xhtml = b"<?xml version=\"1.0\"?>\n<!DOCTYPE html><html><Code>InvalidPipeline.NotFound</Code></html>";
         assert_eq!(parse_error_body(xhtml), ErrorBody::default());
         // A root with attributes (a namespace) is still the error document.

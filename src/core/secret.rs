@@ -129,12 +129,8 @@ mod tests {
         let mut r = Redactor::default();
         r.add(&Secret::new(token));
         for echoed in [
-            "CAIS/Fake+Token=0001abcd",
-            "CAIS%2FFake%2BToken%3D0001abcd",
-            "CAIS%252FFake%252BToken%253D0001abcd",
-            "CAIS%2fFake%2bToken%3d0001abcd",
-            "CAIS%252fFake%252bToken%253d0001abcd",
-            "CAIS\\/Fake+Token=0001abcd",
+            "CAIS/Fake+Token=0001abcd", "CAIS%2FFake%2BToken%3D0001abcd", "CAIS%252FFake%252BToken%253D0001abcd",
+            "CAIS%2fFake%2bToken%3d0001abcd", "CAIS%252fFake%252bToken%253d0001abcd", "CAIS\\/Fake+Token=0001abcd",
         ] {
             assert_eq!(r.redact(&format!("x {echoed} y")), "x [REDACTED] y", "{echoed}");
         }

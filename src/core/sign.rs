@@ -68,20 +68,13 @@ pub fn v3_signed_header_names(headers: &[(String, String)]) -> Vec<String> {
 }
 
 pub fn v3_canonical_request(request: &HttpRequest, signed: &[String]) -> String {
-    let mut query: Vec<(String, String)> = request
-        .query
-        .iter()
-        .map(|(k, v)| (percent_encode(k), percent_encode(v)))
-        .collect();
+    let mut query: Vec<(String, String)> =
+        request.query.iter().map(|(k, v)| (percent_encode(k), percent_encode(v))).collect();
     sort_small(&mut query, |a, b| a < b);
     let query: Vec<String> = query.into_iter().map(|(k, v)| format!("{k}={v}")).collect();
     let mut headers = String::new();
     for name in signed {
-        let value = request
-            .headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map_or("", |(_, v)| v.as_str());
+        let value = request.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map_or("", |(_, v)| v.as_str());
         headers.push_str(name);
         headers.push(':');
         headers.push_str(value.trim());
@@ -98,10 +91,7 @@ pub fn v3_canonical_request(request: &HttpRequest, signed: &[String]) -> String 
 }
 
 pub fn v3_string_to_sign(canonical_request: &str) -> String {
-    format!(
-        "ACS3-HMAC-SHA256\n{}",
-        hex_lower(&Sha256::digest(canonical_request.as_bytes()))
-    )
+    format!("ACS3-HMAC-SHA256\n{}", hex_lower(&Sha256::digest(canonical_request.as_bytes())))
 }
 
 pub fn v1_string_to_sign(request: &HttpRequest) -> String {
@@ -178,11 +168,7 @@ mod tests {
 
     fn request_of(input: &Value) -> HttpRequest {
         let obj = |v: &Value| -> Vec<(String, String)> {
-            v.as_object()
-                .unwrap()
-                .iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
-                .collect()
+            v.as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned())).collect()
         };
         HttpRequest {
             method: "POST",
@@ -228,8 +214,7 @@ mod tests {
 
             // The lower-level functions reproduce the Python SDK's all-headers variant too.
             let all = &case["expected"]["all_headers"];
-            let names: Vec<String> =
-                all["signed_headers"].as_str().unwrap().split(';').map(String::from).collect();
+            let names: Vec<String> = all["signed_headers"].as_str().unwrap().split(';').map(String::from).collect();
             let canonical = v3_canonical_request(&request, &names);
             assert_eq!(canonical, all["canonical_request"]);
             assert_eq!(v3_string_to_sign(&canonical), all["string_to_sign"]);

@@ -2,9 +2,7 @@
 //! Times are milliseconds since the Unix epoch, passed in by the caller (the core owns no clock).
 
 const DAY_NAMES: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]; // 1970-01-01 was a Thursday
-const MONTH_NAMES: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+const MONTH_NAMES: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 struct Civil {
     year: i64,
@@ -59,10 +57,7 @@ fn civil(epoch_ms: i64) -> Civil {
 /// `2020-02-06T07:32:54Z`: the V3 `x-acs-date`.
 pub fn iso8601(epoch_ms: i64) -> String {
     let c = civil(epoch_ms);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        c.year, c.month, c.day, c.hour, c.minute, c.second
-    )
+    format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", c.year, c.month, c.day, c.hour, c.minute, c.second)
 }
 
 /// `Thu, 06 Feb 2020 07:32:54 GMT`: the V1 `date` header (RFC 1123 / IMF-fixdate).
@@ -70,10 +65,7 @@ pub fn rfc1123(epoch_ms: i64) -> String {
     let c = civil(epoch_ms);
     let day_name = DAY_NAMES.get(c.weekday).copied().unwrap_or("Thu");
     let month_name = MONTH_NAMES.get(c.month as usize - 1).copied().unwrap_or("Jan");
-    format!(
-        "{day_name}, {:02} {month_name} {:04} {:02}:{:02}:{:02} GMT",
-        c.day, c.year, c.hour, c.minute, c.second
-    )
+    format!("{day_name}, {:02} {month_name} {:04} {:02}:{:02}:{:02} GMT", c.day, c.year, c.hour, c.minute, c.second)
 }
 
 /// Parses an IMF-fixdate (`Thu, 06 Feb 2020 07:32:54 GMT`, the only format servers may send
@@ -101,7 +93,9 @@ pub fn parse_http_date(text: &str) -> Option<i64> {
     }
     let days = days_from_civil(i64::from(year), month, day);
     // A day that exists comes back as itself (31 Feb would come back as 2 Mar), under its weekday.
-    if civil_from_days(days) != (i64::from(year), month, day) || DAY_NAMES.get(days.rem_euclid(7) as usize) != Some(&day_name) {
+    if civil_from_days(days) != (i64::from(year), month, day)
+        || DAY_NAMES.get(days.rem_euclid(7) as usize) != Some(&day_name)
+    {
         return None;
     }
     Some((days * 86_400 + i64::from(hour * 3600 + minute * 60 + second)) * 1000)
@@ -126,11 +120,8 @@ mod tests {
         assert_eq!(parse_http_date("Sat, 29 Feb 2020 00:00:00 GMT").map(|ms| ms > VECTOR_MS), Some(true));
         for text in [
             "Mon, 06 Feb 2020 07:32:54 GMT", // a Thursday
-            "Xyz, 06 Feb 2020 07:32:54 GMT",
-            "Mon, 31 Feb 2020 00:00:00 GMT",
-            "Fri, 29 Feb 2019 00:00:00 GMT",
-            "Thu, 31 Apr 2020 00:00:00 GMT",
-            "06 Feb 2020 07:32:54 GMT",
+            "Xyz, 06 Feb 2020 07:32:54 GMT", "Mon, 31 Feb 2020 00:00:00 GMT", "Fri, 29 Feb 2019 00:00:00 GMT",
+            "Thu, 31 Apr 2020 00:00:00 GMT", "06 Feb 2020 07:32:54 GMT",
         ] {
             assert_eq!(parse_http_date(text), None, "{text}");
         }
@@ -159,9 +150,11 @@ mod tests {
 
     #[test]
     fn rejects_other_formats() {
-        for bad in ["", "120", "Thu, 6 Feb 2020 07:32:54 GMT", "Thu, 06 Feb 2020 07:32:54 UTC",
+        for bad in [
+            "", "120", "Thu, 6 Feb 2020 07:32:54 GMT", "Thu, 06 Feb 2020 07:32:54 UTC",
             "Thursday, 06-Feb-20 07:32:54 GMT", "Thu Feb  6 07:32:54 2020", "Thu, 32 Feb 2020 07:32:54 GMT",
-            "Thu, 06 Foo 2020 07:32:54 GMT", "Thu, 06 Feb 2020 24:00:00 GMT"] {
+            "Thu, 06 Foo 2020 07:32:54 GMT", "Thu, 06 Feb 2020 24:00:00 GMT",
+        ] {
             assert_eq!(parse_http_date(bad), None, "{bad}");
         }
     }

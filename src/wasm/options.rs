@@ -120,9 +120,8 @@ pub fn prepare(org: &JsValue, pipeline: &JsValue, category: &JsValue, options: &
         deadline_ms: options.integer("deadlineMs", 1.0, MAX_SAFE_INTEGER)?.map(|n| n as u64),
         ..RetryPolicy::default()
     };
-    let max_response_bytes = options
-        .integer("maxResponseBytes", 1.0, MAX_RESPONSE_BYTES_LIMIT)?
-        .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
+    let max_response_bytes =
+        options.integer("maxResponseBytes", 1.0, MAX_RESPONSE_BYTES_LIMIT)?.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
     let transport = Transport::new(
         options.fetch()?,
         // Internal: set by the Node entry with its default transport, never by a caller.
@@ -245,7 +244,9 @@ impl<'a> Options<'a> {
     fn boolean(&self, name: &str) -> Result<Option<bool>> {
         match self.get(name)? {
             None => Ok(None),
-            Some(v) => v.as_bool().map(Some).ok_or_else(|| Error::invalid_argument(format!("{name} must be a boolean"))),
+            Some(v) => {
+                v.as_bool().map(Some).ok_or_else(|| Error::invalid_argument(format!("{name} must be a boolean")))
+            }
         }
     }
 
@@ -266,7 +267,9 @@ impl<'a> Options<'a> {
     fn fetch(&self) -> Result<Option<Function>> {
         match self.get("fetch")? {
             None => Ok(None),
-            Some(v) => v.dyn_into::<Function>().map(Some).map_err(|_| Error::invalid_argument("fetch must be a function")),
+            Some(v) => {
+                v.dyn_into::<Function>().map(Some).map_err(|_| Error::invalid_argument("fetch must be a function"))
+            }
         }
     }
 

@@ -172,10 +172,11 @@ impl Transport {
     ) -> Result<Self, Error> {
         let fetch = match fetch {
             Some(f) => f,
-            None => GLOBAL_FETCH
-                .with(JsValue::clone)
-                .dyn_into::<Function>()
-                .map_err(|_| Error::invalid_argument("no global fetch exists here (Node 18+ and browsers have one): pass options.fetch"))?,
+            None => GLOBAL_FETCH.with(JsValue::clone).dyn_into::<Function>().map_err(|_| {
+                Error::invalid_argument(
+                    "no global fetch exists here (Node 18+ and browsers have one): pass options.fetch",
+                )
+            })?,
         };
         Ok(Transport { fetch, attempt_controller, signal, max_response_bytes })
     }
@@ -196,7 +197,12 @@ impl Transport {
         self.check_aborted()
     }
 
-    pub async fn send(&self, request: &HttpRequest, timeout_ms: u64, redactor: &Redactor) -> Result<RawResponse, Failure> {
+    pub async fn send(
+        &self,
+        request: &HttpRequest,
+        timeout_ms: u64,
+        redactor: &Redactor,
+    ) -> Result<RawResponse, Failure> {
         self.check_aborted()?;
         let controller = match &self.attempt_controller {
             // Called for `{ signal, abort(reason) }`, all the glue asks of an AbortController.
@@ -213,7 +219,9 @@ impl Transport {
             controller.abort();
         }
         match guard.fired.get() {
-            Some(Fired::Aborted) => Err(Failure::Aborted(self.signal.as_ref().map_or(JsValue::UNDEFINED, |s| get(s, "reason")))),
+            Some(Fired::Aborted) => {
+                Err(Failure::Aborted(self.signal.as_ref().map_or(JsValue::UNDEFINED, |s| get(s, "reason"))))
+            }
             Some(Fired::Timer) => {
                 // Timed out while reading the body: the error still belongs to that answer.
                 let (status, request_id) = answered.take().unwrap_or((0, None));
@@ -279,10 +287,13 @@ impl Transport {
             return Ok(RawResponse { status, headers, body: Vec::new(), _budget: budget });
         }
         let declared_length = declared_identity_length(&headers);
-        let body = self.read_body(&response, declared_length, controller, guard, &mut budget).await.map_err(|failure| match failure {
-            Failure::Failed(error) => Failure::Failed(error.with_status(status).with_request_id(request_id)),
-            aborted => aborted,
-        })?;
+        let body =
+            self.read_body(&response, declared_length, controller, guard, &mut budget).await.map_err(|failure| {
+                match failure {
+                    Failure::Failed(error) => Failure::Failed(error.with_status(status).with_request_id(request_id)),
+                    aborted => aborted,
+                }
+            })?;
         Ok(RawResponse { status, headers, body, _budget: budget })
     }
 
@@ -329,7 +340,8 @@ impl Transport {
             };
             let buffer = promise_resolve(&buffer).map_err(|e| fail(network_error("reading the body failed", &e)))?;
             let buffer = guard.race(&buffer).await.map_err(|e| fail(network_error("reading the body failed", &e)))?;
-            let bytes = own_bytes(&buffer).ok_or_else(|| fail(Error::network("the body is not bytes (arrayBuffer() gave something else)")))?;
+            let bytes = own_bytes(&buffer)
+                .ok_or_else(|| fail(Error::network("the body is not bytes (arrayBuffer() gave something else)")))?;
             let length = byte_count(&bytes);
             if length > limit as f64 {
                 return Err(too_large());
@@ -350,10 +362,7 @@ impl Transport {
             let Some(read) = call_method(&reader, "read").and_then(|r| promise_resolve(&r).ok()) else {
                 return Err(fail(Error::network("the body stream cannot be read")));
             };
-            let chunk = guard
-                .race(&read)
-                .await
-                .map_err(|e| fail(network_error("reading the body failed", &e)))?;
+            let chunk = guard.race(&read).await.map_err(|e| fail(network_error("reading the body failed", &e)))?;
             if guard.fired.get().is_some() {
                 return Err(fail(Error::network("interrupted")));
             }
@@ -416,7 +425,8 @@ fn byte_length_getter(class: &str) -> Option<Function> {
     if !prototype.is_object() {
         return None;
     }
-    let descriptor = Reflect::get_own_property_descriptor(prototype.unchecked_ref::<Object>(), &super::name("byteLength")).ok()?;
+    let descriptor =
+        Reflect::get_own_property_descriptor(prototype.unchecked_ref::<Object>(), &super::name("byteLength")).ok()?;
     let getter = get(&descriptor, "get");
     getter.is_function().then(|| getter.unchecked_into())
 }

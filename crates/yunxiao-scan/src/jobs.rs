@@ -15,7 +15,11 @@ pub const MAX_SAFE_INTEGER: u64 = 9_007_199_254_740_991;
 pub enum JobsError {
     Syntax(SyntaxError),
     /// `job: None` is the array itself; `field: ""` is the whole job.
-    Invalid { job: Option<usize>, field: &'static str, reason: &'static str },
+    Invalid {
+        job: Option<usize>,
+        field: &'static str,
+        reason: &'static str,
+    },
 }
 
 impl From<SyntaxError> for JobsError {
@@ -81,7 +85,9 @@ fn walk_job(scanner: &mut Scanner<'_>, out: &mut String, index: usize) -> Result
                     (0, _) => return Err(invalid(index, name, "expected a string")),
                     (1, Some(Token::String(raw))) if raw.len() > 2 => identifier = Some(raw),
                     (1, _) => return Err(invalid(index, name, "expected a non-empty string")),
-                    (2, Some(token)) => last_job_id = Some(parse_job_id(token).map_err(|why| invalid(index, name, why))?),
+                    (2, Some(token)) => {
+                        last_job_id = Some(parse_job_id(token).map_err(|why| invalid(index, name, why))?)
+                    }
                     (2, None) => return Err(invalid(index, name, "expected an integer")),
                     (_, Some(Token::String(raw))) => params_raw = Some(raw),
                     (_, _) => return Err(invalid(index, name, "expected a string holding JSON")),
@@ -184,13 +190,19 @@ mod tests {
         };
         assert_eq!(refused("{}"), (None, "", "expected an array of jobs"));
         assert_eq!(refused(r#"[{"identifier":"a"},1]"#), (Some(1), "", "expected a job object"));
-        assert_eq!(refused(r#"[{"identifier":"a","identifier":"b"}]"#), (Some(0), "identifier", "the field appears twice"));
+        assert_eq!(
+            refused(r#"[{"identifier":"a","identifier":"b"}]"#),
+            (Some(0), "identifier", "the field appears twice")
+        );
         assert_eq!(refused(r#"[{"jobName":"x"}]"#), (Some(0), "identifier", "the field is missing"));
         assert_eq!(
             refused(r#"[{"identifier":"a","lastJobId":9007199254740992}]"#),
             (Some(0), "lastJobId", "the id is above 2^53-1 and cannot be represented exactly in JavaScript")
         );
         // An escaped key is the same key.
-        assert_eq!(refused(r#"[{"identifier":"a","identifie\u0072":"b"}]"#), (Some(0), "identifier", "the field appears twice"));
+        assert_eq!(
+            refused(r#"[{"identifier":"a","identifie\u0072":"b"}]"#),
+            (Some(0), "identifier", "the field appears twice")
+        );
     }
 }
