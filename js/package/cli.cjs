@@ -562,7 +562,7 @@ function displayWidth(text) {
   // cluster longer than a slice makes the slice longer, for that cluster only.
   for (let start = 0, size = SEGMENT_SLICE; start < text.length; ) {
     let end = start + size;
-    if (isHighSurrogate(text.charCodeAt(end - 1))) end++;
+    if (isHighSurrogate(text.charCodeAt(end - 1)) && isLowSurrogate(text.charCodeAt(end))) end++;
     const whole = end >= text.length;
     const segments = segmenter.segment(text.slice(start, end))[Symbol.iterator]();
     if (size > SEGMENT_SLICE) {
@@ -926,12 +926,14 @@ function echoedForms(secret) {
 }
 
 function start() {
-  const secrets = [];
-  const redact = (text) => {
+  const spelt = []; // each credential as given, trimmed, and in the forms a server echoes it
+  const secrets = []; // those, and each as --json writes it: what output redaction removes
+  const redactWith = (forms, text) => {
     let out = text;
-    for (const secret of secrets) out = out.split(secret).join('[REDACTED]');
+    for (const form of forms) out = out.split(form).join('[REDACTED]');
     return out;
   };
+  const redact = (text) => redactWith(secrets, text);
   const controller = new AbortController();
   let interrupted = false;
   let stopCall = null; // set while a call is in flight: stops its spinner
@@ -951,8 +953,10 @@ function start() {
     // Redaction finds a secret as it is spelt. Written with JSON escapes (`\u0045…`), it passes,
     // and whoever parses a string of the output as JSON (`lastJobParamsRaw` is JSON text, its
     // escapes kept) gets it back. Only strings with a backslash can hide one.
+    // Not redacted first with the forms as --json writes them: that form in an answer is a
+    // credential JSON-escaped, which --json escapes once more, past what redaction finds.
     holdsEscapedSecret: (strings) => {
-      for (const text of strings) if (text.includes('\\') && spellsOnceUnescaped(redact(text), secrets)) return true;
+      for (const text of strings) if (text.includes('\\') && spellsOnceUnescaped(redactWith(spelt, text), spelt)) return true;
       return false;
     },
     out: (text) => process.stdout.write(redact(text)),
@@ -966,12 +970,12 @@ function start() {
     addSecrets: (list) => {
       for (const s of list) {
         if (typeof s !== 'string') continue;
-        const echoed = [s, s.trim(), ...echoedForms(s), ...echoedForms(s.trim())];
+        const echoed = [s, s.trim(), ...echoedForms(s), ...echoedForms(s.trim())].filter((form) => form.length >= 4);
+        spelt.push(...new Set(echoed));
         // Each as --json writes it too: one with a `"`, `\\` (`\/`) or control character gains backslashes.
-        const forms = echoed.flatMap((form) => [form, JSON.stringify(form).slice(1, -1)]);
-        for (const form of new Set(forms)) if (form.length >= 4) secrets.push(form);
+        secrets.push(...new Set(echoed.flatMap((form) => [form, JSON.stringify(form).slice(1, -1)])));
       }
-      secrets.sort((a, b) => b.length - a.length);
+      for (const forms of [spelt, secrets]) forms.sort((a, b) => b.length - a.length);
     },
     callStarted: (stop) => {
       stopCall = stop;

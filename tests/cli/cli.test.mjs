@@ -318,6 +318,23 @@ describe('table output', () => {
     }
   });
 
+  test('a secret echoed JSON-escaped in parameters as text (a form --json would escape once more): not printed, exit 7', async () => {
+    const quoted = 'Emu"Quote\\Secret-0002';
+    const cases = [
+      // Parameters text holding `CAIS\\/Emu…`: once parsed, `CAIS\/Emu…`, the token with its `/` JSON-escaped.
+      ['token, / escaped', `{"t":"${BASE64_STS_TOKEN.replace('/', '\\\\/')}"}`, ['--access-key-id', 'STS.EmuStsKey0003', '--access-key-secret', STS_SECRET, '--security-token', BASE64_STS_TOKEN]],
+      // A secret with a quote and a backslash, JSON-escaped in the parameters text as any writer does.
+      ['secret with a quote', JSON.stringify({ t: quoted }), ['--access-key-id', AK_ID, '--access-key-secret', quoted]],
+    ];
+    for (const [label, lastJobParams, credentials] of cases) {
+      const endpoint = await scenario(`escaped-params-${label.length}`, [envelope([{ jobName: 'j', identifier: 'id_1', lastJobId: 1, lastJobParams }])], { after: 'repeat-last' });
+      for (const extra of [[], ['--json']]) {
+        const result = await run(['list', ORG, PIPELINE, '--endpoint', endpoint, ...credentials, ...extra]);
+        assertErrorLine(result, 7, 'the answer holds a credential written with JSON escapes');
+      }
+    }
+  });
+
   test('a secret with a quote or a backslash, echoed by the server, is redacted in --json too (where it gains a backslash)', async () => {
     const secret = 'Emu"Quote\\Secret-0001';
     const endpoint = await scenario('quoted-echo', [envelope([{ jobName: `you sent ${secret}`, identifier: 'id_1', lastJobId: 1, lastJobParams: '' }])], { after: 'repeat-last' });
@@ -450,6 +467,16 @@ describe('display width', () => {
         width += columns;
       }
       assert.equal(displayWidth(text), width, `round ${round}: ${text.length} code units`);
+    }
+    // Lone surrogates (the package passes them on) around a slice's end: the same width as the
+    // text's clusters measured one by one (each whole, within one slice).
+    const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
+    const clusterByCluster = (text) => [...segmenter.segment(text)].reduce((sum, { segment }) => sum + displayWidth(segment), 0);
+    for (let at = 250; at <= 258; at++) {
+      for (const tail of ['\ud83d\u{1F3FD}', '\ud83d\ud83d\u{1F3FD}', '\udc00\u{1F1EF}\u{1F1F5}', '\ud83d\u0301', '\u{1F1EF}\ud83d\u{1F1F5}']) {
+        const text = 'a'.repeat(at) + tail + 'b';
+        assert.equal(displayWidth(text), clusterByCluster(text), JSON.stringify(text.slice(at)));
+      }
     }
     // Printable ASCII is one column a character; anything else is segmented.
     assert.equal(displayWidth('x'.repeat(100000)), 100000);
