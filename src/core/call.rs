@@ -369,6 +369,86 @@ mod tests {
     }
 
     #[test]
+    fn an_attempt_is_bounded_by_its_timeout_within_a_longer_deadline() {
+        let policy = RetryPolicy { deadline_ms: Some(60_000), timeout_ms: 10_000, ..RetryPolicy::default() };
+        let mut c = call(policy);
+        c.next_request(0, "n");
+        assert_eq!(c.attempt_timeout_ms(0), 10_000);
+        assert_eq!(c.attempt_timeout_ms(55_000), 5_000, "what is left of the deadline, when less");
+    }
+
+    #[test]
+    fn a_wait_that_would_reach_the_deadline_is_not_started() {
+        let mut c = call(RetryPolicy { deadline_ms: Some(1_000), ..RetryPolicy::default() });
+        c.next_request(0, "n");
+        match respond(&mut c, 429, &[("x-acs-retry-after", "1000")], r#"{"Code":"Throttling.User"}"#, 0) {
+            Outcome::Fail(e) => assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Throttling, "Throttling.User")),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_opaque_redirect_status_0_is_a_redirect() {
+        // A browser's fetch with redirect: "manual" reports a redirect as status 0.
+        let mut c = call(RetryPolicy::default());
+        c.next_request(0, "n");
+        match respond(&mut c, 0, &[], "", 0) {
+            Outcome::Fail(e) => {
+                assert_eq!((e.kind, e.code.as_str()), (ErrorKind::InvalidResponse, "UnexpectedRedirect"))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_echoed_token_code_and_request_id_are_redacted_in_errors_and_results() {
+        let mut c = call(RetryPolicy::default());
+        c.next_request(0, "n");
+        let body = format!(r#"{{"Code":"{SECRET}","Message":"m","RequestId":"R {TOKEN}"}}"#);
+        match respond(&mut c, 400, &[], &body, 0) {
+            Outcome::Fail(e) => {
+                let text = format!("{} {} {:?}", e.code, e.request_id.as_deref().unwrap_or(""), e.message());
+                assert!(!text.contains(SECRET) && !text.contains(TOKEN), "{text}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut c = call(RetryPolicy::default());
+        c.next_request(0, "n");
+        match respond(&mut c, 200, &[], &format!(r#"{{"requestId":"{TOKEN}","jobs":[]}}"#), 0) {
+            Outcome::Done(n) => assert_eq!(n.json, r#"{"jobs":[],"requestId":"[REDACTED]"}"#),
+            other => panic!("{other:?}"),
+        }
+        // A personal access token is a secret too.
+        let target = CallTarget {
+            endpoint: Endpoint::parse("https://openapi-rdc.aliyuncs.com", false).unwrap(),
+            organization_id: "org".into(),
+            pipeline_id: "1".into(),
+            category: "DEPLOY".into(),
+            user_agent_suffix: None,
+        };
+        let mut c = Call::new(
+            target,
+            Auth::Token(Secret::new(TOKEN), crate::core::request::Edition::Center),
+            RetryPolicy::default(),
+        );
+        c.next_request(0, "n");
+        match respond(&mut c, 401, &[], &format!(r#"{{"errorMessage":"bad token {TOKEN}"}}"#), 0) {
+            Outcome::Fail(e) => assert!(!e.message().contains(TOKEN), "{}", e.message()),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_invalid_2xx_answer_keeps_its_status() {
+        let mut c = call(RetryPolicy::default());
+        c.next_request(0, "n");
+        match respond(&mut c, 200, &[], "<html>", 0) {
+            Outcome::Fail(e) => assert_eq!((e.kind, e.status), (ErrorKind::InvalidResponse, 200)),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn server_errors_retry_exactly_max_retries_times() {
         let mut c = call(RetryPolicy { max_retries: 3, ..RetryPolicy::default() });
         let mut delays = Vec::new();

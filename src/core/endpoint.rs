@@ -349,6 +349,28 @@ mod tests {
     }
 
     #[test]
+    fn plain_http_only_for_loopback_names_and_addresses() {
+        for text in
+            ["http://localhost", "http://a.localhost:8080", "http://127.0.0.1", "http://127.1.2.3", "http://[::1]"]
+        {
+            ok(text);
+        }
+        for text in
+            ["http://notlocalhost", "http://localhost.example.com", "http://127.example.com", "http://127.0.0.1.nip.io"]
+        {
+            assert!(refused(text).contains("http"), "{text}");
+        }
+    }
+
+    #[test]
+    fn host_labels_and_ports_have_bounds() {
+        ok(&format!("https://{}.com", "a".repeat(63)));
+        refused(&format!("https://{}.com", "a".repeat(64)));
+        ok("https://x.com:65535");
+        refused("https://x.com:0000080");
+    }
+
+    #[test]
     fn default_endpoint() {
         let e = ok(DEFAULT_CLASSIC_ENDPOINT);
         assert_eq!(e.origin(), "https://devops.cn-hangzhou.aliyuncs.com");

@@ -411,6 +411,43 @@ mod tests {
         normalize_success(body, 200, None).unwrap_err()
     }
 
+    #[test]
+    fn the_headers_request_id_is_written_as_a_json_string() {
+        let n = normalize_success(br#"{"jobs":[]}"#, 200, Some(r#"a"b\c"#)).unwrap();
+        let value: Value = serde_json::from_str(&n.json).unwrap();
+        assert_eq!(value, json!({ "jobs": [], "requestId": r#"a"b\c"# }));
+    }
+
+    #[test]
+    fn a_request_id_null_or_empty_gives_way_to_the_headers_and_twice_is_refused() {
+        assert_eq!(ok(r#"{"requestId":null,"jobs":[]}"#)["requestId"], "HDR-1");
+        assert_eq!(ok(r#"{"requestId":"","jobs":[]}"#)["requestId"], "HDR-1");
+        assert_eq!(err(br#"{"requestId":"A","requestId":"B","jobs":[]}"#).path.as_deref(), Some("requestId"));
+    }
+
+    #[test]
+    fn an_invalid_answer_names_the_bodys_request_id_before_the_headers() {
+        let e = normalize_success(br#"{"requestId":"BODY","jobs":{}}"#, 200, Some("HDR")).unwrap_err();
+        assert_eq!(e.request_id.as_deref(), Some("BODY"));
+    }
+
+    #[test]
+    fn a_last_job_id_that_is_an_object_or_array_is_refused() {
+        for body in [
+            &br#"{"jobs":[{"identifier":"a","lastJobId":{}}]}"#[..],
+            br#"{"jobs":[{"identifier":"a","lastJobId":[1]}]}"#,
+        ] {
+            assert_eq!(err(body).path.as_deref(), Some("jobs[0].lastJobId"), "{}", String::from_utf8_lossy(body));
+        }
+    }
+
+    #[test]
+    fn an_error_bodys_primary_fields_win_over_their_lower_case_echoes() {
+        let b =
+            parse_error_body(br#"{"Code":"Throttling.User","code":"Other","errorMessage":"real","message":"generic"}"#);
+        assert_eq!((b.code.as_deref(), b.message.as_deref()), (Some("Throttling.User"), Some("real")));
+    }
+
     /// The worst case behind the cap on `maxResponseBytes` (src/wasm/options.rs): the smallest
     /// job the API can send grows the most when normalised, and the result of the biggest
     /// allowed body must still fit in one JavaScript string (V8: 0x1fffffe8 UTF-16 units; a

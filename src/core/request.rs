@@ -246,6 +246,33 @@ mod tests {
     }
 
     #[test]
+    fn ids_categories_and_header_values_have_bounds() {
+        assert!(validate_id("pipelineId", &"a".repeat(1024), false).is_ok());
+        assert!(validate_id("pipelineId", &"a".repeat(1025), false).is_err());
+        assert!(normalize_category(Some(&"A".repeat(64))).is_ok());
+        assert!(normalize_category(Some(&"A".repeat(65))).is_err());
+        assert!(validate_header_value("accessKeyId", "AK~").is_ok());
+        assert!(validate_header_value("accessKeyId", "AK\u{7f}").is_err(), "DEL, which fetch refuses in a header");
+        for padded in ["s\n", "\ts", "s\r", " s"] {
+            assert!(refuse_padding("accessKeySecret", padded).is_err(), "{padded:?}");
+        }
+    }
+
+    #[test]
+    fn a_v1_request_names_hmac_sha1_and_a_v3_one_no_method_header() {
+        let credentials = crate::core::sign::Credentials {
+            access_key_id: "AKID".into(),
+            access_key_secret: Secret::new("secret"),
+            security_token: None,
+        };
+        let v1 = build(&target("org", "1"), &Auth::AccessKey(credentials.clone(), SignatureVersion::V1), 0, "n");
+        assert_eq!(v1.header("x-acs-signature-method"), Some("HMAC-SHA1"));
+        let v3 = build(&target("org", "1"), &Auth::AccessKey(credentials, SignatureVersion::V3), 0, "n");
+        assert_eq!(v3.header("x-acs-signature-method"), None);
+        assert!(v3.header("authorization").unwrap().starts_with("ACS3-HMAC-SHA256 "));
+    }
+
+    #[test]
     fn classic_request_shape() {
         let r = build(&target("org x/y", "123"), &Auth::Unsigned, 1_580_974_374_000, "n0");
         assert_eq!(r.method, "POST");
