@@ -82,6 +82,7 @@ function startLoad(input) {
   return next;
 }
 
+/** Whether `input` can be loaded from again (see namedSource). */
 function loadableAgain(input) {
   try {
     return !(typeof Response === 'function' && input instanceof Response) && typeof input?.then !== 'function';

@@ -380,6 +380,13 @@ function stdinLines(flags) {
   });
 }
 
+/** `text` without its last character (a surrogate pair whole), for a backspace. */
+function withoutLastCodePoint(text) {
+  const last = text.length - 1;
+  const pair = last > 0 && isLowSurrogate(text.charCodeAt(last)) && isHighSurrogate(text.charCodeAt(last - 1));
+  return text.slice(0, pair ? last - 1 : Math.max(0, last));
+}
+
 /**
  * Escape sequences a terminal sends for keys, as steps: each takes the next character and gives
  * the next step, or null once the sequence is over. ESC [ (CSI) runs to a final byte from @ to ~;
@@ -396,12 +403,6 @@ const ESCAPE_STEP = {
  * arrive faster than the prompts (two secrets pasted at once): every character is kept for the
  * next line, and CR LF counts as one line end.
  */
-function withoutLastCodePoint(text) {
-  const last = text.length - 1;
-  const pair = last > 0 && isLowSurrogate(text.charCodeAt(last)) && isHighSurrogate(text.charCodeAt(last - 1));
-  return text.slice(0, pair ? last - 1 : Math.max(0, last));
-}
-
 function promptLines(flags) {
   const stdin = process.stdin;
   return new Promise((resolve, reject) => {
