@@ -119,6 +119,22 @@ test('megabytes in one field: each shows its first 2,000 characters (the raw tex
   });
 });
 
+test('every bidirectional control is shown as its code point; a field clipped at an emoji keeps it whole', async () => {
+  const controls = ['\u061c', '\u200e', '\u200f', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'];
+  const job = { identifier: `${'a'.repeat(1_999)}😀${'b'.repeat(10)}`, jobName: 'J', lastJobId: 1, lastJobParams: JSON.stringify({ k: controls.join('x') }) };
+  await withAnswer(() => jobs(1, () => job), async ({ page, problems }) => {
+    await waitForResult(page, 'ok');
+    assert.equal(await page.locator('td.identifier').innerText(), `${'a'.repeat(1_999)} … and 12 more characters`);
+    await page.locator('details.raw summary').click();
+    const raw = await page.locator('details.raw pre').innerText();
+    for (const control of controls) {
+      const point = `⟨U+${control.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`;
+      assert.ok(!raw.includes(control) && raw.includes(point), `${point} in ${raw}`);
+    }
+    assertNoConsoleErrors(problems);
+  });
+});
+
 test('a field the package refuses is marked and focused; the status line says what happened', async () => {
   await withAnswer(() => jobs(4), async ({ page, problems }) => {
     await waitForResult(page, 'ok');

@@ -48,7 +48,10 @@ test('serves the page, the browser build and the wasm with the right types; noth
     assert.equal(r.headers['x-content-type-options'], 'nosniff');
   }
   const page = await raw('/');
-  assert.match(page.headers['content-security-policy'], /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.equal(page.headers['content-security-policy'],
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+  assert.equal(page.headers['referrer-policy'], 'no-referrer');
   for (const path of ['/pkg/node/index.mjs', '/../scripts/demo-server.mjs', '/%2e%2e/scripts/demo-server.mjs', '/pkg/web/../../package.json',
     '/..%2f..%2fpackage.json', '/missing.html', '/server.mjs']) {
     assert.equal((await raw(path)).status, 404, path);
@@ -93,6 +96,8 @@ test('the proxy forwards one API only, same-origin POSTs only', async () => {
     [{ method: 'GET' }, API, 405, 'ProxyMethodNotAllowed'],
     [{ method: 'POST', headers: { origin: 'http://evil.example' } }, API, 403, 'ProxyCrossOrigin'],
     [{ method: 'POST', headers: { 'sec-fetch-site': 'cross-site' } }, API, 403, 'ProxyCrossOrigin'],
+    // A sibling origin (another port of localhost) is same-site, not same-origin.
+    [{ method: 'POST', headers: { 'sec-fetch-site': 'same-site' } }, API, 403, 'ProxyCrossOrigin'],
     [{ method: 'POST' }, '/api/emulator/organization/x/pipeline/1/builds?category=DEPLOY', 400, 'ProxyInvalidRequest'],
     [{ method: 'POST' }, `/api/emulator/organization/${ORG}/pipeline/${PIPELINE}/jobs?category=DEPLOY&x=1`, 400, 'ProxyInvalidRequest'],
     [{ method: 'POST' }, `/api/emulator/organization/${ORG}/pipeline/${PIPELINE}/jobs`, 400, 'ProxyInvalidRequest'],
@@ -171,9 +176,14 @@ test('createSigningProxy: an echoed secret is redacted percent-encoded and JSON-
   // Relayed, redacted (not refused as a whole, which would hide whether each form was found).
   assert.equal(echoed.status, 400, text);
   assert.equal(JSON.parse(echoed.body).Message, `string to sign: SecurityToken%3D[REDACTED] ${forms.map(() => '[REDACTED]').join(' ')}`);
-  const utf16 = await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(Buffer.from(`{"Message":"${token}"}`, 'utf16le'), 'application/json;charset=utf-16le') })(path);
-  assert.equal(utf16.status, 502);
-  assert.equal(JSON.parse(utf16.body).Code, 'ProxyUpstreamEchoedSecret');
+  assert.equal(echoed.headers['retry-after'], '[REDACTED]', 'the header is relayed, redacted');
+  for (const [charset, bytes] of [['utf-16le', (text) => Buffer.from(text, 'utf16le')], ['utf-16be', (text) => Buffer.from(text, 'utf16le').swap16()]]) {
+    // A non-ASCII character after the token: read at an odd offset, UTF-16BE text followed by
+    // ASCII holds the little-endian bytes too.
+    const utf16 = await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(bytes(`{"Message":"${token}中"}`), `application/json;charset=${charset}`) })(path);
+    assert.equal(utf16.status, 502, charset);
+    assert.equal(JSON.parse(utf16.body).Code, 'ProxyUpstreamEchoedSecret', charset);
+  }
   // JSON escapes (`=` as \u003d, as Gson writes it; one character of the AccessKey secret):
   // the page's JSON.parse would spell the secret out, so the answer is not relayed.
   const secret = credentials.accessKeySecret;
@@ -244,6 +254,27 @@ test('createSigningProxy: no answer becomes a gateway-style 502; a departed clie
     { organizationId: 'a/b', pipelineId: '7', category: 'DEPLOY', scenario: 'slow-1' });
   const noScenarios = createSigningProxy({ upstream: 'https://devops.example.com', credentials: AK, fetch: () => assert.fail('must not send') });
   assert.equal((await noScenarios({ rawPath: `/_s/x/organization/${ORG}/pipeline/1/jobs`, rawQuery: 'category=DEPLOY' })).status, 400);
+});
+
+test("createSigningProxy: the headers the page's package reads are relayed as they came", async () => {
+  const headers = { 'content-type': 'application/json', 'x-acs-request-id': 'R-7', date: 'Mon, 30 Nov 2026 08:00:00 GMT', 'retry-after': '7', 'x-acs-retry-after': '250' };
+  const throttled = async () => new Response('{"Code":"Throttling.User","Message":"slow down"}', { status: 429, headers });
+  const answer = await createSigningProxy({ upstream: 'https://devops.example.com', credentials: AK, fetch: throttled })({ rawPath: `/organization/${ORG}/pipeline/${PIPELINE}/jobs`, rawQuery: 'category=DEPLOY' });
+  assert.equal(answer.status, 429);
+  assert.deepEqual(answer.headers, headers);
+});
+
+test("createSigningProxy: no answer to relay is said in the gateway's shape: 400 for a refused request, 504 for a timeout, 502 for one too large", async () => {
+  const path = { rawPath: `/organization/${ORG}/pipeline/${PIPELINE}/jobs`, rawQuery: 'category=DEPLOY' };
+  const code = (answer) => [answer.status, JSON.parse(answer.body).Code];
+  const neverSent = () => assert.fail('must not send');
+  const refused = await createSigningProxy({ upstream: 'https://devops.example.com', credentials: AK, fetch: neverSent })({ ...path, rawQuery: `category=${'X'.repeat(65)}` });
+  assert.deepEqual(code(refused), [400, 'ProxyInvalidRequest']);
+  assert.match(JSON.parse(refused.body).Message, /category/);
+  const hanging = (_url, init) => new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
+  assert.deepEqual(code(await createSigningProxy({ upstream: 'https://devops.example.com', credentials: AK, fetch: hanging, timeoutMs: 50 })(path)), [504, 'ProxyUpstreamTimeout']);
+  const big = async () => new Response('x'.repeat(100), { status: 200, headers: { 'content-type': 'application/json' } });
+  assert.deepEqual(code(await createSigningProxy({ upstream: 'https://devops.example.com', credentials: AK, fetch: big, maxResponseBytes: 10 })(path)), [502, 'ProxyResponseTooLarge']);
 });
 
 /** Starts `node scripts/demo-server.mjs` like `make demo` does; resolves with its first line. */
