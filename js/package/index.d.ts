@@ -88,11 +88,11 @@ export interface ErrorCodeInfo {
 /** What an API error code means (from the API's documentation), or null. */
 export function errorCodeInfo(code: string): Promise<ErrorCodeInfo | null>;
 
+// `initialize`'s `& object`: WebAssembly.Module declares no members, so alone it would take any value, 42 too.
 /** Browser build: start loading the wasm early (it loads from beside index.js on first use anyway), or say where
  *  glue_bg.wasm is. A failed load rejects with NetworkError `WasmUnavailable`; one still going after 10 s with a
  *  TimeoutError (the load goes on, for later calls). Node: resolves at once (the wasm is compiled at import; `input`
  *  is ignored). */
-// (`& object`: WebAssembly.Module declares no members, so alone it would take any value, 42 too.)
 export function initialize(input?: string | URL | Response | ArrayBuffer | Uint8Array | (WebAssembly.Module & object)): Promise<unknown>;
 
 // A Node-only program (no "dom" lib, @types/node) has no WebAssembly namespace: an empty
