@@ -971,7 +971,7 @@ function start() {
     addSecrets: (list) => {
       for (const s of list) {
         if (typeof s !== 'string') continue;
-        const echoed = [s, s.trim(), ...echoedForms(s), ...echoedForms(s.trim())].filter((form) => form.length >= 4);
+        const echoed = [...new Set([s, s.trim()])].flatMap((form) => [form, ...echoedForms(form)]).filter((form) => form.length >= 4);
         spelt.push(...new Set(echoed));
         // Each as --json writes it too: one with a `"`, `\\` (`\/`) or control character gains backslashes.
         secrets.push(...new Set(echoed.flatMap((form) => [form, JSON.stringify(form).slice(1, -1)])));

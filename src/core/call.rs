@@ -337,14 +337,18 @@ mod tests {
     const SECRET: &str = "s3cr3t-SECRET-value";
     const TOKEN: &str = "sts-TOKEN-value";
 
-    fn call(policy: RetryPolicy) -> Call {
-        let target = CallTarget {
-            endpoint: Endpoint::parse("https://devops.cn-hangzhou.aliyuncs.com", false).unwrap(),
+    fn target(endpoint: &str) -> CallTarget {
+        CallTarget {
+            endpoint: Endpoint::parse(endpoint, false).unwrap(),
             organization_id: "org".into(),
             pipeline_id: "1".into(),
             category: "DEPLOY".into(),
             user_agent_suffix: None,
-        };
+        }
+    }
+
+    fn call(policy: RetryPolicy) -> Call {
+        let target = target("https://devops.cn-hangzhou.aliyuncs.com");
         let credentials = Credentials {
             access_key_id: "AKID".into(),
             access_key_secret: Secret::new(SECRET),
@@ -419,15 +423,8 @@ mod tests {
             other => panic!("{other:?}"),
         }
         // A personal access token is a secret too.
-        let target = CallTarget {
-            endpoint: Endpoint::parse("https://openapi-rdc.aliyuncs.com", false).unwrap(),
-            organization_id: "org".into(),
-            pipeline_id: "1".into(),
-            category: "DEPLOY".into(),
-            user_agent_suffix: None,
-        };
         let mut c = Call::new(
-            target,
+            target("https://openapi-rdc.aliyuncs.com"),
             Auth::Token(Secret::new(TOKEN), crate::core::request::Edition::Center),
             RetryPolicy::default(),
         );
