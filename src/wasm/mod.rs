@@ -97,7 +97,7 @@ fn set(object: &Object, key: &str, value: JsValue) {
 const MAX_NAMES: usize = 128;
 
 thread_local! {
-    static NAMES: std::cell::RefCell<Vec<(String, JsValue)>> = const { std::cell::RefCell::new(Vec::new()) };
+    static NAMES: std::cell::RefCell<Vec<(u32, String, JsValue)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// The JS string for a name the package uses on every call (an option key, a header name, a
@@ -107,17 +107,24 @@ thread_local! {
 pub(crate) fn name(text: &str) -> JsValue {
     NAMES
         .try_with(|names| {
-            if let Some((_, value)) = names.borrow().iter().find(|(known, _)| known == text) {
+            // Compared by hash first: a string comparison per entry is a call at `opt-level = "z"`.
+            let hash = name_hash(text);
+            if let Some((_, _, value)) = names.borrow().iter().find(|(h, known, _)| *h == hash && known == text) {
                 return value.clone();
             }
             let value = JsValue::from_str(text);
             let mut names = names.borrow_mut();
             if names.len() < MAX_NAMES {
-                names.push((text.to_owned(), value.clone()));
+                names.push((hash, text.to_owned(), value.clone()));
             }
             value
         })
         .unwrap_or_else(|_| JsValue::from_str(text))
+}
+
+/// FNV-1a: a name's table key.
+fn name_hash(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5, |hash, b| (hash ^ u32::from(b)).wrapping_mul(0x0100_0193))
 }
 
 fn optional_str(value: Option<&str>) -> JsValue {
