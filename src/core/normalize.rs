@@ -206,8 +206,8 @@ fn is_xml_error_document(text: &str) -> bool {
 }
 
 /// An XML error (`<Error><RequestId>…</RequestId><Code>…</Code><Message>…</Message></Error>`),
-/// which the gateway may send and the official SDKs read: the three fields, text as it stands
-/// (entities are not decoded: a message is shown, never parsed).
+/// which the gateway may send and the official SDKs read (through an XML parser): the three
+/// fields' text.
 fn parse_xml_error(text: &str) -> ErrorBody {
     ErrorBody {
         code: xml_element(text, "<Code>", "</Code>"),
@@ -219,8 +219,61 @@ fn parse_xml_error(text: &str) -> ErrorBody {
 
 fn xml_element(text: &str, open: &str, close: &str) -> Option<String> {
     let rest = text.get(find_str(text, open)? + open.len()..)?;
-    let value = rest.get(..find_str(rest, close)?)?.trim();
+    let value = xml_text(rest.get(..find_str(rest, close)?)?);
+    let value = value.trim();
     (!value.is_empty()).then(|| value.to_owned())
+}
+
+/// Element text as an XML parser reads it: the five predefined entities and character
+/// references decoded (`&lt;` → `<`, `&#x4E2D;` → `中`), a CDATA section taken literally. What is
+/// not one of those (an unknown entity, a stray `&` or `<`) stays as it is.
+fn xml_text(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(at) = rest.bytes().position(|b| b == b'&' || b == b'<') {
+        out.push_str(rest.get(..at).unwrap_or_default());
+        rest = rest.get(at..).unwrap_or_default();
+        let mut used = 1;
+        if let Some(cdata) = rest.strip_prefix("<![CDATA[") {
+            if let Some(end) = find_str(cdata, "]]>") {
+                out.push_str(cdata.get(..end).unwrap_or_default());
+                used = 9 + end + 3;
+            }
+        } else if let Some(end) = rest.bytes().take(10).position(|b| b == b';') {
+            // Names are short: `#x10FFFF` is the longest (short of leading zeros, which no
+            // server writes). The bound keeps a text of many `&` linear.
+            if let Some(c) = rest.get(1..end).and_then(xml_entity) {
+                out.push(c);
+                used = end + 1;
+            }
+        }
+        if used == 1 {
+            out.push_str(rest.get(..1).unwrap_or_default());
+        }
+        rest = rest.get(used..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The character an entity's name (between `&` and `;`) stands for, if XML defines it.
+fn xml_entity(name: &str) -> Option<char> {
+    let (digits, radix) = match name {
+        "lt" => return Some('<'),
+        "gt" => return Some('>'),
+        "amp" => return Some('&'),
+        "quot" => return Some('"'),
+        "apos" => return Some('\''),
+        _ => match name.strip_prefix("#x") {
+            Some(hex) => (hex, 16),
+            None => (name.strip_prefix('#')?, 10),
+        },
+    };
+    // Digit by digit (`from_str_radix` would take a sign); a name has at most 8 characters
+    // (see `xml_text`), so the code cannot overflow.
+    let code = digits.bytes().try_fold(0u32, |code, b| Some(code * radix + char::from(b).to_digit(radix)?))?;
+    // No digits, a NUL or a surrogate (which `char` refuses too) is no character XML allows.
+    char::from_u32(code).filter(|&c| c != '\0' && !digits.is_empty())
 }
 
 enum Step {
@@ -719,7 +772,7 @@ mod tests {
             <Code> SignatureDoesNotMatch </Code><Message>a &lt;b&gt; 'c'</Message></Error>";
         let b = parse_error_body(xml);
         assert_eq!(b.code.as_deref(), Some("SignatureDoesNotMatch"));
-        assert_eq!(b.message.as_deref(), Some("a &lt;b&gt; 'c'"));
+        assert_eq!(b.message.as_deref(), Some("a <b> 'c'"));
         assert_eq!(b.request_id.as_deref(), Some("R-X"));
         // Unclosed, empty or absent elements name nothing; an HTML page is no error body.
         assert_eq!(parse_error_body(b"<Error><Code>X"), ErrorBody::default());
@@ -736,6 +789,30 @@ mod tests {
         // A root with attributes (a namespace) is still the error document.
         let b = parse_error_body(b"<Error xmlns=\"http://example.com/doc\"><Code>AccessDenied</Code></Error>");
         assert_eq!(b.code.as_deref(), Some("AccessDenied"));
+    }
+
+    #[test]
+    fn xml_text_is_decoded_as_an_xml_parser_decodes_it() {
+        let message = |inner: &str| {
+            let body = format!("<Error><Code>X</Code><Message>{inner}</Message></Error>");
+            parse_error_body(body.as_bytes()).message
+        };
+        assert_eq!(message("&quot;a&quot; &amp;&amp; &apos;b&apos;").as_deref(), Some("\"a\" && 'b'"));
+        assert_eq!(message("&amp;lt; once").as_deref(), Some("&lt; once"));
+        assert_eq!(message("&#x4E2D;&#25991; &#X41;").as_deref(), Some("中文 &#X41;"));
+        assert_eq!(message("<![CDATA[a & <b> &lt;]]> c").as_deref(), Some("a & <b> &lt; c"));
+        // Not entities XML defines, or not characters: kept as they are.
+        for kept in ["&nbsp;", "&#0;", "&#xD800;", "&#x110000;", "&amp", "a & b", "&;", "&#;", "&#x;", "<![CDATA[open"]
+        {
+            assert_eq!(message(kept).as_deref(), Some(kept), "{kept}");
+        }
+        assert_eq!(message("  &#32;&#32;  ").as_deref(), None);
+        assert_eq!(message("中&lt;文").as_deref(), Some("中<文"));
+        assert_eq!(message("&amp;中文字").as_deref(), Some("&中文字"));
+        assert_eq!(message("&#x10FFFF;&#1114111;").as_deref(), Some("\u{10FFFF}\u{10FFFF}"));
+        for kept in ["&#+65;", "&#x+41;", "&#-1;"] {
+            assert_eq!(message(kept).as_deref(), Some(kept), "{kept}");
+        }
     }
 
     #[test]

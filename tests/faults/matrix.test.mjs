@@ -178,12 +178,12 @@ test('an error answer not otherwise retried that asks for a wait (x-acs-retry-af
   await stillWorks();
 });
 
-test('an XML error body (as the gateway may send) is read for its code, message and request id', async () => {
+test('an XML error body (as the gateway may send) is read for its code, message and request id, entities decoded', async () => {
   const xml = '<?xml version="1.0" encoding="UTF-8"?>\n<Error>\n  <RequestId>R-XML</RequestId>\n  <HostId>devops.cn-hangzhou.aliyuncs.com</HostId>\n'
-    + '  <Code>InvalidAccessKeyId.NotFound</Code>\n  <Message>Specified access key is not found.</Message>\n</Error>';
+    + '  <Code>InvalidAccessKeyId.NotFound</Code>\n  <Message>Specified access key is not found &amp; &lt;won&apos;t&gt; &#x5B58;&#22312;<![CDATA[ <as sent> ]]>.</Message>\n</Error>';
   const got = await run([{ action: 'respond', status: 404, body: xml, contentType: 'text/xml;charset=utf-8' }]);
   assertError(y, got, { name: 'AuthenticationError', code: 'InvalidAccessKeyId.NotFound', status: 404, requestId: 'R-XML', attempts: 1 });
-  assert.match(got.error.message, /Specified access key is not found\./);
+  assert.match(got.error.message, /Specified access key is not found & <won't> 存在 <as sent> \./);
   await stillWorks();
 });
 

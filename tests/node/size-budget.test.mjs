@@ -1,7 +1,7 @@
 // A budget for what the package ships (issue 6; measured in full by `make bench`). Size is
 // deterministic for a toolchain, unlike time, so a regression fails here: one `str::contains`
 // with a non-ASCII char once added 5 KB gzipped (it brings in the two-way string searcher).
-// The budget has ~2.5 KB of headroom over the build it was set on, for toolchain drift.
+// The budget has a little headroom over the build it was set on (the history is below).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -14,8 +14,10 @@ import { gzipSync } from 'node:zlib';
 // until the per-call work was cut by ~10 % of CPU (JS strings for the package's own names made
 // once, a lighter per-attempt controller for the Node transport): 59,069 B; 59,500 until the
 // wire-fidelity fixes (XML error documents read, a wait asked for makes a throttling error,
-// white space around credentials refused): 59,510 B.
-const WASM_GZIP_BUDGET = 60_000;
+// white space around credentials refused): 59,510 B; 60,000 until the XML error document's
+// entities and CDATA were decoded (a signature mismatch's message quotes a string-to-sign full
+// of `&amp;`): 60,387 B.
+const WASM_GZIP_BUDGET = 60_500;
 // 7,000 until 2026-11-29, when a review's fixes took the Node entries to ~7.45 KB: decoding
 // what fetch decodes (raw deflate, with backpressure), releasing signal relays, guarding
 // hostile signals and options, and more; 7,700 until 2026-11-30, when the fourth review's fixes
