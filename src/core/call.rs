@@ -168,6 +168,14 @@ impl Call {
         if let Some(retry) = self.skew_retry(&error, response, now_ms) {
             return retry;
         }
+        // Both readings of an unsigned refusal: a page behind a signing proxy must not be told
+        // to hold an AccessKey itself. (Before the reclassification below: a refusal that asks
+        // for a wait is still one.)
+        if error.kind == ErrorKind::Authentication && matches!(self.auth, Auth::Unsigned) {
+            error.detail.push_str(
+                " — the request went out unsigned: to call Alibaba Cloud directly, pass accessKeyId and accessKeySecret; behind a signing proxy, it is the proxy's credentials that were refused",
+            );
+        }
         // A wait the gateway asks for (`x-acs-retry-after`, above 0) makes an error that would
         // not be retried a throttling one, whatever its code, as the official SDKs read it (a
         // server error keeps its class: it is retried, after that wait, all the same).
@@ -175,13 +183,6 @@ impl Call {
             && response.header("x-acs-retry-after").and_then(saturating_digits).is_some_and(|ms| ms > 0)
         {
             error.kind = ErrorKind::Throttling;
-        }
-        // Both readings of an unsigned refusal: a page behind a signing proxy must not be told
-        // to hold an AccessKey itself.
-        if error.kind == ErrorKind::Authentication && matches!(self.auth, Auth::Unsigned) {
-            error.detail.push_str(
-                " — the request went out unsigned: to call Alibaba Cloud directly, pass accessKeyId and accessKeySecret; behind a signing proxy, it is the proxy's credentials that were refused",
-            );
         }
         self.decide(with_retry_after(error, response, now_ms), now_ms, jitter)
     }
@@ -638,6 +639,18 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        // Nor is the hint lost when the refusal asks for a wait (and so is a throttling error).
+        let mut c = unsigned_call("http://127.0.0.1:8080/api");
+        let e = loop {
+            c.next_request(0, "n");
+            match respond(&mut c, 400, &[("x-acs-retry-after", "1")], body, 0) {
+                Outcome::Fail(e) => break e,
+                Outcome::Retry { .. } => {} // throttling is retried: the last refusal is the error
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!((e.kind, e.attempts), (ErrorKind::Throttling, 3));
+        assert!(e.message().contains("went out unsigned"), "{}", e.message());
         // A signed request that is refused gets no such hint.
         let mut signed = call(RetryPolicy::default());
         signed.next_request(0, "n");
