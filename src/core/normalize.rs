@@ -822,4 +822,21 @@ mod tests {
         let n = normalize_success(br#"{"requestId":"","jobs":[]}"#, 200, None).unwrap();
         assert_eq!(n.json, r#"{"jobs":[],"requestId":null}"#);
     }
+
+    #[test]
+    fn trailing_data_after_the_answer_is_refused() {
+        for body in [&br#"{"jobs":[]} x"#[..], b"[] []", br#"{"success":true}}"#] {
+            assert_eq!(err(body).path.as_deref(), Some("body"), "{}", String::from_utf8_lossy(body));
+        }
+    }
+
+    #[test]
+    fn an_error_code_or_message_that_is_a_container_is_skipped() {
+        assert_eq!(ok(r#"{"errorCode":{"x":1},"Message":[2],"jobs":[]}"#)["jobs"], json!([]));
+    }
+
+    #[test]
+    fn jobs_that_only_start_with_null_are_no_null() {
+        assert_eq!(err(br#"{"jobs":nullx}"#).path.as_deref(), Some("jobs"));
+    }
 }

@@ -205,4 +205,28 @@ mod tests {
             (Some(0), "identifier", "the field appears twice")
         );
     }
+
+    #[test]
+    fn more_refusals_name_the_job_and_the_field() {
+        let refused = |text: &str| match walk(text) {
+            Err(JobsError::Invalid { job, field, reason }) => (job, field, reason),
+            other => panic!("{text}: {other:?}"),
+        };
+        let digits = "expected an integer or a digit string";
+        assert_eq!(
+            refused(r#"[{"identifier":"a","lastJobId":1,"lastJobId":2}]"#),
+            (Some(0), "lastJobId", "the field appears twice")
+        );
+        assert_eq!(refused(r#"[{"identifier":null}]"#), (Some(0), "identifier", "expected a non-empty string"));
+        assert_eq!(
+            refused(r#"[{"identifier":"a","lastJobParams":5}]"#),
+            (Some(0), "lastJobParams", "expected a string holding JSON")
+        );
+        assert_eq!(refused(r#"[{"identifier":"a","lastJobId":"+5"}]"#), (Some(0), "lastJobId", digits));
+        assert_eq!(refused(r#"[{"identifier":"a","lastJobId":""}]"#), (Some(0), "lastJobId", digits));
+        // The array must be closed.
+        for text in [r#"[{"identifier":"a"}"#, r#"[{"identifier":"a"}}"#] {
+            assert!(matches!(walk(text), Err(JobsError::Syntax(_))), "{text}");
+        }
+    }
 }

@@ -439,4 +439,31 @@ mod tests {
         assert_eq!(decode_string_lossy(r#""\ud800\u0041\ud800""#).unwrap(), "\u{FFFD}A\u{FFFD}");
         assert_eq!(decode_string_lossy(r#""\ud83d\ude00\/""#).unwrap(), "😀/");
     }
+
+    #[test]
+    fn whitespace_escapes_exponents_and_brackets_agree_with_serde_json() {
+        for text in [
+            "\r\n[\r1\r]\r\n", // CR is whitespace
+            "[1,\u{c}2]",      // form feed is not
+            "\"\\f\\b\"",      // every short escape
+            "\"\\a\"",         // no other
+            "\"\\u123g\"",     // \u takes four hex digits
+            "\"\\u00zz\"",     // hex digits, not any alphanumeric
+            "\"a\tb\"",        // a raw tab is a control character
+            "1E5", "-2.5E-3", // upper-case exponent
+            "{\"a\":1]", "[{\"a\":1]]", // a bracket does not close an object
+        ] {
+            let serde_ok = serde_json::from_str::<serde_json::Value>(text).is_ok();
+            assert_eq!(valid(text), serde_ok, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn surrogate_pairs_at_the_ends_of_their_ranges_decode() {
+        for text in [r#""\udbff\udfff""#, r#""\ud800\udc00""#] {
+            let expected = if text.contains("dbff") { "\u{10FFFF}" } else { "\u{10000}" };
+            assert_eq!(decode_string(text).as_deref(), Some(expected), "{text}");
+            assert_eq!(decode_string_lossy(text).as_deref(), Some(expected), "{text}");
+        }
+    }
 }
