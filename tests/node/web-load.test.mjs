@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
+import { getEventListeners } from 'node:events';
 import { AK, ORG, PIPELINE, emulator } from './helpers.mjs';
 
 const WASM = new URL('../../pkg/web/glue_bg.wasm', import.meta.url);
@@ -248,4 +249,81 @@ test('the first calls, while the wasm loads, refuse what the core refuses: a fak
     assert.ok(error instanceof y.InvalidArgumentError, `${Object.keys(option)}: ${error}`);
     assert.match(error.message, message);
   }
+});
+
+// a Response is read once: after initialize(response) failed, the next load is from beside index.js.
+test('after initialize(response) failed, the next call loads from beside index.js, not from the spent Response', LIMIT, async (t) => {
+  const { url } = await emulator(t);
+  const mode = await stubWasmFetch(t);
+  mode.hang = false; // the wasm beside index.js is served
+  const y = await freshCopy();
+  const bad = new Response('not wasm', { headers: { 'content-type': 'application/wasm' } });
+  assert.equal((await rejection(y.initialize(bad))).code, 'WasmUnavailable');
+  assert.equal((await y.listPipelineJobs(ORG, PIPELINE, { endpoint: url, ...AK })).jobs.length, 4);
+  assert.equal(mode.wasmFetches, 1);
+});
+
+// a replaced load that fails late must not forget the load that replaced it.
+test('initialize(url) while the default load hangs: the wasm is fetched from the url once, the waiting call gets it', LIMIT, async (t) => {
+  const { url } = await emulator(t);
+  await stubWasmFetch(t); // the default load (beside index.js) hangs
+  const bytes = await readFile(WASM);
+  const served = [];
+  const server = http.createServer((req, res) => {
+    served.push(req.url);
+    setTimeout(() => res.writeHead(200, { 'content-type': 'application/wasm' }).end(bytes), 100);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  const y = await freshCopy();
+  const waiting = y.listPipelineJobs(ORG, PIPELINE, { endpoint: url, ...AK, timeoutMs: 10_000 });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await y.initialize(`http://127.0.0.1:${server.address().port}/named/glue.wasm.bin`);
+  assert.equal((await waiting).jobs.length, 4);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.deepEqual(served, ['/named/glue.wasm.bin']);
+});
+
+// a load given up by one wait is started afresh by the other waits, not failed.
+test('a hung load given up by a short wait: a longer wait on it starts a fresh load and succeeds', LIMIT, async (t) => {
+  const { url } = await emulator(t);
+  const mode = await stubWasmFetch(t);
+  const y = await freshCopy();
+  const long = y.listPipelineJobs(ORG, PIPELINE, { endpoint: url, ...AK, timeoutMs: 10_000 });
+  await new Promise((resolve) => setTimeout(resolve, 300)); // the load is now 300 ms old, hung
+  mode.hang = false;
+  // 100 ms limit: the load is over 3 × 100 ms old when this wait runs out, so it is given up.
+  const short = await rejection(y.listPipelineJobs(ORG, PIPELINE, { endpoint: url, ...AK, timeoutMs: 100 }));
+  assert.ok(short instanceof y.TimeoutError, String(short));
+  assert.equal((await long).jobs.length, 4);
+  assert.equal(mode.wasmFetches, 2);
+});
+
+// the wait for the wasm takes its listener off the caller's signal.
+test('a call made while the wasm loads leaves no listener on its signal once it settles', LIMIT, async (t) => {
+  const { url } = await emulator(t);
+  await stubWasmFetch(t, { delayMs: 100 });
+  const y = await freshCopy();
+  const controller = new AbortController();
+  assert.equal((await y.listPipelineJobs(ORG, PIPELINE, { endpoint: url, ...AK, signal: controller.signal })).jobs.length, 4);
+  assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
+});
+
+// what a browser's fetch says when it gets no answer (CORS looks the same) gets the hint.
+test('a fetch failing as a browser\'s does ("Failed to fetch"): the NetworkError names a CORS refusal as a cause', LIMIT, async () => {
+  const y = await freshCopy();
+  await y.initialize(await readFile(WASM));
+  const fetch = async () => {
+    throw new TypeError('Failed to fetch');
+  };
+  const error = await rejection(y.listPipelineJobs(ORG, PIPELINE, { endpoint: 'https://devops.example.com', ...AK, fetch, maxRetries: 0 }));
+  assert.ok(error instanceof y.NetworkError && error.status === 0, String(error));
+  assert.match(error.message, /Failed to fetch — in a browser this is also how a CORS refusal looks/);
+  const other = await rejection(y.listPipelineJobs(ORG, PIPELINE, {
+    endpoint: 'https://devops.example.com', ...AK, maxRetries: 0, fetch: async () => { throw new TypeError('something else'); },
+  }));
+  assert.doesNotMatch(other.message, /CORS/);
 });

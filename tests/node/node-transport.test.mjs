@@ -1,0 +1,160 @@
+// Node's default transport (js/node-transport.js) through the package: keep-alive, the codings it
+// offers and decodes, *.localhost to loopback, a body cut short, and a caller's signal shared
+// by calls. (Each test kills a mutant a mutation audit found surviving the other suites.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import dns from 'node:dns';
+import http from 'node:http';
+import net from 'node:net';
+import zlib from 'node:zlib';
+import * as y from '../../pkg/node/index.mjs';
+import { AK, ORG, PIPELINE, emulator, rejection } from '../node/helpers.mjs';
+
+const BODY = JSON.stringify({ requestId: 'AUDIT-1', success: true, jobs: [{ identifier: 'a_job', jobName: 'a', lastJobId: 1 }] });
+
+/** An HTTP server answering BODY; `seen` gets each request's headers, `connections` counts TCP connections. */
+async function jsonServer(t, host = '127.0.0.1') {
+  const seen = [];
+  const server = http.createServer((req, res) => {
+    seen.push(req.headers);
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(BODY) }).end(BODY);
+  });
+  let connections = 0;
+  server.on('connection', () => connections++);
+  await new Promise((resolve) => server.listen(0, host, resolve));
+  t.after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return { port: server.address().port, seen, get connections() { return connections; } };
+}
+
+/** A raw TCP server writing `answer(socket)` once the request head is in. */
+async function rawServer(t, answer) {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => {});
+    socket.once('data', () => answer(socket));
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => server.close());
+  return `http://127.0.0.1:${server.address().port}`;
+}
+
+const coded = (coding, body, length = body.length) =>
+  Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${length}\r\ncontent-encoding: ${coding}\r\n\r\n`), body]);
+
+test('a signal shared by two calls: once one settles, aborting still ends the other with its reason', async (t) => {
+  const emu = await emulator(t);
+  const quick = await emu.scenario('quick', [{ action: 'normal' }]);
+  const slow = await emu.scenario('slow', [{ action: 'hang' }]);
+  const controller = new AbortController();
+  const pending = rejection(y.listPipelineJobs(ORG, PIPELINE, { endpoint: slow, ...AK, signal: controller.signal, timeoutMs: 5000, maxRetries: 0 }));
+  assert.equal((await y.listPipelineJobs(ORG, PIPELINE, { endpoint: quick, ...AK, signal: controller.signal })).jobs.length, 4);
+  const reason = new Error('stop');
+  controller.abort(reason);
+  assert.equal(await pending, reason);
+});
+
+test('the default transport keeps connections alive: calls to one host, one after another, share one connection', async (t) => {
+  const server = await jsonServer(t);
+  for (let i = 0; i < 3; i++) {
+    await y.listPipelineJobs(ORG, PIPELINE, { endpoint: `http://127.0.0.1:${server.port}`, ...AK, maxRetries: 0 });
+  }
+  assert.equal(server.connections, 1);
+});
+
+test('the default transport offers every coding it decodes: gzip, deflate and br', async (t) => {
+  const server = await jsonServer(t);
+  await y.listPipelineJobs(ORG, PIPELINE, { endpoint: `http://127.0.0.1:${server.port}`, ...AK, maxRetries: 0 });
+  assert.deepEqual(server.seen[0]['accept-encoding'].split(/\s*,\s*/).sort(), ['br', 'deflate', 'gzip']);
+});
+
+test('a *.localhost endpoint reaches a server that listens on IPv6 loopback only', async (t) => {
+  const server = await jsonServer(t, '::1');
+  const result = await y.listPipelineJobs(ORG, PIPELINE, { endpoint: `http://jobs.localhost:${server.port}`, ...AK, maxRetries: 0 });
+  assert.equal(result.requestId, 'AUDIT-1');
+});
+
+test('a *.localhost endpoint reaches IPv4 loopback with Happy Eyeballs turned off (a single-address lookup)', async (t) => {
+  const server = await jsonServer(t);
+  const before = net.getDefaultAutoSelectFamily();
+  net.setDefaultAutoSelectFamily(false);
+  try {
+    const result = await y.listPipelineJobs(ORG, PIPELINE, { endpoint: `http://jobs.localhost:${server.port}`, ...AK, maxRetries: 0 });
+    assert.equal(result.requestId, 'AUDIT-1');
+  } finally {
+    net.setDefaultAutoSelectFamily(before);
+  }
+});
+
+test('a name that only ends in "localhost" (no dot before it) goes to the system resolver', async (t) => {
+  const server = await jsonServer(t);
+  const realLookup = dns.lookup;
+  const asked = [];
+  dns.lookup = (hostname, options, callback) => {
+    asked.push(hostname);
+    return realLookup(hostname === 'notlocalhost' ? '127.0.0.1' : hostname, options, callback);
+  };
+  try {
+    const result = await y.listPipelineJobs(ORG, PIPELINE, { endpoint: `http://notlocalhost:${server.port}`, ...AK, maxRetries: 0, allowInsecureHttp: true });
+    assert.equal(result.requestId, 'AUDIT-1');
+  } finally {
+    dns.lookup = realLookup;
+  }
+  assert.deepEqual(asked, ['notlocalhost']);
+});
+
+test('content-encoding: gzip, identity (identity is no coding): decoded', async (t) => {
+  for (const coding of ['gzip, identity', 'identity, gzip']) {
+    const endpoint = await rawServer(t, (s) => s.end(coded(coding, zlib.gzipSync(BODY))));
+    const result = await y.listPipelineJobs(ORG, PIPELINE, { endpoint, ...AK, maxRetries: 0 });
+    assert.equal(result.requestId, 'AUDIT-1', coding);
+  }
+});
+
+test('a gzip body cut short: a NetworkError that says the connection closed, not that the body could not be decoded', async (t) => {
+  const gzipped = zlib.gzipSync(Buffer.from(BODY));
+  const endpoint = await rawServer(t, (s) => s.end(coded('gzip', gzipped.subarray(0, 20), gzipped.length + 100)));
+  const error = await rejection(y.listPipelineJobs(ORG, PIPELINE, { endpoint, ...AK, maxRetries: 0 }));
+  assert.ok(error instanceof y.NetworkError && error.status === 200, String(error));
+  assert.match(error.message, /the connection closed before the body ended/);
+  assert.doesNotMatch(error.message, /could not be decoded/);
+});
+
+test('a deflate body that inflates to more than the reader takes at once: read whole', async (t) => {
+  // Leading whitespace (valid JSON), so that a truncated body is invalid JSON.
+  const big = Buffer.from(' '.repeat(3_000_000) + BODY);
+  for (const deflate of [zlib.deflateSync, zlib.deflateRawSync]) {
+    const endpoint = await rawServer(t, (s) => s.end(coded('deflate', deflate(big))));
+    const result = await y.listPipelineJobs(ORG, PIPELINE, { endpoint, ...AK, maxRetries: 0 });
+    assert.equal(result.requestId, 'AUDIT-1');
+  }
+});
+
+test('an abort at any point of a call, even before the transport has sent the request, closes its connection', async (t) => {
+  const open = new Set();
+  const server = net.createServer((socket) => {
+    open.add(socket);
+    socket.on('error', () => {});
+    socket.on('close', () => open.delete(socket));
+  }); // never answers
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    for (const socket of open) socket.destroy();
+    server.close();
+  });
+  const endpoint = `http://127.0.0.1:${server.address().port}`;
+  const left = [];
+  for (let hops = 0; hops < 40; hops++) {
+    const controller = new AbortController();
+    const reason = new Error(`abort after ${hops} microtasks`);
+    const pending = rejection(y.listPipelineJobs(ORG, PIPELINE, { endpoint, ...AK, maxRetries: 0, timeoutMs: 10_000, signal: controller.signal }));
+    for (let i = 0; i < hops; i++) await null;
+    controller.abort(reason);
+    assert.equal(await pending, reason);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (open.size > 0) left.push(hops);
+    for (const socket of open) socket.destroy();
+  }
+  assert.deepEqual(left, []);
+});
