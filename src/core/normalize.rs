@@ -217,34 +217,45 @@ fn parse_xml_error(text: &str) -> ErrorBody {
     }
 }
 
+/// The element's text. It ends at the first closing tag, even one inside a CDATA section (which
+/// no error document holds); line ends are kept as sent.
 fn xml_element(text: &str, open: &str, close: &str) -> Option<String> {
     let rest = text.get(find_str(text, open)? + open.len()..)?;
     let value = xml_text(rest.get(..find_str(rest, close)?)?);
-    let value = value.trim();
+    // XML's white space only: a decoded no-break space is the text's own.
+    let value = value.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'));
     (!value.is_empty()).then(|| value.to_owned())
 }
 
 /// Element text as an XML parser reads it: the five predefined entities and character
 /// references decoded (`&lt;` → `<`, `&#x4E2D;` → `中`), a CDATA section taken literally. What is
-/// not one of those (an unknown entity, a stray `&` or `<`) stays as it is.
+/// not one of those (an unknown entity, a reference to a character XML forbids, a stray `&` or
+/// `<`, a CDATA section never closed) stays as it is. Linear in the text's length.
 fn xml_text(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
+    // Once one CDATA section is found unclosed, none after it can close: not searching again
+    // keeps a text of many `<![CDATA[` linear.
+    let mut cdata_can_close = true;
     while let Some(at) = rest.bytes().position(|b| b == b'&' || b == b'<') {
         out.push_str(rest.get(..at).unwrap_or_default());
         rest = rest.get(at..).unwrap_or_default();
         let mut used = 1;
-        if let Some(cdata) = rest.strip_prefix("<![CDATA[") {
-            if let Some(end) = find_str(cdata, "]]>") {
-                out.push_str(cdata.get(..end).unwrap_or_default());
-                used = 9 + end + 3;
+        if let Some(cdata) = rest.strip_prefix("<![CDATA[").filter(|_| cdata_can_close) {
+            match find_str(cdata, "]]>") {
+                Some(end) => {
+                    out.push_str(cdata.get(..end).unwrap_or_default());
+                    used = 9 + end + 3;
+                }
+                None => cdata_can_close = false,
             }
-        } else if let Some(end) = rest.bytes().take(10).position(|b| b == b';') {
+        } else if rest.starts_with('&') {
             // Names are short: `#x10FFFF` is the longest (short of leading zeros, which no
             // server writes). The bound keeps a text of many `&` linear.
-            if let Some(c) = rest.get(1..end).and_then(xml_entity) {
+            let name = rest.bytes().take(10).position(|b| b == b';').and_then(|end| rest.get(1..end));
+            if let Some((name, c)) = name.and_then(|name| Some((name, xml_entity(name)?))) {
                 out.push(c);
-                used = end + 1;
+                used = name.len() + 2;
             }
         }
         if used == 1 {
@@ -272,8 +283,9 @@ fn xml_entity(name: &str) -> Option<char> {
     // Digit by digit (`from_str_radix` would take a sign); a name has at most 8 characters
     // (see `xml_text`), so the code cannot overflow.
     let code = digits.bytes().try_fold(0u32, |code, b| Some(code * radix + char::from(b).to_digit(radix)?))?;
-    // No digits, a NUL or a surrogate (which `char` refuses too) is no character XML allows.
-    char::from_u32(code).filter(|&c| c != '\0' && !digits.is_empty())
+    // XML's `Char`: no other control character, no surrogate, no U+FFFE or U+FFFF.
+    let allowed = matches!(code, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x1_0000..=0x10_FFFF);
+    char::from_u32(code).filter(|_| allowed && !digits.is_empty())
 }
 
 enum Step {
@@ -807,6 +819,17 @@ mod tests {
             assert_eq!(message(kept).as_deref(), Some(kept), "{kept}");
         }
         assert_eq!(message("  &#32;&#32;  ").as_deref(), None);
+        // A stray `<` is no entity; characters XML forbids stay referenced; only XML's white
+        // space is trimmed.
+        for kept in ["a <lt; b", "a<amp;b", "<#65;", "&#1;x", "&#x1B;[31m", "&#xFFFE;", "&#xFFFF;", "&#11;"] {
+            assert_eq!(message(kept).as_deref(), Some(kept), "{kept}");
+        }
+        assert_eq!(message("&#9;&#xA0;x&#160;\u{a0}").as_deref(), Some("\u{a0}x\u{a0}\u{a0}"));
+        // Unclosed CDATA sections, many of them: kept, and read in linear time (a search for
+        // `]]>` from each of them took seconds here).
+        let unclosed = "<![CDATA[".repeat(20_000);
+        assert_eq!(message(&format!("{unclosed}&lt;")), Some(format!("{unclosed}<")));
+        assert_eq!(message("<![CDATA[a<![CDATA[b]]>").as_deref(), Some("a<![CDATA[b"));
         assert_eq!(message("中&lt;文").as_deref(), Some("中<文"));
         assert_eq!(message("&amp;中文字").as_deref(), Some("&中文字"));
         assert_eq!(message("&#x10FFFF;&#1114111;").as_deref(), Some("\u{10FFFF}\u{10FFFF}"));
