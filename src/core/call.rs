@@ -358,6 +358,14 @@ mod tests {
         Call::new(target, Auth::AccessKey(credentials, SignatureVersion::V3), policy)
     }
 
+    /// The error of an outcome that must be a failure.
+    fn failure(outcome: Outcome) -> Error {
+        match outcome {
+            Outcome::Fail(e) => e,
+            other => panic!("{other:?}"),
+        }
+    }
+
     fn respond(call: &mut Call, status: u16, headers: &[(&str, &str)], body: &str, now: i64) -> Outcome {
         let headers: Vec<(String, String)> = headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect();
         call.on_response(&Response { status, headers: &headers, body: body.as_bytes() }, now, 0.5)
@@ -386,10 +394,8 @@ mod tests {
     fn a_wait_that_would_reach_the_deadline_is_not_started() {
         let mut c = call(RetryPolicy { deadline_ms: Some(1_000), ..RetryPolicy::default() });
         c.next_request(0, "n");
-        match respond(&mut c, 429, &[("x-acs-retry-after", "1000")], r#"{"Code":"Throttling.User"}"#, 0) {
-            Outcome::Fail(e) => assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Throttling, "Throttling.User")),
-            other => panic!("{other:?}"),
-        }
+        let e = failure(respond(&mut c, 429, &[("x-acs-retry-after", "1000")], r#"{"Code":"Throttling.User"}"#, 0));
+        assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Throttling, "Throttling.User"));
     }
 
     #[test]
@@ -397,12 +403,8 @@ mod tests {
         // A browser's fetch with redirect: "manual" reports a redirect as status 0.
         let mut c = call(RetryPolicy::default());
         c.next_request(0, "n");
-        match respond(&mut c, 0, &[], "", 0) {
-            Outcome::Fail(e) => {
-                assert_eq!((e.kind, e.code.as_str()), (ErrorKind::InvalidResponse, "UnexpectedRedirect"))
-            }
-            other => panic!("{other:?}"),
-        }
+        let e = failure(respond(&mut c, 0, &[], "", 0));
+        assert_eq!((e.kind, e.code.as_str()), (ErrorKind::InvalidResponse, "UnexpectedRedirect"));
     }
 
     #[test]
@@ -410,13 +412,9 @@ mod tests {
         let mut c = call(RetryPolicy::default());
         c.next_request(0, "n");
         let body = format!(r#"{{"Code":"{SECRET}","Message":"m","RequestId":"R {TOKEN}"}}"#);
-        match respond(&mut c, 400, &[], &body, 0) {
-            Outcome::Fail(e) => {
-                let text = format!("{} {} {:?}", e.code, e.request_id.as_deref().unwrap_or(""), e.message());
-                assert!(!text.contains(SECRET) && !text.contains(TOKEN), "{text}");
-            }
-            other => panic!("{other:?}"),
-        }
+        let e = failure(respond(&mut c, 400, &[], &body, 0));
+        let text = format!("{} {} {:?}", e.code, e.request_id.as_deref().unwrap_or(""), e.message());
+        assert!(!text.contains(SECRET) && !text.contains(TOKEN), "{text}");
         let mut c = call(RetryPolicy::default());
         c.next_request(0, "n");
         match respond(&mut c, 200, &[], &format!(r#"{{"requestId":"{TOKEN}","jobs":[]}}"#), 0) {
@@ -430,20 +428,16 @@ mod tests {
             RetryPolicy::default(),
         );
         c.next_request(0, "n");
-        match respond(&mut c, 401, &[], &format!(r#"{{"errorMessage":"bad token {TOKEN}"}}"#), 0) {
-            Outcome::Fail(e) => assert!(!e.message().contains(TOKEN), "{}", e.message()),
-            other => panic!("{other:?}"),
-        }
+        let e = failure(respond(&mut c, 401, &[], &format!(r#"{{"errorMessage":"bad token {TOKEN}"}}"#), 0));
+        assert!(!e.message().contains(TOKEN), "{}", e.message());
     }
 
     #[test]
     fn an_invalid_2xx_answer_keeps_its_status() {
         let mut c = call(RetryPolicy::default());
         c.next_request(0, "n");
-        match respond(&mut c, 200, &[], "<html>", 0) {
-            Outcome::Fail(e) => assert_eq!((e.kind, e.status), (ErrorKind::InvalidResponse, 200)),
-            other => panic!("{other:?}"),
-        }
+        let e = failure(respond(&mut c, 200, &[], "<html>", 0));
+        assert_eq!((e.kind, e.status), (ErrorKind::InvalidResponse, 200));
     }
 
     #[test]
@@ -470,12 +464,8 @@ mod tests {
         let mut c = call(RetryPolicy::default());
         c.next_request(0, "n");
         let body = r#"{"errorCode":"InvalidPipeline.NotFound","requestId":"R4"}"#;
-        match respond(&mut c, 404, &[], body, 0) {
-            Outcome::Fail(e) => {
-                assert_eq!((e.kind, e.attempts, e.request_id.as_deref()), (ErrorKind::NotFound, 1, Some("R4")))
-            }
-            other => panic!("{other:?}"),
-        }
+        let e = failure(respond(&mut c, 404, &[], body, 0));
+        assert_eq!((e.kind, e.attempts, e.request_id.as_deref()), (ErrorKind::NotFound, 1, Some("R4")));
     }
 
     #[test]
@@ -515,10 +505,8 @@ mod tests {
         // A server error stays one (it is retried anyway, after the wait asked for).
         let mut c = call(RetryPolicy { max_retries: 0, ..RetryPolicy::default() });
         c.next_request(0, "n");
-        match respond(&mut c, 500, &[("x-acs-retry-after", "50")], "oops", 0) {
-            Outcome::Fail(error) => assert_eq!((error.kind, error.retry_after_ms), (ErrorKind::Server, Some(50))),
-            other => panic!("{other:?}"),
-        }
+        let error = failure(respond(&mut c, 500, &[("x-acs-retry-after", "50")], "oops", 0));
+        assert_eq!((error.kind, error.retry_after_ms), (ErrorKind::Server, Some(50)));
         // Zero, or no number: no wait asked for; the code decides (not retried).
         for value in ["0", "soon"] {
             let mut c = call(RetryPolicy::default());
@@ -540,10 +528,8 @@ mod tests {
         assert!(matches!(respond(&mut c, 400, &skew, body, 0), Outcome::Retry { delay_ms: 0 }));
         let second = c.next_request(1_000, "n2");
         assert_eq!(second.header("x-acs-date"), Some("2020-02-06T07:32:55Z"));
-        match respond(&mut c, 400, &skew, body, 1_000) {
-            Outcome::Fail(e) => assert_eq!((e.kind, e.attempts), (ErrorKind::Authentication, 2)),
-            other => panic!("{other:?}"),
-        }
+        let e = failure(respond(&mut c, 400, &skew, body, 1_000));
+        assert_eq!((e.kind, e.attempts), (ErrorKind::Authentication, 2));
     }
 
     #[test]
@@ -574,10 +560,8 @@ mod tests {
                 }
             }
             c.next_request(0, "n");
-            match respond(&mut c, 503, &[], "{}", 0) {
-                Outcome::Fail(e) => assert_eq!(e.attempts, max_retries + 2),
-                other => panic!("{other:?}"),
-            }
+            let e = failure(respond(&mut c, 503, &[], "{}", 0));
+            assert_eq!(e.attempts, max_retries + 2);
         }
     }
 
@@ -586,29 +570,21 @@ mod tests {
         let mut c = call(RetryPolicy { deadline_ms: Some(1_000), max_retries: 10, ..RetryPolicy::default() });
         c.next_request(0, "n");
         assert_eq!(c.attempt_timeout_ms(600), 400);
-        match c.on_transport_error(Error::timeout("slow"), 1_000, 0.5) {
-            Outcome::Fail(e) => assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Timeout, "DeadlineExceeded")),
-            other => panic!("{other:?}"),
-        }
+        let e = failure(c.on_transport_error(Error::timeout("slow"), 1_000, 0.5));
+        assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Timeout, "DeadlineExceeded"));
     }
 
     #[test]
     fn a_body_that_is_not_json_names_its_declared_content_encoding() {
         let mut c = call(RetryPolicy::default());
         c.next_request(0, "n");
-        match respond(&mut c, 200, &[("content-encoding", "zstd")], "(\u{b5}/\u{fd}", 0) {
-            Outcome::Fail(e) => {
-                assert_eq!(e.path.as_deref(), Some("body"));
-                assert!(e.message().contains("(the answer declared content-encoding: zstd)"), "{}", e.message());
-            }
-            other => panic!("{other:?}"),
-        }
+        let e = failure(respond(&mut c, 200, &[("content-encoding", "zstd")], "(\u{b5}/\u{fd}", 0));
+        assert_eq!(e.path.as_deref(), Some("body"));
+        assert!(e.message().contains("(the answer declared content-encoding: zstd)"), "{}", e.message());
         let mut plain = call(RetryPolicy::default());
         plain.next_request(0, "n");
-        match respond(&mut plain, 200, &[("content-encoding", "identity")], "<html>", 0) {
-            Outcome::Fail(e) => assert!(!e.message().contains("content-encoding"), "{}", e.message()),
-            other => panic!("{other:?}"),
-        }
+        let e = failure(respond(&mut plain, 200, &[("content-encoding", "identity")], "<html>", 0));
+        assert!(!e.message().contains("content-encoding"), "{}", e.message());
     }
 
     fn unsigned_call(endpoint: &str) -> Call {
@@ -627,18 +603,13 @@ mod tests {
         let body = r#"{"Code":"IncompleteSignature","Message":"no signature"}"#;
         let mut c = unsigned_call("http://127.0.0.1:8080/api");
         c.next_request(0, "n");
-        match respond(&mut c, 400, &[], body, 0) {
-            Outcome::Fail(e) => {
-                assert_eq!(e.kind, ErrorKind::Authentication);
-                let message = e.message();
-                assert!(
-                    message.contains("went out unsigned")
-                        && message.contains("the proxy's credentials that were refused"),
-                    "{message}"
-                );
-            }
-            other => panic!("{other:?}"),
-        }
+        let e = failure(respond(&mut c, 400, &[], body, 0));
+        assert_eq!(e.kind, ErrorKind::Authentication);
+        let message = e.message();
+        assert!(
+            message.contains("went out unsigned") && message.contains("the proxy's credentials that were refused"),
+            "{message}"
+        );
         // Nor is the hint lost when the refusal asks for a wait (and so is a throttling error).
         let mut c = unsigned_call("http://127.0.0.1:8080/api");
         let e = loop {
@@ -654,10 +625,8 @@ mod tests {
         // A signed request that is refused gets no such hint.
         let mut signed = call(RetryPolicy::default());
         signed.next_request(0, "n");
-        match respond(&mut signed, 400, &[], body, 0) {
-            Outcome::Fail(e) => assert!(!e.message().contains("unsigned"), "{}", e.message()),
-            other => panic!("{other:?}"),
-        }
+        let e = failure(respond(&mut signed, 400, &[], body, 0));
+        assert!(!e.message().contains("unsigned"), "{}", e.message());
     }
 
     #[test]
@@ -668,19 +637,15 @@ mod tests {
         ] {
             let mut c = call(RetryPolicy::default());
             c.next_request(0, "n");
-            match respond(&mut c, 200, &[("x-acs-request-id", "HDR-1")], body, 0) {
-                Outcome::Fail(e) => assert_eq!(e.request_id.as_deref(), Some("HDR-1"), "{body}"),
-                other => panic!("{other:?}"),
-            }
+            let e = failure(respond(&mut c, 200, &[("x-acs-request-id", "HDR-1")], body, 0));
+            assert_eq!(e.request_id.as_deref(), Some("HDR-1"), "{body}");
         }
         // The body's own id still comes first.
         let mut c = call(RetryPolicy::default());
         c.next_request(0, "n");
         let body = r#"{"success":false,"errorCode":"InvalidPipeline.NotFound","requestId":"BODY-1"}"#;
-        match respond(&mut c, 200, &[("x-acs-request-id", "HDR-1")], body, 0) {
-            Outcome::Fail(e) => assert_eq!(e.request_id.as_deref(), Some("BODY-1")),
-            other => panic!("{other:?}"),
-        }
+        let e = failure(respond(&mut c, 200, &[("x-acs-request-id", "HDR-1")], body, 0));
+        assert_eq!(e.request_id.as_deref(), Some("BODY-1"));
     }
 
     #[test]
@@ -688,13 +653,9 @@ mod tests {
         let mut c = call(RetryPolicy { deadline_ms: Some(1_000), ..RetryPolicy::default() });
         c.next_request(0, "n");
         let cut = Error::network("the body stopped").with_status(503).with_request_id(Some(format!("R-{SECRET}")));
-        match c.on_transport_error(cut, 1_000, 0.5) {
-            Outcome::Fail(e) => {
-                assert_eq!((e.code.as_str(), e.status), ("DeadlineExceeded", 503));
-                assert_eq!(e.request_id.as_deref(), Some("R-[REDACTED]"));
-            }
-            other => panic!("{other:?}"),
-        }
+        let e = failure(c.on_transport_error(cut, 1_000, 0.5));
+        assert_eq!((e.code.as_str(), e.status), ("DeadlineExceeded", 503));
+        assert_eq!(e.request_id.as_deref(), Some("R-[REDACTED]"));
     }
 
     #[test]
@@ -715,10 +676,8 @@ mod tests {
         let mut c = call(RetryPolicy { deadline_ms: Some(1_000), ..RetryPolicy::default() });
         c.next_request(0, "n");
         // Before, this was `Retry { delay_ms: 0 }`: one more signed request with no time left.
-        match respond(&mut c, 400, &skew, body, 1_000) {
-            Outcome::Fail(e) => assert_eq!((e.code.as_str(), e.attempts), ("InvalidTimeStamp.Expired", 1)),
-            other => panic!("{other:?}"),
-        }
+        let e = failure(respond(&mut c, 400, &skew, body, 1_000));
+        assert_eq!((e.code.as_str(), e.attempts), ("InvalidTimeStamp.Expired", 1));
     }
 
     #[test]
@@ -746,15 +705,11 @@ mod tests {
             let body = format!(
                 r#"{{"Code":"SignatureDoesNotMatch","Message":"string to sign: {TOKEN} {SECRET} {signature}"}}"#
             );
-            match respond(&mut c, 400, &[], &body, 0) {
-                Outcome::Fail(e) => {
-                    let text = format!("{} {:?}", e.message(), e);
-                    assert_eq!(e.kind, ErrorKind::Authentication);
-                    for needle in [SECRET, TOKEN, signature.as_str()] {
-                        assert!(!text.contains(needle), "{version:?}: {text}");
-                    }
-                }
-                other => panic!("{other:?}"),
+            let e = failure(respond(&mut c, 400, &[], &body, 0));
+            let text = format!("{} {:?}", e.message(), e);
+            assert_eq!(e.kind, ErrorKind::Authentication);
+            for needle in [SECRET, TOKEN, signature.as_str()] {
+                assert!(!text.contains(needle), "{version:?}: {text}");
             }
         }
     }
@@ -763,11 +718,7 @@ mod tests {
     fn redirects_are_not_followed() {
         let mut c = call(RetryPolicy::default());
         c.next_request(0, "n");
-        match respond(&mut c, 302, &[("location", "https://evil.example/")], "", 0) {
-            Outcome::Fail(e) => {
-                assert_eq!((e.kind, e.code.as_str(), e.status), (ErrorKind::InvalidResponse, "UnexpectedRedirect", 302))
-            }
-            other => panic!("{other:?}"),
-        }
+        let e = failure(respond(&mut c, 302, &[("location", "https://evil.example/")], "", 0));
+        assert_eq!((e.kind, e.code.as_str(), e.status), (ErrorKind::InvalidResponse, "UnexpectedRedirect", 302));
     }
 }
