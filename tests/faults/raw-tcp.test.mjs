@@ -25,6 +25,8 @@ function encoded(codings, bytes = Buffer.from(BODY)) {
 /** A head and an encoded body; `length` may declare more than is sent. */
 const coded = (coding, body, length = body.length) =>
   Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${length}\r\ncontent-encoding: ${coding}\r\n\r\n`), body]);
+const GZIPPED = zlib.gzipSync(BODY);
+const SPACED_BODY = ' '.repeat(3_000_000) + BODY;
 const chunked = (chunks, tail = '0\r\n\r\n') =>
   `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n${chunks}${tail}`;
 
@@ -88,6 +90,16 @@ const CASES = [
   // Bytes after the end of the deflate data (the inflater ends early): read, not a hang.
   ['content-encoding: deflate with bytes after the data (zlib-wrapped)', (s) => s.end(coded('deflate', Buffer.concat([zlib.deflateSync(BODY), Buffer.from('TRAILING')]))), 'success'],
   ['content-encoding: deflate with bytes after the data (raw)', (s) => s.end(coded('deflate', Buffer.concat([zlib.deflateRawSync(BODY), Buffer.from('TRAILING')]))), 'success'],
+  // `identity` is no coding, wherever it stands among them.
+  ['content-encoding: gzip, identity', (s) => s.end(coded('gzip, identity', zlib.gzipSync(BODY))), 'success'],
+  ['content-encoding: identity, gzip', (s) => s.end(coded('identity, gzip', zlib.gzipSync(BODY))), 'success'],
+  // A body that inflates to more than a read takes at once is read whole (the leading white
+  // space keeps it JSON, which a body cut short would not be).
+  ['content-encoding: deflate inflating to 3 MB (zlib-wrapped)', (s) => s.end(coded('deflate', zlib.deflateSync(SPACED_BODY))), 'success'],
+  ['content-encoding: deflate inflating to 3 MB (raw)', (s) => s.end(coded('deflate', zlib.deflateRawSync(SPACED_BODY))), 'success'],
+  // A gzip body cut short is a cut connection, not a body that could not be decoded.
+  ['content-encoding: gzip, cut short', (s) => s.end(coded('gzip', GZIPPED.subarray(0, 20), GZIPPED.length + 100)), NETWORK_IN_BODY,
+    /^NetworkError: reading the body failed: the connection closed before the body ended/],
   // Stacked codings: the failing decoder is named, not mistaken for a cut-off connection.
   ['content-encoding: gzip, br on plain bytes, more to come', (s) => s.write(coded('gzip, br', Buffer.from(BODY), 1_000_000)), NETWORK_IN_BODY,
     /the br body could not be decoded/],

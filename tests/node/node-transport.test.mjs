@@ -1,14 +1,14 @@
 // Node's default transport (js/node-transport.js) through the package: keep-alive, the codings it
-// offers and decodes, *.localhost to loopback, a body cut short, and a caller's signal shared
-// by calls. (Each test kills a mutant a mutation audit found surviving the other suites.)
+// offers, *.localhost to loopback, a caller's signal shared by calls, an abort before the
+// request is sent. (What it decodes is tested in tests/faults/raw-tcp.test.mjs. Each test here
+// kills a mutant that a mutation audit found surviving the other suites.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dns from 'node:dns';
 import http from 'node:http';
 import net from 'node:net';
-import zlib from 'node:zlib';
 import * as y from '../../pkg/node/index.mjs';
-import { AK, ORG, PIPELINE, emulator, rejection } from '../node/helpers.mjs';
+import { AK, ORG, PIPELINE, emulator, rejection } from './helpers.mjs';
 
 const BODY = JSON.stringify({ requestId: 'AUDIT-1', success: true, jobs: [{ identifier: 'a_job', jobName: 'a', lastJobId: 1 }] });
 
@@ -28,20 +28,6 @@ async function jsonServer(t, host = '127.0.0.1') {
   });
   return { port: server.address().port, seen, get connections() { return connections; } };
 }
-
-/** A raw TCP server writing `answer(socket)` once the request head is in. */
-async function rawServer(t, answer) {
-  const server = net.createServer((socket) => {
-    socket.on('error', () => {});
-    socket.once('data', () => answer(socket));
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => server.close());
-  return `http://127.0.0.1:${server.address().port}`;
-}
-
-const coded = (coding, body, length = body.length) =>
-  Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${length}\r\ncontent-encoding: ${coding}\r\n\r\n`), body]);
 
 test('a signal shared by two calls: once one settles, aborting still ends the other with its reason', async (t) => {
   const emu = await emulator(t);
@@ -102,33 +88,6 @@ test('a name that only ends in "localhost" (no dot before it) goes to the system
     dns.lookup = realLookup;
   }
   assert.deepEqual(asked, ['notlocalhost']);
-});
-
-test('content-encoding: gzip, identity (identity is no coding): decoded', async (t) => {
-  for (const coding of ['gzip, identity', 'identity, gzip']) {
-    const endpoint = await rawServer(t, (s) => s.end(coded(coding, zlib.gzipSync(BODY))));
-    const result = await y.listPipelineJobs(ORG, PIPELINE, { endpoint, ...AK, maxRetries: 0 });
-    assert.equal(result.requestId, 'AUDIT-1', coding);
-  }
-});
-
-test('a gzip body cut short: a NetworkError that says the connection closed, not that the body could not be decoded', async (t) => {
-  const gzipped = zlib.gzipSync(Buffer.from(BODY));
-  const endpoint = await rawServer(t, (s) => s.end(coded('gzip', gzipped.subarray(0, 20), gzipped.length + 100)));
-  const error = await rejection(y.listPipelineJobs(ORG, PIPELINE, { endpoint, ...AK, maxRetries: 0 }));
-  assert.ok(error instanceof y.NetworkError && error.status === 200, String(error));
-  assert.match(error.message, /the connection closed before the body ended/);
-  assert.doesNotMatch(error.message, /could not be decoded/);
-});
-
-test('a deflate body that inflates to more than the reader takes at once: read whole', async (t) => {
-  // Leading whitespace (valid JSON), so that a truncated body is invalid JSON.
-  const big = Buffer.from(' '.repeat(3_000_000) + BODY);
-  for (const deflate of [zlib.deflateSync, zlib.deflateRawSync]) {
-    const endpoint = await rawServer(t, (s) => s.end(coded('deflate', deflate(big))));
-    const result = await y.listPipelineJobs(ORG, PIPELINE, { endpoint, ...AK, maxRetries: 0 });
-    assert.equal(result.requestId, 'AUDIT-1');
-  }
 });
 
 test('an abort at any point of a call, even before the transport has sent the request, closes its connection', async (t) => {
