@@ -5,28 +5,26 @@
 // warning.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import zlib from 'node:zlib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { attemptController, nodeFetch } from '../../js/node-transport.js';
+import { rawServer } from '../faults/helpers.mjs';
 
-async function deflateServer(t, body) {
+const raw = await rawServer();
+
+/** The raw server's address, answering with `body` as a deflate-coded body. */
+function serveDeflated(body) {
   const head = `HTTP/1.1 200 OK\r\ncontent-length: ${body.length}\r\ncontent-encoding: deflate\r\nconnection: close\r\n\r\n`;
-  const server = net.createServer((socket) => {
-    socket.on('error', () => {});
-    socket.once('data', () => socket.end(Buffer.concat([Buffer.from(head), body])));
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => server.close());
-  return `http://127.0.0.1:${server.address().port}/`;
+  raw.set((socket) => socket.end(Buffer.concat([Buffer.from(head), body])));
+  return `${raw.url}/`;
 }
 
 const DEFLATES = [['zlib-wrapped', zlib.deflateSync], ['raw', zlib.deflateRawSync]];
 
 for (const [name, deflate] of DEFLATES) {
-  test(`deflate (${name}) read slowly: every byte arrives, the last ones too`, async (t) => {
+  test(`deflate (${name}) read slowly: every byte arrives, the last ones too`, async () => {
     const text = Buffer.from(`${' '.repeat(3_000_000)}END`);
-    const url = await deflateServer(t, deflate(text));
+    const url = serveDeflated(deflate(text));
     const controller = attemptController();
     const response = await nodeFetch(url, { method: 'GET', headers: {}, signal: controller.signal });
     const reader = response.body.getReader();
@@ -42,8 +40,8 @@ for (const [name, deflate] of DEFLATES) {
     assert.equal(got.subarray(-3).toString(), 'END');
   });
 
-  test(`deflate (${name}) bomb with a reader that stops: inflating waits for the reader`, async (t) => {
-    const url = await deflateServer(t, deflate(Buffer.alloc(64 << 20)));
+  test(`deflate (${name}) bomb with a reader that stops: inflating waits for the reader`, async () => {
+    const url = serveDeflated(deflate(Buffer.alloc(64 << 20)));
     const base = process.memoryUsage().arrayBuffers;
     const controller = attemptController();
     const response = await nodeFetch(url, { method: 'GET', headers: {}, signal: controller.signal });
