@@ -46,7 +46,7 @@ pub fn hex_lower(bytes: &[u8]) -> String {
 }
 
 /// Bytes the caller wrote as ASCII only, as a `String` (the check cannot fail for them).
-fn ascii_string(bytes: Vec<u8>) -> String {
+pub fn ascii_string(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap_or_default()
 }
 

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::encode::{find_str, percent_encode, replace_str};
+use super::encode::{ascii_string, find_str, percent_encode, replace_str};
 
 /// A credential (AccessKey secret, security token, personal access token) or a signature.
 /// `Debug` and `Display` print `[REDACTED]`, so a stray `{:?}` cannot leak it.
@@ -99,7 +99,7 @@ fn lower_case_hex(encoded: &str) -> String {
             }
         }
     }
-    String::from_utf8(bytes).unwrap_or_default()
+    ascii_string(bytes)
 }
 
 #[cfg(test)]
