@@ -6,10 +6,13 @@
 //   node bench/ab.mjs <pkg dir A> <pkg dir B> [jobs per answer, default 10]
 //
 // Make a copy of pkg/ before a change (cp -r pkg /tmp/pkg-before), rebuild, then compare.
+// A client's name from bench/lib/clients.mjs in place of a directory (`official`, `floor-http`,
+// `floor`) measures that client the same way: the gap to it in one process, free of run-to-run
+// drift.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startStaticServer } from './lib/static-server.mjs';
-import { AK, ORG } from './lib/clients.mjs';
+import { AK, CLIENTS, ORG, makeClient } from './lib/clients.mjs';
 
 const [dirA, dirB, jobs = '10'] = process.argv.slice(2);
 if (!dirA || !dirB) {
@@ -23,6 +26,10 @@ const server = await startStaticServer();
 const endpoint = `http://127.0.0.1:${server.address().port}`;
 
 async function load(dir) {
+  if (dir !== 'package' && Object.hasOwn(CLIENTS, dir)) {
+    const call = await makeClient(dir, endpoint);
+    return () => call(jobs);
+  }
   // A query string makes each copy its own module instance, with its own wasm.
   const url = `${pathToFileURL(path.resolve(dir, 'node/index.mjs')).href}?copy=${encodeURIComponent(dir)}`;
   const { listPipelineJobs } = await import(url);
