@@ -16,15 +16,24 @@ const abandoned = new WeakSet(); // loads given up, so their waiters start anoth
 // wait's limit: a slow load still completes for a later call, a hung one is retried. Timers
 // run on the event loop's cached clock, which can lag performance.now(): a wait may end a
 // little before its limit by the load's clock, so the comparison allows a tenth of a limit.
+// Each load given up doubles that for the next (up to 16 times): a slow link whose load takes
+// longer than three times every caller's limit still gets one through, rather than being
+// started again for ever by callers with a short timeout.
 const ABANDON_AFTER_LIMITS = 3;
 const TIMER_SLACK_LIMITS = 0.1;
+const MAX_PATIENCE_DOUBLINGS = 4;
+let loadsGivenUp = 0;
 
 /** A failed load as the package's own error (the original is its `cause`). */
 function wasmUnavailable(error) {
   const detail = error instanceof Error ? error.message : String(error);
+  // Chromium, Firefox and Safari all name the policy (or `unsafe-eval`) when a CSP refuses wasm.
+  let hint = 'serve glue_bg.wasm beside index.js, or pass its URL to initialize()';
+  if (/Content Security Policy|\bCSP\b|unsafe-eval/.test(detail)) hint = "the page's Content-Security-Policy must allow 'wasm-unsafe-eval' in script-src";
+  else if (withoutModuleUrl.has(error)) hint = 'bundle the package as an ES module (esbuild: --format=esm), or pass the wasm\'s URL to initialize(url)';
   const wrapped = new NetworkError({
     code: 'WasmUnavailable',
-    message: `WasmUnavailable: the package's wasm could not be loaded (${detail}); serve glue_bg.wasm beside index.js, or pass its URL to initialize()`,
+    message: `WasmUnavailable: the package's wasm could not be loaded (${detail}); ${hint}`,
     retryable: true,
   });
   Object.defineProperty(wrapped, 'cause', { value: error, configurable: true, writable: true });
@@ -38,7 +47,7 @@ function wasmUnavailable(error) {
  * call, and `initialize`, for ever.
  */
 function wasmSource(input, signal) {
-  const where = input ?? new URL('glue_bg.wasm', import.meta.url);
+  const where = input ?? besideThisModule();
   const isAddress = typeof where === 'string' || where instanceof URL || (typeof Request === 'function' && where instanceof Request);
   const givenUp = new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
   // Our own fetch ends its body too when aborted; a caller's Response is read here, in the race.
@@ -48,6 +57,22 @@ function wasmSource(input, signal) {
       (typeof Response === 'function' && value instanceof Response ? Promise.race([value.arrayBuffer(), givenUp]) : value));
   return Promise.race([given, givenUp]);
 }
+
+/** glue_bg.wasm's address beside this module, or why there is none. */
+function besideThisModule() {
+  try {
+    return new URL('glue_bg.wasm', import.meta.url);
+  } catch (error) {
+    // A script bundle (esbuild's default IIFE format leaves `import.meta` empty), or a module
+    // loaded from a blob: or data: URL: nothing to resolve the file against.
+    const own = String(import.meta.url); // a data: URL holds the whole module: its start will do
+    const shown = own.length > 48 ? `${own.slice(0, 40)}…` : own;
+    const unlocatable = new Error(`glue_bg.wasm cannot be found beside this module, whose URL is ${shown}`, { cause: error });
+    withoutModuleUrl.add(unlocatable);
+    throw unlocatable;
+  }
+}
+const withoutModuleUrl = new WeakSet();
 
 /**
  * Starts loading the wasm (from beside this file, or `input`), unless loaded or loading. Given
@@ -59,7 +84,8 @@ function startLoad(input) {
   if (ready) abandon();
   const controller = new AbortController();
   const source = input ?? namedSource;
-  const start = () => init({ module_or_path: wasmSource(source, controller.signal) });
+  // A failure to start is the load's failure (a WasmUnavailable), never a throw here.
+  const start = () => Promise.resolve().then(() => init({ module_or_path: wasmSource(source, controller.signal) }));
   const next = (ready ? ready.catch(start) : start()).then(
     () => {
       loaded = true;
@@ -124,7 +150,11 @@ async function untilLoaded(options) {
   let current = null;
   const stop = new Promise((resolve, reject) => {
     timer = setTimeout(() => {
-      if (!loaded && current !== null && ready === current && loadAgeMs() >= (ABANDON_AFTER_LIMITS - TIMER_SLACK_LIMITS) * limitMs) abandon();
+      const patience = ABANDON_AFTER_LIMITS * 2 ** Math.min(loadsGivenUp, MAX_PATIENCE_DOUBLINGS) - TIMER_SLACK_LIMITS;
+      if (!loaded && current !== null && ready === current && loadAgeMs() >= patience * limitMs) {
+        loadsGivenUp++;
+        abandon();
+      }
       reject(deadlineMs === undefined
         ? new TimeoutError({ code: 'Timeout', message: `Timeout: the package's wasm did not load within ${limitMs} ms`, retryable: true })
         : new TimeoutError({

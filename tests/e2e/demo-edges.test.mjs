@@ -168,6 +168,22 @@ test('a package that does not load is said so, not a blank page', async () => {
   });
 });
 
+test('a page whose CSP refuses WebAssembly: the error names \'wasm-unsafe-eval\', not a missing file', async () => {
+  // The demo's own policy, less 'wasm-unsafe-eval': Chromium then refuses to compile the wasm.
+  const prepare = (context) => context.route((url) => url.pathname === '/', async (route) => {
+    const response = await route.fetch();
+    const headers = response.headers();
+    headers['content-security-policy'] = headers['content-security-policy'].replace(" 'wasm-unsafe-eval'", '');
+    assert.doesNotMatch(headers['content-security-policy'], /wasm-unsafe-eval/);
+    await route.fulfill({ response, headers });
+  });
+  await withPage({ prepare }, async ({ page }) => {
+    await waitForResult(page, 'error', 5_000);
+    assert.equal(await page.locator('#result .error-code').innerText(), 'WasmUnavailable');
+    assert.match(await page.locator('#error-message').innerText(), /Content Security Policy.*; the page's Content-Security-Policy must allow 'wasm-unsafe-eval' in script-src$/s);
+  });
+});
+
 test('a long pipeline id does not widen the page while it loads; 280 px wide does not scroll sideways', async () => {
   const prepare = (context) => context.route(API_CALLS, () => {}); // never answered
   await withPage({ prepare, viewport: { width: 280, height: 700 } }, async ({ page }) => {

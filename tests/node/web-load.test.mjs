@@ -287,6 +287,70 @@ test('initialize(url) while the default load hangs: the wasm is fetched from the
   assert.deepEqual(served, ['/named/glue.wasm.bin']);
 });
 
+// A slow link, not a hung one: a load taking 900 ms, callers polling with a 200 ms limit. Each
+// load given up doubles the age at which the next is: before, every load was given up at about
+// 600 ms, and the patient call (10 s) waited on restarts until it timed out.
+test('a slow link with impatient callers: a load still gets through, for them and for a patient call', LIMIT, async (t) => {
+  const { url } = await emulator(t);
+  const mode = await stubWasmFetch(t, { delayMs: 900 });
+  const y = await freshCopy();
+  const patient = y.listPipelineJobs(ORG, PIPELINE, { endpoint: url, ...AK, timeoutMs: 10_000 });
+  let polled = null;
+  for (let poll = 0; poll < 40 && polled === null; poll++) {
+    polled = await y.listPipelineJobs(ORG, PIPELINE, { endpoint: url, ...AK, timeoutMs: 200 }).catch((error) => {
+      assert.ok(error instanceof y.TimeoutError, String(error));
+      return null;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.equal(polled?.jobs.length, 4, 'an impatient caller got the package loaded');
+  assert.equal((await patient).jobs.length, 4);
+  assert.ok(mode.wasmFetches <= 2, `${mode.wasmFetches} loads started`);
+});
+
+// A module with no usable URL (esbuild's default IIFE bundle leaves import.meta empty; blob: and
+// data: URLs resolve nothing): initialize() threw a TypeError at once, and calls rejected with it.
+test('loaded from a data: URL: initialize() rejects (never throws) with a WasmUnavailable that says what to do; initialize(bytes) recovers', LIMIT, async (t) => {
+  const { url } = await emulator(t);
+  const source = await readFile(new URL('../../pkg/web/index.js', import.meta.url));
+  const y = await import(`data:text/javascript;base64,${source.toString('base64')}`);
+  let started;
+  assert.doesNotThrow(() => {
+    started = y.initialize();
+  });
+  const failed = await rejection(started);
+  assert.ok(failed instanceof y.NetworkError && failed.code === 'WasmUnavailable', String(failed));
+  assert.match(failed.message, /cannot be found beside this module, whose URL is data:text\/javascript;base64,.{1,16}…\); bundle the package as an ES module \(esbuild: --format=esm\), or pass the wasm's URL to initialize\(url\)$/);
+  const call = await rejection(y.listPipelineJobs(ORG, PIPELINE, { endpoint: url, ...AK }));
+  assert.ok(call instanceof y.YunxiaoError && call.code === 'WasmUnavailable', String(call));
+  await y.initialize(await readFile(WASM));
+  assert.equal((await y.listPipelineJobs(ORG, PIPELINE, { endpoint: url, ...AK })).jobs.length, 4);
+});
+
+// What a browser says when a page's CSP refuses WebAssembly (Chromium's words; Firefox says
+// "blocked by CSP"): the hint names the policy, not where the file is.
+test('a wasm refused by the page\'s Content-Security-Policy: the WasmUnavailable names \'wasm-unsafe-eval\'', LIMIT, async (t) => {
+  const y = await freshCopy();
+  const { instantiate } = WebAssembly;
+  t.after(() => {
+    WebAssembly.instantiate = instantiate;
+  });
+  for (const words of [
+    'WebAssembly.instantiate(): Refused to compile or instantiate WebAssembly module because \'unsafe-eval\' is not an allowed source of script in the following Content Security Policy directive: "script-src \'self\'"',
+    'call to WebAssembly.instantiate() blocked by CSP',
+  ]) {
+    WebAssembly.instantiate = async () => {
+      throw new WebAssembly.CompileError(words);
+    };
+    const error = await rejection(y.initialize(await readFile(WASM)));
+    assert.equal(error.code, 'WasmUnavailable');
+    assert.match(error.message, /; the page's Content-Security-Policy must allow 'wasm-unsafe-eval' in script-src$/);
+  }
+  WebAssembly.instantiate = instantiate;
+  const error = await rejection(y.initialize(new Uint8Array([0, 97, 115, 109, 9, 9, 9, 9])));
+  assert.match(error.message, /; serve glue_bg.wasm beside index.js, or pass its URL to initialize\(\)$/);
+});
+
 // a load given up by one wait is started afresh by the other waits, not failed.
 test('a hung load given up by a short wait: a longer wait on it starts a fresh load and succeeds', LIMIT, async (t) => {
   const { url } = await emulator(t);
