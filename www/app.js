@@ -28,7 +28,7 @@ const CLASSES = {
   ServerError: ['Server error', 'The server failed; the package already retried. It may work a little later.', 'transient'],
   NetworkError: ['No answer', 'The request got no HTTP answer: is the demo server still running?', 'transient'],
   TimeoutError: ['Timed out', 'No complete answer in time, after retries.', 'transient'],
-  InvalidResponseError: ['Unexpected answer', 'The answer breaks the documented shape; the field is named below.', 'broken'],
+  InvalidResponseError: ['Unexpected answer', 'The answer is not what the API documents (the message says how).', 'broken'],
 };
 
 /** More to say for some errors, by backend or by code. */
@@ -390,6 +390,7 @@ function selectedBackend() {
 }
 
 function fill(backend) {
+  clearFieldMarks(); // the fields now hold other values
   const info = config.backends[backend] ?? {};
   const ids = remembered(backend) ?? { organizationId: info.organizationId ?? '', pipelineId: info.pipelineId ?? '' };
   fields.organizationId.value = ids.organizationId;
@@ -423,11 +424,16 @@ function rememberTyped(request) {
 }
 
 function run(request) {
+  clearFieldMarks();
+  search(request);
+}
+
+/** Takes off the marks showError puts on a field the package refused. */
+function clearFieldMarks() {
   for (const field of Object.values(fields)) {
     field.removeAttribute('aria-invalid');
     field.removeAttribute('aria-describedby');
   }
-  search(request);
 }
 
 form.addEventListener('submit', (event) => {

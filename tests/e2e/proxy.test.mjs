@@ -146,6 +146,11 @@ test('credentials without UPSTREAM: both backends offered (real endpoint by defa
   await waitForResult(page, 'ok');
   assert.equal(await page.isEnabled('input[name=backend][value=upstream]'), true);
   assert.match(await page.innerText('#upstream-note'), /devops\.cn-hangzhou\.aliyuncs\.com/);
+  // A field the package refused is marked; refilled for another backend, it is not any more.
+  await page.fill('#pipelineId', '');
+  await page.click('#submit');
+  await waitForResult(page, 'error');
+  assert.equal(await page.getAttribute('#pipelineId', 'aria-invalid'), 'true');
 
   // Keyboard: arrow keys move between the radio buttons of the backend group.
   await page.focus('input[name=backend][value=emulator]');
@@ -154,11 +159,13 @@ test('credentials without UPSTREAM: both backends offered (real endpoint by defa
   await waitForResult(page, 'idle');
   assert.equal(await page.isHidden('#examples'), true);
   assert.equal(await page.inputValue('#organizationId'), '', 'the seeded ids belong to the emulator');
+  assert.equal(await page.getAttribute('#pipelineId', 'aria-invalid'), null);
   await screenshot(page, 'backend-switch');
 
   await page.check('input[name=backend][value=emulator]');
   assert.equal(await page.isVisible('#examples'), true);
   assert.equal(await page.inputValue('#organizationId'), ORG);
+  for (const mark of ['aria-invalid', 'aria-describedby']) assert.equal(await page.getAttribute('#pipelineId', mark), null, mark);
   const config = await (await fetch(`${demo.url}/config.json`)).text();
   for (const secret of SECRETS) assert.ok(!config.includes(secret));
   assertNoConsoleErrors(problems);
