@@ -152,6 +152,12 @@ function relay({ status, headers, body }, forms, redact) {
   if (spellsOnceUnescaped(clean, forms) || Object.values(out).some((value) => spellsOnceUnescaped(value, forms))) {
     return proxyError(502, 'ProxyUpstreamEchoedSecret', 'the upstream answer held a credential written with JSON escapes (or escapes nested past 16 levels), which is not relayed');
   }
+  // The page's package decodes an XML error's text as an XML parser does (src/core/normalize.rs,
+  // `xml_text`): a secret written with character references, entities or split CDATA sections
+  // would be spelt out there.
+  if (/[&]|<!\[CDATA\[/.test(clean) && forms.some((form) => xmlUnescaped(clean).includes(form))) {
+    return proxyError(502, 'ProxyUpstreamEchoedSecret', 'the upstream answer held a credential written with XML escapes, which is not relayed');
+  }
   if (clean !== text) bytes = Buffer.from(clean, 'utf8'); // a server that echoes a secret
   return { status, headers: out, body: NULL_BODY_STATUSES.has(status) ? Buffer.alloc(0) : bytes };
 }
@@ -160,6 +166,17 @@ const JSON_ESCAPES = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 /** `text` with every JSON string escape undone, read left to right as JSON.parse reads it. */
 function jsonUnescaped(text) {
   return text.replace(/\\(?:u([0-9a-fA-F]{4})|(.))/gs, (_, hex, c) => (hex ? String.fromCharCode(parseInt(hex, 16)) : JSON_ESCAPES[c] ?? c));
+}
+
+const XML_ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+/** `text` as an XML parser reads element text: references and entities decoded, CDATA unwrapped. */
+function xmlUnescaped(text) {
+  return text.replace(/<!\[CDATA\[([\s\S]*?)\]\]>|&(?:#x([0-9a-fA-F]{1,8})|#([0-9]{1,8})|(lt|gt|amp|quot|apos));/g, (whole, cdata, hex, dec, name) => {
+    if (cdata !== undefined) return cdata;
+    if (name !== undefined) return XML_ENTITIES[name];
+    const code = parseInt(hex ?? dec, hex === undefined ? 10 : 16);
+    return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+  });
 }
 
 /**

@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { createSigningProxy, parseProxiedCall } from '../../scripts/signing-proxy.mjs';
 import { startDemoServer } from '../../scripts/demo-server.mjs';
 import { ORG, PIPELINE, AK, STS, ROOT, startDemo } from './helpers.mjs';
+import { listPipelineJobs } from '../../pkg/node/index.mjs';
 
 const API = `/api/emulator/organization/${ORG}/pipeline/${PIPELINE}/jobs?category=DEPLOY`;
 
@@ -232,6 +233,33 @@ test('createSigningProxy: an echoed secret is redacted percent-encoded and JSON-
   // Escapes that spell no secret are relayed as they are.
   const plain = '{"Code":"InvalidPipeline.NotFound","Message":"\\u6d41\\u6c34\\u7ebf \\/ not found"}';
   const relayed = await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(plain, 'application/json') })(path);
+  assert.equal(relayed.status, 400);
+  assert.equal(relayed.body.toString('utf8'), plain);
+});
+
+test('createSigningProxy: a secret written with XML references, entities or split CDATA (which the page\'s package decodes) is not relayed', async () => {
+  const credentials = { ...STS, securityToken: 'CAIS/Fake+Token=0001abcd' };
+  const { accessKeySecret: secret, securityToken: token } = credentials;
+  const refs = (text, radix) => [...text].map((c) => (radix === 16 ? `&#x${c.codePointAt(0).toString(16)};` : `&#${c.codePointAt(0)};`)).join('');
+  const answerWith = (body) => async () => new Response(body, { status: 400, headers: { 'content-type': 'text/xml' } });
+  const path = { rawPath: `/organization/${ORG}/pipeline/${PIPELINE}/jobs`, rawQuery: 'category=DEPLOY' };
+  const bodies = [
+    `<Error><Code>SignatureDoesNotMatch</Code><Message>you sent ${refs(secret, 10)}</Message><RequestId>R-1</RequestId></Error>`,
+    `<?xml version="1.0"?><Error><Code>X</Code><Message><![CDATA[${token.slice(0, 6)}]]><![CDATA[${token.slice(6)}]]></Message></Error>`,
+    `<Error><Code>X</Code><Message>m</Message><RequestId>${refs(token.slice(0, 1), 16)}${token.slice(1)}</RequestId></Error>`,
+    `<Error><Code>X</Code><Message>${secret.slice(0, 3)}&#x${secret.codePointAt(3).toString(16)};${secret.slice(4)} &amp;</Message></Error>`,
+  ];
+  for (const body of bodies) {
+    // The page's package (no credentials of these) would spell the secret out of this answer.
+    const read = await listPipelineJobs(ORG, PIPELINE, { endpoint: 'https://devops.example.com', accessKeyId: 'other', accessKeySecret: 'other', fetch: answerWith(body), maxRetries: 0 }).catch((error) => error);
+    assert.ok([secret, token].some((s) => `${read.message} ${read.requestId}`.includes(s)), `the test body must leak once read: ${read}`);
+    const answer = await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(body) })(path);
+    assert.equal(answer.status, 502, body);
+    assert.equal(JSON.parse(answer.body).Code, 'ProxyUpstreamEchoedSecret');
+  }
+  // Entities that spell no secret are relayed as they are.
+  const plain = '<Error><Code>InvalidPipeline.NotFound</Code><Message>&#x6d41;&#x6c34;&#x7ebf; &lt;1&gt; <![CDATA[not found]]></Message></Error>';
+  const relayed = await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(plain) })(path);
   assert.equal(relayed.status, 400);
   assert.equal(relayed.body.toString('utf8'), plain);
 });
