@@ -636,11 +636,12 @@ function jsonOrRaw(value, job) {
 function resultJson(result) {
   // JSON.stringify escapes C0 controls only: C1 controls, bidirectional overrides and line
   // separators from the server would reach the terminal as they are. Escaped, it is the same JSON.
-  return jsonText(result).replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return terminalSafe(jsonText(result));
 }
 
 // The characters of UNSAFE that JSON.stringify leaves as they are (it escapes C0 itself).
 const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+const terminalSafe = (json) => json.replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 const JSON_ESCAPES = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 const unescapedOnce = (text) =>
@@ -973,8 +974,9 @@ function start() {
         if (typeof s !== 'string') continue;
         const echoed = [...new Set([s, s.trim()])].flatMap((form) => [form, ...echoedForms(form)]).filter((form) => form.length >= 4);
         spelt.push(...new Set(echoed));
-        // Each as --json writes it too: one with a `"`, `\\` (`\/`) or control character gains backslashes.
-        secrets.push(...new Set(echoed.flatMap((form) => [form, JSON.stringify(form).slice(1, -1)])));
+        // Each as --json writes it too: one with a `"`, `\\` (`\/`), a control character or a
+        // character terminalSafe escapes (U+2028, C1, bidi) gains backslashes.
+        secrets.push(...new Set(echoed.flatMap((form) => [form, terminalSafe(JSON.stringify(form).slice(1, -1))])));
       }
       for (const forms of [spelt, secrets]) forms.sort((a, b) => b.length - a.length);
     },

@@ -343,6 +343,21 @@ describe('table output', () => {
     assert.equal(JSON.parse(result.stdout).jobs[0].jobName, 'you sent [REDACTED]');
   });
 
+  // --json escapes U+2028, C1 and bidi controls that JSON.stringify leaves: a secret holding one
+  // was printed in that spelling, which no redaction form matched.
+  test('a secret holding a line separator, a C1 or a bidi control, echoed by the server, is redacted in --json too', async () => {
+    for (const [i, secret] of ['Emu\u2028Sep-Secret-0001', 'Emu\u0085Nel-Secret-0001', 'Emu\u202eBidi-Secret-0001', 'Emu\u007fDel-Secret-0001'].entries()) {
+      const job = { jobName: `you sent ${secret}`, identifier: 'id_1', lastJobId: 1, lastJobParams: JSON.stringify({ p: secret }) };
+      const endpoint = await scenario(`separator-echo-${i}`, [envelope([job])], { after: 'repeat-last' });
+      const result = await run(['list', ORG, PIPELINE, '--endpoint', endpoint, ...akFlags('', secret).slice(2), '--json']);
+      assertExit(result, 0);
+      const printed = JSON.parse(result.stdout).jobs[0];
+      assert.equal(printed.jobName, 'you sent [REDACTED]', JSON.stringify(secret));
+      assert.equal(printed.lastJobParamsRaw, '{"p":"[REDACTED]"}', JSON.stringify(secret));
+      assert.ok(!JSON.stringify(JSON.parse(result.stdout)).includes(secret));
+    }
+  });
+
   test('NODE_DEBUG=http prints request headers on stderr: the token in them is redacted', async () => {
     const result = await run(['list', ORG, PIPELINE, '--endpoint', emu.url, '--token', TOKEN], { env: { NODE_DEBUG: 'http' } });
     assertExit(result, 0);
