@@ -214,16 +214,18 @@ async function resolveCredentials(parsed, env, stdinLines) {
   if (sources.length > 1) throw new UsageError(`${sources.join(' and ')} cannot be combined`);
 
   if (fromFlags) {
+    // Before stdin is read: nobody should type a secret for a command line that is refused.
+    if (values.token === undefined) {
+      if (values.accessKeyId === undefined) throw new UsageError('--access-key-id is missing (an AccessKey needs --access-key-id and --access-key-secret)');
+      if (values.accessKeySecret === undefined) throw new UsageError('--access-key-secret is missing (an AccessKey needs --access-key-id and --access-key-secret)');
+      if (values.edition !== undefined) throw new UsageError(EDITION_WITHOUT_TOKEN);
+    }
     const options = {};
     const fromStdin = credentialOrder.filter((flag) => values[CREDENTIAL_FLAGS[flag]] === '-');
     const lines = fromStdin.length ? await stdinLines(fromStdin) : [];
     for (const flag of credentialOrder) {
       const key = CREDENTIAL_FLAGS[flag];
       options[key] = values[key] === '-' ? lines[fromStdin.indexOf(flag)] : values[key];
-    }
-    if (options.token === undefined) {
-      if (options.accessKeyId === undefined) throw new UsageError('--access-key-id is missing (an AccessKey needs --access-key-id and --access-key-secret)');
-      if (options.accessKeySecret === undefined) throw new UsageError('--access-key-secret is missing (an AccessKey needs --access-key-id and --access-key-secret)');
     }
     return { source: 'flags', options, secrets: secretsOf(options), isToken: options.token !== undefined };
   }
@@ -253,6 +255,8 @@ async function resolveCredentials(parsed, env, stdinLines) {
       '(--unsigned sends unsigned requests to a signing proxy)',
   );
 }
+
+const EDITION_WITHOUT_TOKEN = '--edition applies to the token API only (--token or YUNXIAO_ACCESS_TOKEN)';
 
 const secretsOf = (options) => [options.token, options.accessKeySecret, options.securityToken].filter(Boolean);
 
@@ -839,7 +843,7 @@ async function runList(args, io) {
   const credentials = await resolveCredentials(parsed, io.env, stdinLines);
   io.addSecrets(credentials.secrets);
   if (values.edition !== undefined && !credentials.isToken) {
-    throw new UsageError('--edition applies to the token API only (--token or YUNXIAO_ACCESS_TOKEN)');
+    throw new UsageError(EDITION_WITHOUT_TOKEN);
   }
 
   let pkg;

@@ -848,6 +848,11 @@ describe('credentials', () => {
     const endless = await run(['list', ORG, PIPELINE, '--endpoint', endpoint, '--token', '-'], { input: 'x'.repeat(1 << 20) });
     assertErrorLine(endless, 2, 'stdin holds more than 65536 characters before the line for --token');
     assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', endpoint, '--access-key-id', AK_ID, '--access-key-secret', '-'], { input: `${WRONG_SECRET}\n` }), 3, 'SignatureDoesNotMatch');
+    // A command line refused whatever stdin holds is refused before it is read (with nothing on
+    // stdin, reading first said "stdin ended before the value of …").
+    assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', endpoint, '--access-key-secret', '-'], { input: '' }), 2, '--access-key-id is missing');
+    assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', endpoint, '--access-key-id', '-'], { input: '' }), 2, '--access-key-secret is missing');
+    assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', endpoint, '--edition', 'region', '--access-key-id', AK_ID, '--access-key-secret', '-'], { input: '' }), 2, '--edition applies to the token API only');
   });
 });
 
