@@ -193,7 +193,7 @@ function showLoading(request, onCancel) {
 
 function requestIdLine(requestId) {
   return h('p', { class: 'request-id' }, 'Request id ',
-    requestId ? h('code', { id: 'request-id' }, shown(requestId)) : h('span', { class: 'muted' }, 'none in the answer'));
+    requestId ? h('code', { id: 'request-id' }, shown(requestId, { bidi: true })) : h('span', { class: 'muted' }, 'none in the answer'));
 }
 
 function showJobs(request, { requestId, jobs }, ms) {
@@ -268,8 +268,8 @@ function row(job) {
 /** Bidirectional formatting characters, which would reorder the text around them. */
 const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
-/** Server text for a place where its own direction marks must not act (a message, the raw
- *  parameters): each mark shown as its code point instead. */
+/** Server text for a place where its own direction marks must not act (a message, a code or
+ *  request id, the raw parameters): each mark shown as its code point instead. */
 function withVisibleBidi(text) {
   const parts = [];
   let last = 0;
@@ -333,11 +333,11 @@ function showError(request, error, info) {
   const sent = !(isOurs && className === 'InvalidArgumentError'); // refused before any request
   const facts = isOurs
     ? [
-      fact('Code', h('code', { class: 'error-code' }, shown(error.code))),
+      fact('Code', h('code', { class: 'error-code' }, shown(error.code, { bidi: true }))),
       fact('HTTP status', error.status > 0
         ? h('span', { class: 'error-status' }, String(error.status))
         : h('span', { class: 'muted' }, sent ? '0 (no answer)' : 'none: nothing was sent')),
-      fact('Request id', error.requestId ? h('code', { class: 'error-request-id' }, shown(error.requestId)) : h('span', { class: 'muted' }, 'none')),
+      fact('Request id', error.requestId ? h('code', { class: 'error-request-id' }, shown(error.requestId, { bidi: true })) : h('span', { class: 'muted' }, 'none')),
       error.path ? fact('Field', h('code', null, error.path)) : null,
       error.retryAfterMs !== undefined ? fact('Retry after', `${error.retryAfterMs} ms`) : null,
       fact('Attempts', String(error.attempts)),

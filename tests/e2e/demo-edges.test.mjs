@@ -70,7 +70,7 @@ test('bidirectional controls in server text are shown as code points, not obeyed
   const rlo = '\u202E';
   let status = 200;
   await withAnswer(() => (status === 404
-    ? { status, json: { RequestId: REQUEST_ID, Code: 'InvalidPipeline.NotFound', Message: `no such pipeline ${rlo}evil` } }
+    ? { status, json: { RequestId: `${REQUEST_ID}${rlo}x`, Code: `Pipeline${rlo}Gone`, Message: `no such pipeline ${rlo}evil` } }
     : jobs(1, () => ({ identifier: 'j', jobName: 'J', lastJobId: 1, lastJobParams: `{"approved_by":"${rlo}alice"}` }))),
   async ({ page, problems }) => {
     await waitForResult(page, 'ok');
@@ -83,6 +83,11 @@ test('bidirectional controls in server text are shown as code points, not obeyed
     const message = await page.locator('#result .message').innerText();
     assert.ok(!message.includes(rlo), 'the control is not in the text');
     assert.match(message, /no such pipeline ⟨U\+202E⟩evil \(HTTP 404, request id A1B2C3D4-/);
+    // The code and the request id, shown apart, too.
+    for (const fact of ['.error-code', '.error-request-id']) {
+      const shownText = await page.locator(`#result ${fact}`).innerText();
+      assert.ok(!shownText.includes(rlo) && shownText.includes('⟨U+202E⟩'), `${fact}: ${shownText}`);
+    }
     assertNoConsoleErrors(problems, { apiStatuses: [404] });
   });
 });
