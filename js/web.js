@@ -29,7 +29,7 @@ function wasmUnavailable(error) {
   const detail = error instanceof Error ? error.message : String(error);
   // Chromium, Firefox and Safari all name the policy (or `unsafe-eval`) when a CSP refuses wasm.
   let hint = 'serve glue_bg.wasm beside index.js, or pass its URL to initialize()';
-  if (/Content Security Policy|\bCSP\b|unsafe-eval/.test(detail)) hint = "the page's Content-Security-Policy must allow 'wasm-unsafe-eval' in script-src";
+  if (/Content Security Policy|\bCSP\b|unsafe-eval/.test(detail)) hint = "the page's Content-Security-Policy must allow WebAssembly: add 'wasm-unsafe-eval' to its script-src (or default-src)";
   else if (withoutModuleUrl.has(error)) hint = 'bundle the package as an ES module (esbuild: --format=esm), or pass the wasm\'s URL to initialize(url)';
   const wrapped = new NetworkError({
     code: 'WasmUnavailable',
@@ -49,7 +49,11 @@ function wasmUnavailable(error) {
 function wasmSource(input, signal) {
   const where = input ?? besideThisModule();
   const isAddress = typeof where === 'string' || where instanceof URL || (typeof Request === 'function' && where instanceof Request);
-  const givenUp = new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+  // Given up before it started (a newer initialize() in the same tick): no abort event will come.
+  const givenUp = new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
   // Our own fetch ends its body too when aborted; a caller's Response is read here, in the race.
   const given = isAddress
     ? fetch(where, { signal })
@@ -64,10 +68,9 @@ function besideThisModule() {
     return new URL('glue_bg.wasm', import.meta.url);
   } catch (error) {
     // A script bundle (esbuild's default IIFE format leaves `import.meta` empty), or a module
-    // loaded from a blob: or data: URL: nothing to resolve the file against.
-    const own = String(import.meta.url); // a data: URL holds the whole module: its start will do
-    const shown = own.length > 48 ? `${own.slice(0, 40)}…` : own;
-    const unlocatable = new Error(`glue_bg.wasm cannot be found beside this module, whose URL is ${shown}`, { cause: error });
+    // loaded from a blob: or data: URL: nothing to resolve the file against. (The URL is not
+    // quoted: webpack would write the builder's path into every bundle for a bare import.meta.url.)
+    const unlocatable = new Error('glue_bg.wasm cannot be found beside this module: its URL is none a file can be resolved against (a script bundle, or a blob: or data: URL)', { cause: error });
     withoutModuleUrl.add(unlocatable);
     throw unlocatable;
   }
@@ -85,7 +88,13 @@ function startLoad(input) {
   const controller = new AbortController();
   const source = input ?? namedSource;
   // A failure to start is the load's failure (a WasmUnavailable), never a throw here.
-  const start = () => Promise.resolve().then(() => init({ module_or_path: wasmSource(source, controller.signal) }));
+  const start = () => {
+    try {
+      return init({ module_or_path: wasmSource(source, controller.signal) });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
   const next = (ready ? ready.catch(start) : start()).then(
     () => {
       loaded = true;
@@ -124,7 +133,10 @@ function loadableAgain(input) {
  * load that hangs must not hang a page's start-up for good.
  */
 export function initialize(input) {
-  if (input !== undefined) namedSource = loadableAgain(input) ? input : undefined;
+  if (input !== undefined) {
+    namedSource = loadableAgain(input) ? input : undefined;
+    loadsGivenUp = 0; // a new source: the patience earned by the old one's slowness goes
+  }
   const load = startLoad(input);
   if (loaded) return load;
   const waited = untilLoaded({});

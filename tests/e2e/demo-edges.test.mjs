@@ -185,7 +185,7 @@ test('a page whose CSP refuses WebAssembly: the error names \'wasm-unsafe-eval\'
   await withPage({ prepare }, async ({ page }) => {
     await waitForResult(page, 'error', 5_000);
     assert.equal(await page.locator('#result .error-code').innerText(), 'WasmUnavailable');
-    assert.match(await page.locator('#error-message').innerText(), /Content Security Policy.*; the page's Content-Security-Policy must allow 'wasm-unsafe-eval' in script-src$/s);
+    assert.match(await page.locator('#error-message').innerText(), /Content Security Policy.*; the page's Content-Security-Policy must allow WebAssembly: add 'wasm-unsafe-eval' to its script-src \(or default-src\)$/s);
   });
 });
 

@@ -86,9 +86,11 @@ test('initialize(input) while the default load is in flight: tried when that loa
  * Serves the wasm through the global fetch, as a browser would: `mode.hang` makes it never
  * answer, `mode.delayMs` answer late.
  */
+// The fetch each stub falls back on and is replaced by again: a test that stubs twice must not
+// leave the first stub behind for the tests after it.
+const realFetch = globalThis.fetch;
 async function stubWasmFetch(t, { delayMs = 0 } = {}) {
   const bytes = await readFile(WASM);
-  const realFetch = globalThis.fetch;
   const mode = { hang: delayMs === 0, wasmFetches: 0 };
   globalThis.fetch = (input, init) => {
     if (!String(input).endsWith('.wasm')) return realFetch(input, init);
@@ -308,6 +310,36 @@ test('a slow link with impatient callers: a load still gets through, for them an
   assert.ok(mode.wasmFetches <= 2, `${mode.wasmFetches} loads started`);
 });
 
+// Two initialize() calls in one tick: the first load is given up before it starts, and must
+// still end (a load waiting on a signal that aborted before it listened never did).
+test('initialize(a promise that never settles), then initialize(bytes) in the same tick: both resolve', LIMIT, async (t) => {
+  const { url } = await emulator(t);
+  const [y, bytes] = await Promise.all([freshCopy(), readFile(WASM)]);
+  const first = y.initialize(new Promise(() => {}));
+  const second = y.initialize(bytes);
+  await Promise.all([first, second]);
+  assert.equal((await y.listPipelineJobs(ORG, PIPELINE, { endpoint: url, ...AK })).jobs.length, 4);
+});
+
+test('initialize(bytes), then initialize(url) in the same tick: the url is the one loaded', LIMIT, async (t) => {
+  const bytes = await readFile(WASM);
+  const served = [];
+  const server = http.createServer((req, res) => {
+    served.push(req.url);
+    res.writeHead(200, { 'content-type': 'application/wasm' }).end(bytes);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  const y = await freshCopy();
+  const first = y.initialize(bytes);
+  await y.initialize(`http://127.0.0.1:${server.address().port}/named.wasm`);
+  await first;
+  assert.deepEqual(served, ['/named.wasm']);
+});
+
 // A module with no usable URL (esbuild's default IIFE bundle leaves import.meta empty; blob: and
 // data: URLs resolve nothing): initialize() threw a TypeError at once, and calls rejected with it.
 test('loaded from a data: URL: initialize() rejects (never throws) with a WasmUnavailable that says what to do; initialize(bytes) recovers', LIMIT, async (t) => {
@@ -320,7 +352,7 @@ test('loaded from a data: URL: initialize() rejects (never throws) with a WasmUn
   });
   const failed = await rejection(started);
   assert.ok(failed instanceof y.NetworkError && failed.code === 'WasmUnavailable', String(failed));
-  assert.match(failed.message, /cannot be found beside this module, whose URL is data:text\/javascript;base64,.{1,16}…\); bundle the package as an ES module \(esbuild: --format=esm\), or pass the wasm's URL to initialize\(url\)$/);
+  assert.match(failed.message, /cannot be found beside this module: its URL is none a file can be resolved against \(a script bundle, or a blob: or data: URL\)\); bundle the package as an ES module \(esbuild: --format=esm\), or pass the wasm's URL to initialize\(url\)$/);
   const call = await rejection(y.listPipelineJobs(ORG, PIPELINE, { endpoint: url, ...AK }));
   assert.ok(call instanceof y.YunxiaoError && call.code === 'WasmUnavailable', String(call));
   await y.initialize(await readFile(WASM));
@@ -344,7 +376,7 @@ test('a wasm refused by the page\'s Content-Security-Policy: the WasmUnavailable
     };
     const error = await rejection(y.initialize(await readFile(WASM)));
     assert.equal(error.code, 'WasmUnavailable');
-    assert.match(error.message, /; the page's Content-Security-Policy must allow 'wasm-unsafe-eval' in script-src$/);
+    assert.match(error.message, /; the page's Content-Security-Policy must allow WebAssembly: add 'wasm-unsafe-eval' to its script-src \(or default-src\)$/);
   }
   WebAssembly.instantiate = instantiate;
   const error = await rejection(y.initialize(new Uint8Array([0, 97, 115, 109, 9, 9, 9, 9])));
