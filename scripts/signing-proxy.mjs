@@ -152,10 +152,9 @@ function relay({ status, headers, body }, forms, redact) {
   if (spellsOnceUnescaped(clean, forms) || Object.values(out).some((value) => spellsOnceUnescaped(value, forms))) {
     return proxyError(502, 'ProxyUpstreamEchoedSecret', 'the upstream answer held a credential written with JSON escapes (or escapes nested past 16 levels), which is not relayed');
   }
-  // The page's package decodes an XML error's text as an XML parser does (src/core/normalize.rs,
-  // `xml_text`): a secret written with character references, entities or split CDATA sections
-  // would be spelt out there.
-  if (/[&]|<!\[CDATA\[/.test(clean) && forms.some((form) => xmlUnescaped(clean).includes(form))) {
+  // The page's package reads an XML error's code, message and request id as an XML parser does
+  // (character references, entities, CDATA): a secret written with those would be spelt out there.
+  if (XML_FIELDS.some((name) => { const read = xmlElementText(clean, name); return forms.some((form) => read.includes(form)); })) {
     return proxyError(502, 'ProxyUpstreamEchoedSecret', 'the upstream answer held a credential written with XML escapes, which is not relayed');
   }
   if (clean !== text) bytes = Buffer.from(clean, 'utf8'); // a server that echoes a secret
@@ -168,15 +167,66 @@ function jsonUnescaped(text) {
   return text.replace(/\\(?:u([0-9a-fA-F]{4})|(.))/gs, (_, hex, c) => (hex ? String.fromCharCode(parseInt(hex, 16)) : JSON_ESCAPES[c] ?? c));
 }
 
-const XML_ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-/** `text` as an XML parser reads element text: references and entities decoded, CDATA unwrapped. */
-function xmlUnescaped(text) {
-  return text.replace(/<!\[CDATA\[([\s\S]*?)\]\]>|&(?:#x([0-9a-fA-F]{1,8})|#([0-9]{1,8})|(lt|gt|amp|quot|apos));/g, (whole, cdata, hex, dec, name) => {
-    if (cdata !== undefined) return cdata;
-    if (name !== undefined) return XML_ENTITIES[name];
-    const code = parseInt(hex ?? dec, hex === undefined ? 10 : 16);
-    return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-  });
+// What the page's package reads from an XML error, and how: a mirror of src/core/normalize.rs
+// (`parse_xml_error`, `xml_element`, `xml_text`, `xml_entity`). A change there must come here.
+const XML_FIELDS = ['Code', 'Message', 'RequestId'];
+const XML_ENTITIES = { __proto__: null, lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/** The first `<name>` element's text, up to the first closing tag after it, decoded. */
+function xmlElementText(text, name) {
+  const from = text.indexOf(`<${name}>`);
+  if (from < 0) return '';
+  const start = from + name.length + 2;
+  const end = text.indexOf(`</${name}>`, start);
+  return end < 0 ? '' : xmlText(text.slice(start, end));
+}
+
+/**
+ * Entities and references decoded, CDATA sections unwrapped; what is none of those kept as it
+ * is. Once a CDATA section is found unclosed, none after it closes (linear time).
+ */
+function xmlText(raw) {
+  let out = '';
+  let at = 0;
+  let cdataCanClose = true;
+  const special = /[&<]/g;
+  for (let match = special.exec(raw); match !== null; match = special.exec(raw)) {
+    const i = match.index;
+    out += raw.slice(at, i);
+    let used = 1;
+    if (cdataCanClose && raw.startsWith('<![CDATA[', i)) {
+      const end = raw.indexOf(']]>', i + 9);
+      if (end >= 0) {
+        out += raw.slice(i + 9, end);
+        used = end + 3 - i;
+      } else {
+        cdataCanClose = false;
+      }
+    } else if (raw[i] === '&') {
+      const semicolon = raw.slice(i, i + 10).indexOf(';');
+      const decoded = semicolon > 1 ? xmlEntity(raw.slice(i + 1, i + semicolon)) : null;
+      if (decoded !== null) {
+        out += decoded;
+        used = semicolon + 1;
+      }
+    }
+    if (used === 1) out += raw[i];
+    at = i + used;
+    special.lastIndex = at;
+  }
+  return out + raw.slice(at);
+}
+
+/** The character an entity's name stands for, if XML defines it (a Char XML allows), else null. */
+function xmlEntity(name) {
+  if (name in XML_ENTITIES) return XML_ENTITIES[name];
+  const hex = name.startsWith('#x');
+  const digits = hex ? name.slice(2) : name.startsWith('#') ? name.slice(1) : '';
+  if (!(hex ? /^[0-9a-fA-F]+$/ : /^[0-9]+$/).test(digits)) return null;
+  const code = parseInt(digits, hex ? 16 : 10);
+  const allowed = code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) ||
+    (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+  return allowed ? String.fromCodePoint(code) : null;
 }
 
 /**

@@ -248,6 +248,9 @@ test('createSigningProxy: a secret written with XML references, entities or spli
     `<?xml version="1.0"?><Error><Code>X</Code><Message><![CDATA[${token.slice(0, 6)}]]><![CDATA[${token.slice(6)}]]></Message></Error>`,
     `<Error><Code>X</Code><Message>m</Message><RequestId>${refs(token.slice(0, 1), 16)}${token.slice(1)}</RequestId></Error>`,
     `<Error><Code>X</Code><Message>${secret.slice(0, 3)}&#x${secret.codePointAt(3).toString(16)};${secret.slice(4)} &amp;</Message></Error>`,
+    // A CDATA section spanning elements: the package reads each element on its own (its text
+    // ends at its closing tag), so the references in RequestId are decoded there.
+    `<Error><Code><![CDATA[X</Code><Message>m</Message><RequestId>${refs(secret, 16)}</RequestId>]]></Error>`,
   ];
   for (const body of bodies) {
     // The page's package (no credentials of these) would spell the secret out of this answer.
@@ -257,6 +260,9 @@ test('createSigningProxy: a secret written with XML references, entities or spli
     assert.equal(answer.status, 502, body);
     assert.equal(JSON.parse(answer.body).Code, 'ProxyUpstreamEchoedSecret');
   }
+  // Read in time linear in the answer: many CDATA openings never closed, many `&`.
+  const unclosed = `<Error><Code>X</Code><Message>${'<![CDATA[&'.repeat(200_000)}</Message></Error>`;
+  assert.equal((await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(unclosed) })(path)).status, 400);
   // Entities that spell no secret are relayed as they are.
   const plain = '<Error><Code>InvalidPipeline.NotFound</Code><Message>&#x6d41;&#x6c34;&#x7ebf; &lt;1&gt; <![CDATA[not found]]></Message></Error>';
   const relayed = await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(plain) })(path);
