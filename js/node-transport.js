@@ -28,12 +28,49 @@ export async function nodeFetch(url, init) {
   return new Promise((resolve, reject) => {
     const headers = { ...init.headers, 'accept-encoding': 'gzip, deflate, br' };
     if (init.method !== 'GET') headers['content-length'] = '0';
-    const request = module.request(target, { method: init.method, headers, agent, ...(isSubdomainOfLocalhost(target.hostname) ? { lookup: loopback } : {}) });
+    const options = { method: init.method, headers, agent, ...(isSubdomainOfLocalhost(target.hostname) ? { lookup: loopback } : {}) };
+    const { signal } = init;
+    let request;
+    const send = (resends) => {
+      const sent = module.request(target, options);
+      request = sent;
+      sent.on('response', (message) => {
+        // Outside the executor a throw would be an uncaught exception: turn it into a rejection.
+        try {
+          resolve(toResponse(message, codecs));
+        } catch (error) {
+          message.destroy();
+          reject(error);
+        }
+      });
+      sent.on('error', (error) => {
+        // A kept-alive connection the server had closed (its FIN on the way as the request went
+        // out) ends with no answer: Node's "socket hang up". fetch (undici) sees that close
+        // before reusing a connection; here the request is sent again on another. Not a reset
+        // (the server may have read the request): that is the retry policy's to decide. Each
+        // such connection is gone after its failure, so this ends.
+        if (sent.reusedSocket && !sent.res && resends < MAX_RESENDS && !signal?.aborted && isHangUp(error)) {
+          try {
+            send(resends + 1);
+          } catch (thrown) {
+            reject(thrown);
+          }
+        } else {
+          reject(error);
+        }
+      });
+      // A 101 answer to a request that asked for no upgrade: nothing more will come.
+      sent.on('upgrade', (message, socket) => {
+        socket.destroy();
+        reject(new Error(`unexpected ${message.statusCode} ${message.statusMessage}`));
+      });
+      sent.end();
+    };
+    send(0);
     // The abort is wired by hand: node:http's `signal` option costs about 20 µs a request (it
     // tracks the end of the stream to unhook itself). The signal is the core's own, one per
     // attempt, so the listener goes when the attempt does; a late abort finds the request
     // finished, and destroy() then does nothing.
-    const { signal } = init;
     if (signal) {
       // The error goes to whoever waits: the head's promise, or the body's reader (which, past
       // a decoder, is told the body was cut off; the core reports the abort or timeout either
@@ -50,24 +87,13 @@ export async function nodeFetch(url, init) {
       if (signal.aborted) abort();
       else signal.addEventListener('abort', abort, { once: true });
     }
-    request.on('response', (message) => {
-      // Outside the executor a throw would be an uncaught exception: turn it into a rejection.
-      try {
-        resolve(toResponse(message, codecs));
-      } catch (error) {
-        message.destroy();
-        reject(error);
-      }
-    });
-    request.on('error', reject);
-    // A 101 answer to a request that asked for no upgrade: nothing more will come.
-    request.on('upgrade', (message, socket) => {
-      socket.destroy();
-      reject(new Error(`unexpected ${message.statusCode} ${message.statusMessage}`));
-    });
-    request.end();
   });
 }
+
+// node:http's error for a connection that ended before an answer (a reset is `read ECONNRESET`).
+const isHangUp = (error) => error?.code === 'ECONNRESET' && error.message === 'socket hang up';
+// How many times a request is sent again for it (a pool may hold several closed connections).
+const MAX_RESENDS = 8;
 
 /**
  * The core's per-attempt controller for this transport (js/client.js passes it as the internal

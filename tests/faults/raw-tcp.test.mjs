@@ -174,6 +174,28 @@ test('raw TCP: broken answers are retried like network errors (maxRetries + 1 co
   await assertStillWorks(y, emu.url);
 });
 
+// A server that closes each connection after its answer without `connection: close`: the next
+// call may find its kept-alive connection gone (a reset before any answer). fetch (undici) sends
+// such a request again on a new connection, and so does the default transport: before, about
+// half of these calls failed (with maxRetries 0), or spent a retry and its backoff.
+test('raw TCP: kept-alive connections the server closed unannounced: every call succeeds, with no retry', async () => {
+  raw.set((s) => s.end(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(BODY)}\r\n\r\n${BODY}`));
+  const before = raw.connections;
+  for (let i = 0; i < 30; i++) {
+    assert.deepEqual(await y.listPipelineJobs(ORG, PIPELINE, { endpoint: raw.url, ...AK, maxRetries: 0 }), RESULT, `call ${i}`);
+  }
+  assert.equal(raw.connections - before, 30, 'one answer per connection');
+});
+
+// A new connection reset before any answer is the retry policy's to decide: not sent again.
+test('raw TCP: a new connection reset before any answer: one attempt, one connection', async () => {
+  const before = raw.connections;
+  const got = await call((s) => s.destroy());
+  assertError(y, got, NETWORK);
+  assert.equal(raw.connections - before, 1);
+  await assertStillWorks(y, emu.url);
+});
+
 for (const [name, codings] of [['a body that is not gzip', 'gzip'], ['a body that is not brotli', 'br']]) {
   test(`raw TCP: ${name}, then a stall: the call fails and closes the connection`, async () => {
     let closed;
