@@ -55,9 +55,10 @@ impl Response<'_> {
 }
 
 /// The request id an answer's headers carry: `x-acs-request-id` (classic API), else
-/// `x-request-id` (token API).
+/// `x-request-id` (token API). A blank one names no request, as an empty body `requestId` does.
 pub fn request_id_in(headers: &[(String, String)]) -> Option<&str> {
-    find_header(headers, "x-acs-request-id").or_else(|| find_header(headers, "x-request-id"))
+    let named = |name| find_header(headers, name).filter(|id| !id.trim().is_empty());
+    named("x-acs-request-id").or_else(|| named("x-request-id"))
 }
 
 #[derive(Debug)]
@@ -646,6 +647,20 @@ mod tests {
         let body = r#"{"success":false,"errorCode":"InvalidPipeline.NotFound","requestId":"BODY-1"}"#;
         let e = failure(respond(&mut c, 200, &[("x-acs-request-id", "HDR-1")], body, 0));
         assert_eq!(e.request_id.as_deref(), Some("BODY-1"));
+    }
+
+    #[test]
+    fn a_blank_request_id_header_names_no_request() {
+        for blank in ["", " ", "\t"] {
+            assert_eq!(request_id_in(&[("x-acs-request-id".into(), blank.into())]), None);
+            let both = [("x-acs-request-id".into(), blank.into()), ("x-request-id".into(), "TOKEN-1".into())];
+            assert_eq!(request_id_in(&both), Some("TOKEN-1"));
+            let mut c = call(RetryPolicy::default());
+            c.next_request(0, "n");
+            let e = failure(respond(&mut c, 404, &[("x-acs-request-id", blank)], r#"{"errorCode":"InvalidPipeline.NotFound"}"#, 0));
+            assert_eq!(e.request_id, None, "{blank:?}");
+            assert!(!e.message().contains("request id"), "{}", e.message());
+        }
     }
 
     #[test]

@@ -113,8 +113,10 @@ pub fn normalize_category(category: Option<&str>) -> Result<String> {
     if valid {
         Ok(upper)
     } else {
+        // Said apart: a long category that matches the pattern must not be told it does not.
+        let rule = if upper.len() > 64 { "it must be at most 64 characters" } else { "it must match ^[A-Z][A-Z0-9_]*$" };
         Err(Error::invalid_argument(format!(
-            "category {} is invalid: it must match ^[A-Z][A-Z0-9_]*$ after trimming and upper-casing (e.g. \"DEPLOY\")",
+            "category {} is invalid: {rule} after trimming and upper-casing (e.g. \"DEPLOY\")",
             quoted(text, 40)
         )))
     }
@@ -250,7 +252,11 @@ mod tests {
         assert!(validate_id("pipelineId", &"a".repeat(1024), false).is_ok());
         assert!(validate_id("pipelineId", &"a".repeat(1025), false).is_err());
         assert!(normalize_category(Some(&"A".repeat(64))).is_ok());
-        assert!(normalize_category(Some(&"A".repeat(65))).is_err());
+        let long = normalize_category(Some(&"A".repeat(65))).unwrap_err();
+        assert!(long.message().contains("it must be at most 64 characters"), "{}", long.message());
+        assert!(!long.message().contains("must match"), "{}", long.message());
+        let unlike = normalize_category(Some("deploy-1")).unwrap_err();
+        assert!(unlike.message().contains("it must match ^[A-Z][A-Z0-9_]*$"), "{}", unlike.message());
         assert!(validate_header_value("accessKeyId", "AK~").is_ok());
         assert!(validate_header_value("accessKeyId", "AK\u{7f}").is_err(), "DEL, which fetch refuses in a header");
         for padded in ["s\n", "\ts", "s\r", " s"] {
