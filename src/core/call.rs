@@ -195,7 +195,7 @@ impl Call {
         if !error.code.starts_with("InvalidTimeStamp") || self.skew_retried || self.remaining_ms(now_ms) == Some(0) {
             return None;
         }
-        let server_ms = response.header("date").and_then(parse_http_date)?;
+        let server_ms = response.header("date").and_then(|date| parse_http_date(date, now_ms))?;
         self.skew_retried = true;
         self.clock_offset_ms = server_ms - now_ms;
         Some(Outcome::Retry { delay_ms: 0 })
@@ -317,7 +317,7 @@ fn requested_retry_after_ms(response: &Response<'_>, now_ms: i64) -> Option<u64>
     if let Some(seconds) = saturating_digits(value) {
         return Some(seconds.saturating_mul(1000));
     }
-    let at = parse_http_date(value)?;
+    let at = parse_http_date(value, now_ms)?;
     Some(u64::try_from(at - now_ms).unwrap_or(0))
 }
 
@@ -472,7 +472,7 @@ mod tests {
     #[test]
     fn retry_after_forms_and_cap() {
         let date = "Thu, 06 Feb 2020 07:33:04 GMT"; // 10 s after `now`
-        let now = crate::core::time::parse_http_date("Thu, 06 Feb 2020 07:32:54 GMT").unwrap();
+        let now = crate::core::time::parse_http_date("Thu, 06 Feb 2020 07:32:54 GMT", 0).unwrap();
         for (headers, expected) in [
             (vec![("retry-after", "3")], 3_000),
             (vec![("retry-after", date)], 10_000),
@@ -657,7 +657,13 @@ mod tests {
             assert_eq!(request_id_in(&both), Some("TOKEN-1"));
             let mut c = call(RetryPolicy::default());
             c.next_request(0, "n");
-            let e = failure(respond(&mut c, 404, &[("x-acs-request-id", blank)], r#"{"errorCode":"InvalidPipeline.NotFound"}"#, 0));
+            let e = failure(respond(
+                &mut c,
+                404,
+                &[("x-acs-request-id", blank)],
+                r#"{"errorCode":"InvalidPipeline.NotFound"}"#,
+                0,
+            ));
             assert_eq!(e.request_id, None, "{blank:?}");
             assert!(!e.message().contains("request id"), "{}", e.message());
         }

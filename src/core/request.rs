@@ -114,7 +114,8 @@ pub fn normalize_category(category: Option<&str>) -> Result<String> {
         Ok(upper)
     } else {
         // Said apart: a long category that matches the pattern must not be told it does not.
-        let rule = if upper.len() > 64 { "it must be at most 64 characters" } else { "it must match ^[A-Z][A-Z0-9_]*$" };
+        let rule =
+            if upper.len() > 64 { "it must be at most 64 characters" } else { "it must match ^[A-Z][A-Z0-9_]*$" };
         Err(Error::invalid_argument(format!(
             "category {} is invalid: {rule} after trimming and upper-casing (e.g. \"DEPLOY\")",
             quoted(text, 40)

@@ -222,6 +222,26 @@ test('429 with Retry-After above 2^53 ms is still a ThrottlingError', async () =
   }
 });
 
+// RFC 9110 §5.6.7: a recipient must accept the obsolete RFC 850 and asctime dates too.
+test('Retry-After as an HTTP date in each of the three formats: the wait asked for is read', async () => {
+  const at = new Date(Date.now() + 60_000);
+  const day = (long) => at.toLocaleDateString('en-US', { weekday: long ? 'long' : 'short', timeZone: 'UTC' });
+  const [hh, mm, ss] = [at.getUTCHours(), at.getUTCMinutes(), at.getUTCSeconds()].map((n) => String(n).padStart(2, '0'));
+  const month = at.toUTCString().slice(8, 11);
+  const dd = String(at.getUTCDate()).padStart(2, '0');
+  for (const value of [
+    at.toUTCString(),
+    `${day(true)}, ${dd}-${month}-${String(at.getUTCFullYear()).slice(2)} ${hh}:${mm}:${ss} GMT`,
+    `${day(false)} ${month} ${String(at.getUTCDate()).padStart(2, ' ')} ${hh}:${mm}:${ss} ${at.getUTCFullYear()}`,
+  ]) {
+    const got = await run([throttled({ 'retry-after': value }, {})]);
+    assert.ok(got.error instanceof y.ThrottlingError, `${value}: ${got.error}`);
+    // A minute ahead, less the second the date cannot say and the call's own time.
+    assert.ok(got.error.retryAfterMs > 50_000 && got.error.retryAfterMs <= 60_000, `${value}: retryAfterMs ${got.error.retryAfterMs}`);
+  }
+  await stillWorks();
+});
+
 test('Retry-After garbage (negative, fractional, not a date) is ignored', async () => {
   for (const value of ['-5', '1.5', 'soon', 'Thu, 6 Feb 2020 07:32:54 GMT']) {
     const got = await run([throttled({ 'retry-after': value }, {})]);

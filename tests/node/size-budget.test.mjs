@@ -16,8 +16,9 @@ import { gzipSync } from 'node:zlib';
 // wire-fidelity fixes (XML error documents read, a wait asked for makes a throttling error,
 // white space around credentials refused): 59,510 B; 60,000 until the XML error document's
 // entities, character references and CDATA were decoded (a signature mismatch's message quotes
-// a string-to-sign full of `&amp;`): 60,565 B.
-const WASM_GZIP_BUDGET = 61_000;
+// a string-to-sign full of `&amp;`): 60,565 B; 61,000 until HTTP dates were read in the three
+// formats RFC 9110 has a recipient accept (RFC 850 and asctime besides IMF-fixdate): 61,034 B.
+const WASM_GZIP_BUDGET = 61_500;
 // 7,000 until 2026-11-29, when a review's fixes took the Node entries to ~7.45 KB: decoding
 // what fetch decodes (raw deflate, with backpressure), releasing signal relays, guarding
 // hostile signals and options, and more; 7,700 until 2026-11-30, when the fourth review's fixes
