@@ -100,8 +100,19 @@ function resolveOptions(layers, environment) {
       );
     }
     for (const key of CREDENTIAL_OPTIONS) if (given(env, key)) merged[key] = env[key];
+    filledFromEnvironment.add(merged);
   }
   return merged;
+}
+const filledFromEnvironment = new WeakSet();
+
+/**
+ * A refused credential that came from the environment is named by its variable too: the caller
+ * passed no option of that name. (The core names options: `accessKeySecret starts or ends…`.)
+ */
+function namingVariables(record, variables) {
+  const variable = record?.className === 'InvalidArgumentError' && variables[/^InvalidArgument: (\w+) /.exec(record.message)?.[1]];
+  return variable ? { ...record, message: record.message.replace(/^InvalidArgument: \w+/, `$& (from ${variable})`) } : record;
 }
 
 const isPlainObject = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -224,15 +235,16 @@ function anySignal(signals) {
   return { signal: controller.signal, release: () => { try { each('removeEventListener'); } catch {} } };
 }
 
-export function makeClient({ run, environment, adaptSignal = signalAsIs, defaultFetch, attemptController }) {
+export function makeClient({ run, environment, environmentNames = {}, adaptSignal = signalAsIs, defaultFetch, attemptController }) {
   async function call(organizationId, pipelineId, category, layers) {
     const options = resolveOptions(layers, environment);
+    const fromEnvironment = filledFromEnvironment.has(options);
     if (options.fetch == null && defaultFetch) {
       options.fetch = defaultFetch;
       // An internal option: a caller's options never carry it (only OPTION_NAMES are copied).
       if (attemptController) options.attemptController = attemptController;
     }
-    if (options.signal == null) return finish(await run(organizationId, pipelineId, category, options));
+    if (options.signal == null) return finish(await run(organizationId, pipelineId, category, options), fromEnvironment);
     // `adaptSignal` gives the signal the core is to watch, and what to do once it is done.
     // A client's signal (say, for shutting down) and a call's both apply: each distinct one is
     // adapted, and two are watched through one that aborts with either.
@@ -242,14 +254,14 @@ export function makeClient({ run, environment, adaptSignal = signalAsIs, default
       for (const signal of signals) watched.push(adaptSignal(signal));
       if (signals.length > 1) watched.push(anySignal(watched.map((adapted) => adapted.signal)));
       options.signal = watched.at(-1).signal;
-      return finish(await run(organizationId, pipelineId, category, options));
+      return finish(await run(organizationId, pipelineId, category, options), fromEnvironment);
     } finally {
       for (const adapted of watched.reverse()) adapted.release();
     }
   }
 
-  function finish(result) {
-    if (typeof result !== 'string') throw errorFromRecord(result);
+  function finish(result, fromEnvironment) {
+    if (typeof result !== 'string') throw errorFromRecord(fromEnvironment ? namingVariables(result, environmentNames) : result);
     // JSON.parse defines "__proto__" keys as plain own properties: nothing is polluted.
     const parsed = JSON.parse(result);
     const jobs = parsed.jobs;

@@ -44,6 +44,16 @@ function relaySignal(signal) {
   };
 }
 
+// The credential options the environment may give, by variable (no prototype: looked up by a
+// name from a message).
+const ENVIRONMENT_NAMES = {
+  __proto__: null,
+  accessKeyId: 'ALIBABA_CLOUD_ACCESS_KEY_ID',
+  accessKeySecret: 'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+  securityToken: 'ALIBABA_CLOUD_SECURITY_TOKEN',
+  token: 'YUNXIAO_ACCESS_TOKEN',
+};
+
 function environment() {
   const env = process.env;
   return {
@@ -59,6 +69,7 @@ export const { listPipelineJobs, YunxiaoClient } = makeClient({
   defaultFetch: nodeFetch,
   attemptController,
   environment,
+  environmentNames: ENVIRONMENT_NAMES,
   adaptSignal: relaySignal,
 });
 /** Nothing to wait for: in Node the wasm is compiled when the package is imported. It exists so

@@ -95,18 +95,47 @@ test('a call signal that is no AbortSignal is refused when the client has a sign
   assert.ok(error instanceof y.InvalidArgumentError && /signal must be an AbortSignal/.test(error.message), String(error));
 });
 
-test('an AccessKey id in the environment without its secret is named as an incomplete environment AccessKey', async () => {
-  const names = ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN', 'YUNXIAO_ACCESS_TOKEN'];
-  const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]));
+const CREDENTIAL_VARIABLES = ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN', 'YUNXIAO_ACCESS_TOKEN'];
+/** Runs `body` with exactly `variables` of the credential variables set, then restores them. */
+async function withEnvironment(variables, body) {
+  const saved = Object.fromEntries(CREDENTIAL_VARIABLES.map((name) => [name, process.env[name]]));
   try {
-    for (const name of names) delete process.env[name];
-    process.env.ALIBABA_CLOUD_ACCESS_KEY_ID = AK.accessKeyId;
-    const error = await rejection(y.listPipelineJobs(ORG, PIPELINE, { endpoint: 'http://127.0.0.1:9', fetch: answers(EMPTY) }));
-    assert.ok(error instanceof y.InvalidArgumentError && /environment holds an incomplete AccessKey/.test(error.message), String(error));
+    for (const name of CREDENTIAL_VARIABLES) delete process.env[name];
+    Object.assign(process.env, variables);
+    await body();
   } finally {
-    for (const name of names) {
+    for (const name of CREDENTIAL_VARIABLES) {
       if (saved[name] === undefined) delete process.env[name];
       else process.env[name] = saved[name];
     }
+  }
+}
+
+test('an AccessKey id in the environment without its secret is named as an incomplete environment AccessKey', () =>
+  withEnvironment({ ALIBABA_CLOUD_ACCESS_KEY_ID: AK.accessKeyId }, async () => {
+    const error = await rejection(y.listPipelineJobs(ORG, PIPELINE, { endpoint: 'http://127.0.0.1:9', fetch: answers(EMPTY) }));
+    assert.ok(error instanceof y.InvalidArgumentError && /environment holds an incomplete AccessKey/.test(error.message), String(error));
+  }));
+
+// The caller passed no option of that name: the message names the variable too.
+test('a credential from the environment that is refused is named by its variable', async () => {
+  for (const [variables, expected] of [
+    [{ ALIBABA_CLOUD_ACCESS_KEY_ID: AK.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: `${AK.accessKeySecret} ` },
+      /^InvalidArgument: accessKeySecret \(from ALIBABA_CLOUD_ACCESS_KEY_SECRET\) starts or ends with white space/],
+    [{ ALIBABA_CLOUD_ACCESS_KEY_ID: 'AK\u00e9', ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK.accessKeySecret },
+      /^InvalidArgument: accessKeyId \(from ALIBABA_CLOUD_ACCESS_KEY_ID\) must be printable ASCII/],
+    [{ YUNXIAO_ACCESS_TOKEN: 't'.repeat(20_000) }, /^InvalidArgument: token \(from YUNXIAO_ACCESS_TOKEN\) is longer than/],
+  ]) {
+    await withEnvironment(variables, async () => {
+      const error = await rejection(y.listPipelineJobs(ORG, PIPELINE, { endpoint: 'http://127.0.0.1:9', fetch: answers(EMPTY) }));
+      assert.ok(error instanceof y.InvalidArgumentError, String(error));
+      assert.match(error.message, expected);
+      assert.equal(error.code, 'InvalidArgument');
+      // Given as an option, the same value is named by the option alone.
+      const option = Object.keys(variables).includes('YUNXIAO_ACCESS_TOKEN') ? { token: variables.YUNXIAO_ACCESS_TOKEN }
+        : { accessKeyId: variables.ALIBABA_CLOUD_ACCESS_KEY_ID, accessKeySecret: variables.ALIBABA_CLOUD_ACCESS_KEY_SECRET };
+      const explicit = await rejection(y.listPipelineJobs(ORG, PIPELINE, { endpoint: 'http://127.0.0.1:9', fetch: answers(EMPTY), ...option }));
+      assert.doesNotMatch(explicit.message, /\(from /);
+    });
   }
 });

@@ -25,8 +25,10 @@ const WASM_GZIP_BUDGET = 61_500;
 // (both signals of a client and a call, Proxies, bound client methods) took them to ~7.9 KB;
 // 8,000 until the Node entries explained a missing wasm in a bundled app (8,055 B); 8,200 until
 // the Node transport's own per-attempt controller (−8 % CPU a call) and its loopback lookup for
-// *.localhost, and the browser entry's bounded initialize() (8,240 B).
-const JS_GZIP_BUDGET = 8_400;
+// *.localhost, and the browser entry's bounded initialize() (8,240 B); 8,400 until the Node
+// transport sent a request again after a kept-alive connection the server had closed, and a
+// refused credential from the environment was named by its variable (8,532 B).
+const JS_GZIP_BUDGET = 8_700;
 const gz = (file) => gzipSync(readFileSync(new URL(`../../pkg/${file}`, import.meta.url)), { level: 9 }).length;
 
 test(`the wasm stays within ${WASM_GZIP_BUDGET} bytes gzipped`, () => {
