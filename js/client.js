@@ -235,7 +235,7 @@ function anySignal(signals) {
   return { signal: controller.signal, release: () => { try { each('removeEventListener'); } catch {} } };
 }
 
-export function makeClient({ run, environment, environmentNames = {}, adaptSignal = signalAsIs, defaultFetch, attemptController }) {
+export function makeClient({ run, environment, environmentNames = { __proto__: null }, adaptSignal = signalAsIs, defaultFetch, attemptController }) {
   async function call(organizationId, pipelineId, category, layers) {
     const options = resolveOptions(layers, environment);
     const fromEnvironment = filledFromEnvironment.has(options);

@@ -70,7 +70,7 @@ function besideThisModule() {
     // A script bundle (esbuild's default IIFE format leaves `import.meta` empty), or a module
     // loaded from a blob: or data: URL: nothing to resolve the file against. (The URL is not
     // quoted: webpack would write the builder's path into every bundle for a bare import.meta.url.)
-    const unlocatable = new Error('glue_bg.wasm cannot be found beside this module: its URL is none a file can be resolved against (a script bundle, or a blob: or data: URL)', { cause: error });
+    const unlocatable = new Error('glue_bg.wasm cannot be found beside this module, which has no URL a file can be resolved against (a script bundle, or a module from a blob: or data: URL)', { cause: error });
     withoutModuleUrl.add(unlocatable);
     throw unlocatable;
   }

@@ -154,7 +154,8 @@ function relay({ status, headers, body }, forms, redact) {
   }
   // The page's package reads an XML error's code, message and request id as an XML parser does
   // (character references, entities, CDATA): a secret written with those would be spelt out there.
-  if (XML_FIELDS.some((name) => { const read = xmlElementText(clean, name); return forms.some((form) => read.includes(form)); })) {
+  const readFromXml = XML_FIELDS.map((name) => xmlElementText(clean, name));
+  if (readFromXml.some((read) => forms.some((form) => read.includes(form)))) {
     return proxyError(502, 'ProxyUpstreamEchoedSecret', 'the upstream answer held a credential written with XML escapes, which is not relayed');
   }
   if (clean !== text) bytes = Buffer.from(clean, 'utf8'); // a server that echoes a secret

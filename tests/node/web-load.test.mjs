@@ -352,7 +352,7 @@ test('loaded from a data: URL: initialize() rejects (never throws) with a WasmUn
   });
   const failed = await rejection(started);
   assert.ok(failed instanceof y.NetworkError && failed.code === 'WasmUnavailable', String(failed));
-  assert.match(failed.message, /cannot be found beside this module: its URL is none a file can be resolved against \(a script bundle, or a blob: or data: URL\)\); bundle the package as an ES module \(esbuild: --format=esm\), or pass the wasm's URL to initialize\(url\)$/);
+  assert.match(failed.message, /cannot be found beside this module, which has no URL a file can be resolved against \(a script bundle, or a module from a blob: or data: URL\)\); bundle the package as an ES module \(esbuild: --format=esm\), or pass the wasm's URL to initialize\(url\)$/);
   const call = await rejection(y.listPipelineJobs(ORG, PIPELINE, { endpoint: url, ...AK }));
   assert.ok(call instanceof y.YunxiaoError && call.code === 'WasmUnavailable', String(call));
   await y.initialize(await readFile(WASM));
