@@ -3,7 +3,7 @@
 //
 //   node --expose-gc bench/lib/worker.mjs '<json args>'
 //   args: { mode: 'percall' | 'stub' | 'big' | 'memory', client, endpoint, ... }
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { makeClient } from './clients.mjs';
 
 const args = JSON.parse(process.argv[2]);
@@ -36,18 +36,52 @@ async function percall({ client, endpoint, calls, concurrency, warmup }) {
   return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
-/** Linux: reset the peak-RSS high-water mark to the current RSS (getrusage maxRSS follows it). */
+/** Linux: reset the peak-RSS high-water mark (VmHWM) to the current RSS. */
 function resetPeakRss() {
   try {
     writeFileSync('/proc/self/clear_refs', '5');
     return true;
   } catch {
-    return false; // not Linux, or not allowed: maxRSS stays a lifetime peak
+    return false; // not Linux, or not allowed: the peak stays a lifetime peak
   }
 }
 
+/**
+ * The process's peak RSS in bytes: VmHWM, which clear_refs resets. Not getrusage's maxRSS: on
+ * Linux a spawned child's maxRSS starts from its parent's RSS at fork (kept across exec) and no
+ * reset lowers it, so a child smaller than its parent reads the parent's size.
+ */
+function peakRss() {
+  try {
+    const kb = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    if (kb) return Number(kb) * 1024;
+  } catch {}
+  return process.resourceUsage().maxRSS * 1024;
+}
+
+/**
+ * Bytes → normalised objects, as the issue asks: the package and the floor read the answer from
+ * a canned Response (its content-length as the static server sends it), so that their
+ * transports (node:http and fetch) are not part of it. The official client cannot take a fetch:
+ * it goes over loopback (its row is information only).
+ */
+async function cannedAnswers(jobs) {
+  const { envelope } = await import('./static-server.mjs');
+  const bodies = { [jobs]: Buffer.from(envelope(jobs)), 10: Buffer.from(envelope(10)) };
+  return async (input) => {
+    const body = bodies[/\/pipeline\/(\d+)\//.exec(String(input))?.[1]] ?? bodies[10];
+    const headers = { 'content-type': 'application/json;charset=utf-8', 'content-length': String(body.length), 'x-acs-request-id': 'BIG' };
+    return new Response(body, { status: 200, headers });
+  };
+}
+
 async function big({ client, endpoint, jobs, runs }) {
-  const call = await makeClient(client, endpoint, { normalize: true });
+  let fetch;
+  if (client !== 'official') {
+    fetch = await cannedAnswers(jobs);
+    globalThis.fetch = fetch; // the floor's
+  }
+  const call = await makeClient(client, endpoint, { normalize: true, fetch });
   for (let i = 0; i < 20; i++) await call('10'); // load and warm the code paths on a small body
   const times = [];
   const peaks = [];
@@ -59,11 +93,11 @@ async function big({ client, endpoint, jobs, runs }) {
     gc();
     const before = process.memoryUsage().rss;
     const reset = resetPeakRss();
-    const maxBefore = process.resourceUsage().maxRSS * 1024;
+    const maxBefore = peakRss();
     const t0 = performance.now();
     let result = await call(String(jobs));
     times.push(performance.now() - t0);
-    const peak = process.resourceUsage().maxRSS * 1024;
+    const peak = peakRss();
     peaks.push(peak - before);
     if (i === 0) {
       // The official client does not normalise: lastJobParams stays a string there.
