@@ -205,7 +205,8 @@ export function reasonOf(signal) {
  *  AbortSignal of this realm, another's, or a polyfill). A getter that throws: no signal. */
 export function signalLike(value) {
   try {
-    return value !== null && typeof value === 'object' && typeof value.aborted === 'boolean' && typeof value.addEventListener === 'function';
+    return value !== null && typeof value === 'object' && typeof value.aborted === 'boolean' &&
+      typeof value.addEventListener === 'function' && typeof value.removeEventListener === 'function';
   } catch {
     return false;
   }

@@ -277,8 +277,12 @@ impl<'a> Options<'a> {
         let Some(v) = self.get("signal")? else {
             return Ok(None);
         };
+        // One that cannot take its listener off is refused too: the listener would outlive the
+        // call, and throw when the signal aborted later.
+        let method = |name| Reflect::get(&v, &super::name(name)).is_ok_and(|f| f.is_function());
         let looks_like_signal = Reflect::get(&v, &super::name("aborted")).is_ok_and(|a| a.as_bool().is_some())
-            && Reflect::get(&v, &super::name("addEventListener")).is_ok_and(|f| f.is_function());
+            && method("addEventListener")
+            && method("removeEventListener");
         if looks_like_signal {
             Ok(Some(v.unchecked_into()))
         } else {

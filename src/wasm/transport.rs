@@ -89,10 +89,21 @@ struct BodyBudget {
 impl BodyBudget {
     /// Takes `bytes` more, if all calls together stay within the limit.
     fn take(&mut self, bytes: u64) -> bool {
+        self.take_within(bytes, MAX_BODY_BYTES_IN_FLIGHT)
+    }
+
+    /// Takes room on the word of a `content-length`, before the bytes come: only within half the
+    /// limit, so that answers announced and never sent (a stalled server) cannot hold all of it
+    /// and fail every other call's answer; the rest is for bytes that arrived.
+    fn reserve(&mut self, bytes: u64) -> bool {
+        self.take_within(bytes, MAX_BODY_BYTES_IN_FLIGHT / 2)
+    }
+
+    fn take_within(&mut self, bytes: u64, limit: u64) -> bool {
         BODY_BYTES_IN_FLIGHT
             .try_with(|total| {
                 let next = total.get().saturating_add(bytes);
-                let fits = next <= MAX_BODY_BYTES_IN_FLIGHT;
+                let fits = next <= limit;
                 if fits {
                     total.set(next);
                     self.held += bytes;
@@ -355,7 +366,7 @@ impl Transport {
         // cap: a server that declares much and sends little must not grow wasm memory (which
         // never shrinks) for free. If the room cannot be had, the chunks still grow the buffer.
         let reserve = declared_length.unwrap_or(0).min(RESERVE_MAX_BYTES);
-        if budget.take(reserve) {
+        if budget.reserve(reserve) {
             let _ = out.try_reserve(usize::try_from(reserve).unwrap_or(0));
         }
         loop {

@@ -56,4 +56,25 @@ test('answers beyond 256 MiB in flight fail their own calls; the module lives on
   await assertStillWorks(y, emu.url);
 });
 
+// Room taken on the word of a content-length, for bytes that never come: before, 16 answers
+// announcing 16 MiB and sending nothing held all 256 MiB, and every other call's answer, however
+// small, failed with "no room" until they timed out. Reservations now have half the budget.
+test('answers announced and never sent cannot hold the room: a small answer still reads', async () => {
+  let release;
+  const stalled = new Promise((resolve) => (release = resolve));
+  const fetch = async () => ({
+    status: 200,
+    headers: new Headers({ 'content-length': String(16 * MIB) }),
+    body: { getReader: () => ({ read: () => stalled.then(() => ({ done: true, value: undefined })) }) },
+  });
+  const calls = Array.from({ length: 20 }, () => outcome(y.listPipelineJobs(ORG, PIPELINE, { endpoint: 'http://127.0.0.1:9', ...AK, maxRetries: 0, fetch })));
+  await new Promise((resolve) => setTimeout(resolve, 200)); // every stalled answer has its head
+  await assertStillWorks(y, emu.url);
+  // Bytes that arrive have the other half: four answers of 30 MiB read beside the reservations.
+  const arrived = await concurrentBigAnswers(4);
+  assert.deepEqual(arrived, Array(4).fill('read'));
+  release();
+  for (const { error } of await Promise.all(calls)) assert.match(String(error?.message), /the body is empty/);
+});
+
 guard.finalTest();

@@ -89,6 +89,18 @@ test('a polluted Object.prototype is ignored: the call goes through, and never t
   assert.equal(stolen, 0);
 });
 
+// One that cannot take the call's listener off: the listener outlived the call, and an abort
+// afterwards threw "closure invoked recursively or after being dropped" at the aborter.
+test('a signal-like object without removeEventListener is refused; with one, a later abort is quiet', async () => {
+  const listeners = [];
+  const half = { aborted: false, addEventListener: (type, fn) => listeners.push(fn) };
+  const refused = await rejection(y.listPipelineJobs(ORG, PIPELINE, { ...stub, fetch: answers(EMPTY), signal: half }));
+  assert.ok(refused instanceof y.InvalidArgumentError && /signal must be an AbortSignal/.test(refused.message), String(refused));
+  const whole = { ...half, removeEventListener: (type, fn) => listeners.splice(listeners.indexOf(fn), 1) };
+  assert.equal((await y.listPipelineJobs(ORG, PIPELINE, { ...stub, fetch: answers(EMPTY), signal: whole })).jobs.length, 0);
+  assert.deepEqual(listeners, [], 'the call took its listener off');
+});
+
 test('a call signal that is no AbortSignal is refused when the client has a signal too', async () => {
   const client = new y.YunxiaoClient({ ...stub, fetch: answers(EMPTY), signal: new AbortController().signal });
   const error = await rejection(client.listPipelineJobs(ORG, PIPELINE, { signal: { addEventListener() {}, removeEventListener() {} } }));
