@@ -46,9 +46,10 @@ export async function nodeFetch(url, init) {
       sent.on('error', (error) => {
         // A kept-alive connection the server had closed (its FIN on the way as the request went
         // out) ends with no answer: Node's "socket hang up". fetch (undici) sees that close
-        // before reusing a connection; here the request is sent again on another. Not a reset
-        // (the server may have read the request): that is the retry policy's to decide. Each
-        // such connection is gone after its failure, so this ends.
+        // before reusing a connection; here the request is sent again, once, on another. Once:
+        // a server that read the request and then closed would see it again, nonce and all
+        // (the retry policy's attempts are signed afresh). Not after a reset: that is the retry
+        // policy's to decide.
         if (sent.reusedSocket && !sent.res && resends < MAX_RESENDS && !signal?.aborted && isHangUp(error)) {
           try {
             send(resends + 1);
@@ -92,8 +93,8 @@ export async function nodeFetch(url, init) {
 
 // node:http's error for a connection that ended before an answer (a reset is `read ECONNRESET`).
 const isHangUp = (error) => error?.code === 'ECONNRESET' && error.message === 'socket hang up';
-// How many times a request is sent again for it (a pool may hold several closed connections).
-const MAX_RESENDS = 8;
+// How many times a request is sent again for it.
+const MAX_RESENDS = 1;
 
 /**
  * The core's per-attempt controller for this transport (js/client.js passes it as the internal

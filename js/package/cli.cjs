@@ -757,6 +757,8 @@ function describeError(error, endpoint) {
   // String.prototype.includes takes time growing with the product of two lengths (a long
   // repetitive request id in a long message took hours).
   if (code && !message.startsWith(`${code}:`)) message = `${code}: ${message}`;
+  // The package's advice names an option of its API that the command line does not have.
+  message = message.replace('use https:// or set allowInsecureHttp: true', 'use https:// (the command line sends plain http:// to this machine only)');
   if ((name === 'NetworkError' || name === 'TimeoutError') && endpoint) message += ` [endpoint ${endpoint}]`;
   return code === name || message.startsWith(`${name}:`) ? message : `${name} ${message}`;
 }

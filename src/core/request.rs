@@ -107,15 +107,13 @@ pub fn normalize_category(category: Option<&str>) -> Result<String> {
     };
     let upper = text.trim().to_ascii_uppercase();
     let mut bytes = upper.bytes();
-    let valid = bytes.next().is_some_and(|b| b.is_ascii_uppercase())
-        && bytes.all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-        && upper.len() <= 64;
-    if valid {
+    let matches = bytes.next().is_some_and(|b| b.is_ascii_uppercase())
+        && bytes.all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    if matches && upper.len() <= 64 {
         Ok(upper)
     } else {
         // Said apart: a long category that matches the pattern must not be told it does not.
-        let rule =
-            if upper.len() > 64 { "it must be at most 64 characters" } else { "it must match ^[A-Z][A-Z0-9_]*$" };
+        let rule = if matches { "it must be at most 64 characters" } else { "it must match ^[A-Z][A-Z0-9_]*$" };
         Err(Error::invalid_argument(format!(
             "category {} is invalid: {rule} after trimming and upper-casing (e.g. \"DEPLOY\")",
             quoted(text, 40)
@@ -256,8 +254,11 @@ mod tests {
         let long = normalize_category(Some(&"A".repeat(65))).unwrap_err();
         assert!(long.message().contains("it must be at most 64 characters"), "{}", long.message());
         assert!(!long.message().contains("must match"), "{}", long.message());
-        let unlike = normalize_category(Some("deploy-1")).unwrap_err();
-        assert!(unlike.message().contains("it must match ^[A-Z][A-Z0-9_]*$"), "{}", unlike.message());
+        // Long and unlike the pattern (or long only in bytes): the pattern is what to fix.
+        for unlike in ["deploy-1", &"a-b".repeat(30), &"中".repeat(30)] {
+            let e = normalize_category(Some(unlike)).unwrap_err();
+            assert!(e.message().contains("it must match ^[A-Z][A-Z0-9_]*$"), "{}", e.message());
+        }
         assert!(validate_header_value("accessKeyId", "AK~").is_ok());
         assert!(validate_header_value("accessKeyId", "AK\u{7f}").is_err(), "DEL, which fetch refuses in a header");
         for padded in ["s\n", "\ts", "s\r", " s"] {

@@ -98,9 +98,10 @@ pub fn parse_http_date(text: &str, now_ms: i64) -> Option<i64> {
     } else {
         // asctime: a one-digit day follows two spaces (an empty word between them).
         let month = words.next()?;
+        // `( 2DIGIT / ( SP DIGIT ))`.
         let day = match words.next()? {
             "" => words.next().filter(|day| day.len() == 1)?,
-            day => day,
+            day => Some(day).filter(|day| day.len() == 2)?,
         };
         let clock = words.next()?;
         (first, parse_digits(day, day.len())?, month, i64::from(parse_digits(words.next()?, 4)?), clock)
@@ -235,9 +236,11 @@ mod tests {
             // RFC 850 with a short day name, a four-digit year, a missing zone; IMF with a long name.
             "Thu, 06-Feb-20 07:32:54 GMT", "Thursday, 06-Feb-2020 07:32:54 GMT", "Thursday, 06-Feb-20 07:32:54",
             "Thursday, 06 Feb 2020 07:32:54 GMT", "Thursday, 06-Feb-20-1 07:32:54 GMT",
-            // asctime with a misplaced space, a zone, a three-digit day, a short length.
-            "Thu Feb 6  07:32:54 2020", "Thu Feb  6 07:32:54 2020 GMT", "Thu Feb 106 07:32:54 202",
-            "Thu Feb  6 07:32:54 20", "Thu Feb  6 07:32:5x 2020", "Thu Feb    07:32:54 2020",
+            // asctime with a misplaced space, a zone, a day of one digit after one space or of
+            // three digits, a short year.
+            "Thu Feb 6  07:32:54 2020", "Thu Feb  6 07:32:54 2020 GMT", "Thu Feb 6 07:32:54 2020",
+            "Thu Feb 006 07:32:54 2020", "Thu Feb  6 07:32:54 20", "Thu Feb  6 07:32:5x 2020",
+            "Thu Feb    07:32:54 2020",
         ] {
             assert_eq!(parse_http_date(bad, VECTOR_MS), None, "{bad}");
         }

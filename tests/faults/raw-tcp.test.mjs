@@ -3,6 +3,7 @@
 // typed error (or, where HTTP allows it, a success), and the same module must keep working.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import zlib from 'node:zlib';
 import * as y from '../../pkg/node/index.mjs';
 import { AK, ORG, PIPELINE, assertError, assertStillWorks, fileEmulator, guardProcess, outcome, rawServer } from './helpers.mjs';
@@ -187,13 +188,47 @@ test('raw TCP: kept-alive connections the server closed unannounced: every call 
   assert.equal(raw.connections - before, 30, 'one answer per connection');
 });
 
-// A new connection reset before any answer is the retry policy's to decide: not sent again.
-test('raw TCP: a new connection reset before any answer: one attempt, one connection', async () => {
+// A new connection closed before any answer is the retry policy's to decide: not sent again.
+test('raw TCP: a new connection closed before any answer: one attempt, one connection', async () => {
   const before = raw.connections;
   const got = await call((s) => s.destroy());
   assertError(y, got, NETWORK);
   assert.equal(raw.connections - before, 1);
   await assertStillWorks(y, emu.url);
+});
+
+// A server that reads the request on a kept-alive connection, then closes it unanswered: the
+// request goes out once more, not once per pooled connection (it is the same signed request,
+// nonce and all; the retry policy's attempts are signed afresh).
+test('raw TCP: kept-alive connections closed after reading the request: the request is sent once more, at most', async (t) => {
+  let answering = true;
+  let requests = 0;
+  const answer = `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(BODY)}\r\n\r\n${BODY}`;
+  const sockets = new Set();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.on('data', (data) => {
+      for (const _ of data.toString('latin1').matchAll(/\r\n\r\n/g)) {
+        requests++;
+        if (answering) socket.write(answer);
+        else socket.end();
+      }
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    for (const socket of sockets) socket.destroy(); // the package's pool keeps them open
+    server.close();
+  });
+  const endpoint = `http://127.0.0.1:${server.address().port}`;
+  // Four kept-alive connections in the pool.
+  await Promise.all(Array.from({ length: 4 }, () => y.listPipelineJobs(ORG, PIPELINE, { endpoint, ...AK, maxRetries: 0 })));
+  answering = false;
+  const before = requests;
+  const got = await outcome(y.listPipelineJobs(ORG, PIPELINE, { endpoint, ...AK, maxRetries: 0 }));
+  assertError(y, got, NETWORK);
+  assert.equal(requests - before, 2, 'the request and one resend');
 });
 
 for (const [name, codings] of [['a body that is not gzip', 'gzip'], ['a body that is not brotli', 'br']]) {

@@ -91,7 +91,7 @@ test('a polluted Object.prototype is ignored: the call goes through, and never t
 
 // One that cannot take the call's listener off: the listener outlived the call, and an abort
 // afterwards threw "closure invoked recursively or after being dropped" at the aborter.
-test('a signal-like object without removeEventListener is refused; with one, a later abort is quiet', async () => {
+test('a signal-like object without removeEventListener is refused; with one, the call takes its listener off', async () => {
   const listeners = [];
   const half = { aborted: false, addEventListener: (type, fn) => listeners.push(fn) };
   const refused = await rejection(y.listPipelineJobs(ORG, PIPELINE, { ...stub, fetch: answers(EMPTY), signal: half }));
