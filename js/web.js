@@ -25,12 +25,15 @@ const MAX_PATIENCE_DOUBLINGS = 4;
 let loadsGivenUp = 0;
 
 /** A failed load as the package's own error (the original is its `cause`). */
-function wasmUnavailable(error) {
+function wasmUnavailable(error, fromBesideThisModule) {
   const detail = error instanceof Error ? error.message : String(error);
   // Chromium, Firefox and Safari all name the policy (or `unsafe-eval`) when a CSP refuses wasm.
   let hint = 'serve glue_bg.wasm beside index.js, or pass its URL to initialize()';
   if (/Content Security Policy|\bCSP\b|unsafe-eval/.test(detail)) hint = "the page's Content-Security-Policy must allow WebAssembly: add 'wasm-unsafe-eval' to its script-src (or default-src)";
   else if (withoutModuleUrl.has(error)) hint = 'bundle the package as an ES module (esbuild: --format=esm), or pass the wasm\'s URL to initialize(url)';
+  // The browser build in Node (a `browser` export condition, as Jest's jsdom environment sets):
+  // its fetch cannot read a file: URL.
+  else if (fromBesideThisModule && typeof globalThis.process?.versions?.node === 'string') hint = "in Node, use the package's Node build (its `node` export condition), or pass the wasm's bytes to initialize()";
   const wrapped = new NetworkError({
     code: 'WasmUnavailable',
     message: `WasmUnavailable: the package's wasm could not be loaded (${detail}); ${hint}`,
@@ -101,7 +104,7 @@ function startLoad(input) {
     },
     (error) => {
       if (ready === next) ready = null; // a later call may try again (e.g. after a network blip)
-      throw wasmUnavailable(error); // a raw loader error: an earlier load's is caught by .catch(start)
+      throw wasmUnavailable(error, source === undefined); // a raw loader error: an earlier load's is caught by .catch(start)
     },
   );
   // Marked handled: `initialize()` called to start early and not awaited must not make a failed

@@ -56,6 +56,9 @@ printf '{ "type": "module" }\n' > "$out"/web/package.json
 # TypeScript knows the ES entries have no default export).
 cp js/package/index.d.ts "$out"/index.d.ts
 cp js/package/index.d.ts "$out"/index.d.mts
+# The CommonJS build sets __esModule (esbuild does): declared there, so that TypeScript refuses a
+# default import of it, which with esModuleInterop would compile and be undefined at run time.
+printf '\n/** Set by the CommonJS build: it has named exports only. */\nexport declare const __esModule: true;\n' >> "$out"/index.d.ts
 # TypeScript's older resolution ("node10", the default under "module": "commonjs") ignores
 # "exports": it finds the /web subpath's types beside its entry.
 printf "export * from '../index.js';\n" > "$out"/web/index.d.ts

@@ -24,6 +24,8 @@ test('a wasm that cannot be loaded is a NetworkError (WasmUnavailable), and init
     assert.equal(error.code, 'WasmUnavailable');
     assert.equal(error.retryable, true);
     assert.ok(error.cause, 'the loader\'s own error is kept as the cause');
+    // The browser build in Node (a `browser` export condition, as Jest's jsdom sets): say so.
+    assert.match(error.message, /; in Node, use the package's Node build \(its `node` export condition\), or pass the wasm's bytes to initialize\(\)$/);
   }
   await y.initialize(await readFile(WASM));
   assert.equal((await y.listPipelineJobs(ORG, PIPELINE, { endpoint: url, ...AK })).jobs.length, 4);

@@ -2,6 +2,10 @@
 // which ignores "exports": both entries must still have their types.
 import { listPipelineJobs, type Options } from 'yunxiao-pipeline-jobs';
 import { listPipelineJobs as listFromWebEntry, TimeoutError } from 'yunxiao-pipeline-jobs/web';
+// @ts-expect-error: the CommonJS build has named exports only (with esModuleInterop, a default
+// import of it would compile and be undefined at run time)
+import noDefault from 'yunxiao-pipeline-jobs';
+void noDefault;
 
 export async function node10Use(maybe: Options | undefined): Promise<number> {
   const { jobs } = await listPipelineJobs('org', '1', maybe);
