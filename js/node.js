@@ -54,14 +54,11 @@ const ENVIRONMENT_NAMES = {
   token: 'YUNXIAO_ACCESS_TOKEN',
 };
 
+/** The credential options the environment gives (unset ones undefined). */
 function environment() {
-  const env = process.env;
-  return {
-    accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID,
-    accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
-    securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN,
-    token: env.YUNXIAO_ACCESS_TOKEN,
-  };
+  const values = {};
+  for (const option in ENVIRONMENT_NAMES) values[option] = process.env[ENVIRONMENT_NAMES[option]];
+  return values;
 }
 
 export const { listPipelineJobs, YunxiaoClient } = makeClient({
