@@ -72,7 +72,9 @@ pub fn normalize_success(body: &[u8], status: u16, header_request_id: Option<&st
         let error = Error::invalid_response("body", "the body is empty");
         return Err(error.with_request_id(header_request_id.map(str::to_owned)));
     }
-    let mut writer = Writer::with_capacity(text.len());
+    let Some(mut writer) = Writer::with_capacity(text.len()) else {
+        return Err(out_of_memory().with_request_id(header_request_id.map(str::to_owned)));
+    };
     let parsed = match scanner.peek() {
         Some(b'[') => walk_jobs(&mut scanner, &mut writer, "").map(|()| None),
         Some(b'{') => walk_envelope(&mut scanner, &mut writer).map(Some),
@@ -109,8 +111,11 @@ pub fn normalize_success(body: &[u8], status: u16, header_request_id: Option<&st
         }
         Ok(envelope) => {
             let header_token = request_id_json(header_request_id);
-            let body_token = envelope.and_then(|e| e.request_id_token);
-            Ok(writer.finish(body_token.as_deref().or(header_token.as_deref())))
+            let (body_token, body_request_id) =
+                envelope.map(|e| (e.request_id_token, e.error.request_id)).unwrap_or_default();
+            writer.finish(body_token.as_deref().or(header_token.as_deref())).ok_or_else(|| {
+                out_of_memory().with_request_id(body_request_id.or_else(|| header_request_id.map(str::to_owned)))
+            })
         }
         Err(step) => {
             // A body that reports failure is that failure, even if its other fields are odd.
@@ -122,6 +127,12 @@ pub fn normalize_success(body: &[u8], status: u16, header_request_id: Option<&st
             Err(step.into_error().with_request_id(request_id))
         }
     }
+}
+
+/// Wasm memory ends at 4 GiB (sooner in some browsers), and an allocation that fails there aborts
+/// the module for good: the result's room is taken so that failing to get it fails this call only.
+fn out_of_memory() -> Error {
+    Error::invalid_response("body", "normalising the answer needs more memory than the package could get")
 }
 
 /// The body without a leading UTF-8 byte order mark, which fetch's `json()` skips too.
@@ -334,19 +345,24 @@ struct Writer {
 }
 
 impl Writer {
-    fn with_capacity(body_len: usize) -> Self {
-        let mut out = String::with_capacity(body_len + body_len / 4 + 64);
+    /// `None` when the room cannot be had (see `out_of_memory`). Each job takes more room as it
+    /// needs it, the same way.
+    fn with_capacity(body_len: usize) -> Option<Self> {
+        let mut out = String::new();
+        out.try_reserve(body_len.saturating_add(body_len / 4).saturating_add(64)).ok()?;
         out.push_str("{\"jobs\":[");
-        Writer { out, jobs: 0 }
+        Some(Writer { out, jobs: 0 })
     }
 
     /// `request_id` is a raw JSON string token, or `None` for null.
-    fn finish(mut self, request_id: Option<&str>) -> Normalized {
+    fn finish(mut self, request_id: Option<&str>) -> Option<Normalized> {
+        let tail = "],\"requestId\":".len() + request_id.map_or(4, str::len) + 1;
+        self.out.try_reserve(tail).ok()?;
         self.out.push_str("],\"requestId\":");
         let request_id_at = self.out.len();
         self.out.push_str(request_id.unwrap_or("null"));
         self.out.push('}');
-        Normalized { json: self.out, job_count: self.jobs, request_id_at }
+        Some(Normalized { json: self.out, job_count: self.jobs, request_id_at })
     }
 }
 
@@ -447,6 +463,7 @@ fn walk_jobs(scanner: &mut Scanner<'_>, writer: &mut Writer, prefix: &str) -> St
             Ok(())
         }
         Err(JobsError::Syntax(e)) => Err(Step::Syntax(e)),
+        Err(JobsError::OutOfMemory) => Err(Step::Invalid(out_of_memory())),
         Err(JobsError::Invalid { job: None, reason, .. }) => {
             let path = if prefix.is_empty() { "body" } else { prefix };
             Err(invalid(path.to_owned(), reason))

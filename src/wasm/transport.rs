@@ -72,8 +72,9 @@ pub struct RawResponse {
 
 /// Bytes of answer bodies held in wasm memory by all calls in flight together. Wasm memory ends
 /// at 4 GiB (sooner in some browsers), and an allocation that fails there aborts the module for
-/// good; a body's normalised result can take up to ~5× the body. So beyond this much at once,
-/// an answer fails its own call instead (each call is also bounded by its maxResponseBytes).
+/// good unless made to fail softly (as a body's and its normalised result's are); a body's
+/// result can take up to ~5× the body. So beyond this much at once, an answer fails its own
+/// call instead of crowding the others out (each call is also bounded by its maxResponseBytes).
 const MAX_BODY_BYTES_IN_FLIGHT: u64 = 256 << 20;
 
 thread_local! {
@@ -332,6 +333,12 @@ impl Transport {
                 "the answers being read at once would not fit in the package's memory (256 MiB in all); reading stopped",
             ))
         };
+        let no_memory = || {
+            controller.abort();
+            fail(Error::invalid_response(
+                "body", "the answer needs more memory than the package could get; reading stopped",
+            ))
+        };
         if declared_length.is_some_and(|length| length > limit) {
             return Err(too_large());
         }
@@ -360,7 +367,7 @@ impl Transport {
             if !budget.take(length as u64) {
                 return Err(no_room());
             }
-            return Ok(bytes.to_vec());
+            return if append(&mut out, &bytes, length as usize) { Ok(out) } else { Err(no_memory()) };
         };
         // A declared size (within the limit, checked above) is room reserved once, up to a
         // cap: a server that declares much and sends little must not grow wasm memory (which
@@ -397,12 +404,26 @@ impl Transport {
             if !budget.take(unbudgeted) {
                 return Err(no_room());
             }
-            out.resize(end as usize, 0);
-            if let Some(slot) = out.get_mut(start..) {
-                bytes.copy_to(slot);
+            if !append(&mut out, &bytes, byte_count(&bytes) as usize) {
+                return Err(no_memory());
             }
         }
     }
+}
+
+/// Copies `length` bytes (the view's true length) onto the end of `out`; `false` when the room
+/// cannot be had. Wasm memory ends at 4 GiB (sooner in some browsers), and an allocation that
+/// fails there aborts the module for good, so this one may fail instead.
+fn append(out: &mut Vec<u8>, bytes: &Uint8Array, length: usize) -> bool {
+    let start = out.len();
+    if out.try_reserve(length).is_err() {
+        return false;
+    }
+    out.resize(start + length, 0);
+    if let Some(slot) = out.get_mut(start..) {
+        bytes.copy_to(slot);
+    }
+    true
 }
 
 fn fail(error: Error) -> Failure {

@@ -20,6 +20,9 @@ pub enum JobsError {
         field: &'static str,
         reason: &'static str,
     },
+    /// The normalised jobs would not fit in the memory that could be had (wasm memory ends at
+    /// 4 GiB, sooner in some browsers): a failed allocation would abort the module for good.
+    OutOfMemory,
 }
 
 impl From<SyntaxError> for JobsError {
@@ -43,9 +46,6 @@ pub fn walk_jobs(scanner: &mut Scanner<'_>, out: &mut String) -> Result<usize, J
     }
     let mut index = 0usize;
     loop {
-        if index > 0 {
-            out.push(',');
-        }
         walk_job(scanner, out, index)?;
         index += 1;
         if !scanner.eat(b',') {
@@ -109,8 +109,18 @@ fn walk_job(scanner: &mut Scanner<'_>, out: &mut String, index: usize) -> Result
     let Some(identifier) = identifier else {
         return Err(invalid(index, "identifier", "the field is missing"));
     };
+    // Room for the whole job first, without aborting if it cannot be had: every push below then
+    // fits (the comma, the fixed text of 101 bytes and the tokens copied).
+    let job_name = job_name.unwrap_or("\"\"");
+    let params_raw = params_raw.unwrap_or("\"\"");
+    let fixed = 1 + JOB_TEXT_BYTES + MAX_DECIMAL_DIGITS;
+    out.try_reserve(fixed + job_name.len() + identifier.len() + params_raw.len())
+        .map_err(|_| JobsError::OutOfMemory)?;
+    if index > 0 {
+        out.push(',');
+    }
     out.push_str("{\"jobName\":");
-    out.push_str(job_name.unwrap_or("\"\""));
+    out.push_str(job_name);
     out.push_str(",\"identifier\":");
     out.push_str(identifier);
     out.push_str(",\"lastJobId\":");
@@ -119,10 +129,16 @@ fn walk_job(scanner: &mut Scanner<'_>, out: &mut String, index: usize) -> Result
         None => out.push_str("null"),
     }
     out.push_str(",\"lastJobParams\":null,\"lastJobParamsRaw\":");
-    out.push_str(params_raw.unwrap_or("\"\""));
+    out.push_str(params_raw);
     out.push('}');
     Ok(())
 }
+
+/// The bytes of a written job besides its tokens and id: `{"jobName":` `,"identifier":`
+/// `,"lastJobId":` `,"lastJobParams":null,"lastJobParamsRaw":` `}`.
+const JOB_TEXT_BYTES: usize = 11 + 14 + 13 + 41 + 1;
+/// u64::MAX has 20 digits.
+const MAX_DECIMAL_DIGITS: usize = 20;
 
 /// `n` in decimal, without `core::fmt` (once per job of a big answer).
 fn push_decimal(out: &mut String, mut n: u64) {
@@ -179,6 +195,22 @@ mod tests {
             let (out, count) = walk(&format!(r#"[{{"identifier":"a","lastJobId":{id}}}]"#)).unwrap();
             assert_eq!(count, 1);
             assert!(out.contains(&format!(r#""lastJobId":{text},"#)), "{out}");
+        }
+    }
+
+    /// The room taken before a job is written is enough for all of it: a push that outgrew it
+    /// would allocate without the chance to fail cleanly. The fixed text is counted exactly.
+    #[test]
+    fn each_job_fits_in_the_room_taken_for_it() {
+        let name = r#""na\"me""#;
+        let params = r#""{\"k\":1}""#;
+        for (id, id_text) in [("", "null"), (r#","lastJobId":9007199254740991"#, "9007199254740991")] {
+            let text = format!(r#"[{{"identifier":"a","jobName":{name},"lastJobParams":{params}{id}}}]"#);
+            let mut out = String::new();
+            walk_jobs(&mut Scanner::new(&text), &mut out).unwrap();
+            let tokens = name.len() + r#""a""#.len() + params.len();
+            assert_eq!(out.len(), JOB_TEXT_BYTES + tokens + id_text.len(), "{out}");
+            assert_eq!(out.capacity(), 1 + JOB_TEXT_BYTES + MAX_DECIMAL_DIGITS + tokens, "grown while written");
         }
     }
 
