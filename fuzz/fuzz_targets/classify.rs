@@ -40,7 +40,7 @@ fuzz_target!(|data: &[u8]| {
     ];
     for _ in 0..3 {
         call.next_request(1_600_000_000_000, "nonce");
-        let response = Response { status, headers: &headers, body: &body };
+        let response = Response { status, headers: &headers, body: &body, body_unread: None };
         match call.on_response(&response, 1_600_000_000_000, 0.5) {
             Outcome::Fail(error) => {
                 assert!(!error.message().contains(SECRET));

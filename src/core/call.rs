@@ -42,6 +42,9 @@ pub struct Response<'a> {
     pub status: u16,
     pub headers: &'a [(String, String)],
     pub body: &'a [u8],
+    /// Why an error status's body was not read (too big to hold): the answer is then judged by
+    /// its status alone, so a 503 is still a server error, retried as one.
+    pub body_unread: Option<&'a str>,
 }
 
 impl Response<'_> {
@@ -166,6 +169,9 @@ impl Call {
         let message = body.message.as_deref().map(|m| self.redactor.redact(m));
         let mut error = Error::from_api(status, body.code.as_deref(), message.as_deref())
             .with_request_id(body.request_id.clone().or_else(|| response.request_id().map(str::to_owned)));
+        if let Some(why) = response.body_unread {
+            error.detail = format!("{}; its body was not read: {why}", error.detail);
+        }
         if let Some(retry) = self.skew_retry(&error, response, now_ms) {
             return retry;
         }
@@ -265,10 +271,32 @@ impl Call {
         error.attempts = self.attempts;
         // Everything the server said is redacted, not just the message: a hostile or buggy
         // server may echo a secret anywhere.
-        error.detail = self.redactor.redact(&error.detail);
+        // Redacted first, then shortened: a cut could leave a secret's prefix behind.
+        error.detail = shortened(self.redactor.redact(&error.detail));
         error.code = self.redactor.redact(&error.code);
         error.request_id = error.request_id.map(|id| self.redactor.redact(&id));
         error
+    }
+}
+
+/// The most characters of an error's detail: a server's message of megabytes (a proxy's page
+/// in `Message`) must not become an `error.message` of megabytes in every log line.
+const MAX_DETAIL_CHARS: usize = 2_000;
+
+/// The detail cut to MAX_DETAIL_CHARS characters, saying how many more there were.
+fn shortened(detail: String) -> String {
+    // One plain loop: `nth`, `count` and the panicking `split_at` each bring their own code
+    // (their fast paths, or 4 KB of panic formatting) into the wasm.
+    let (mut chars, mut cut) = (0usize, None);
+    for (at, _) in detail.char_indices() {
+        if chars == MAX_DETAIL_CHARS {
+            cut = Some(at);
+        }
+        chars += 1;
+    }
+    match cut.and_then(|at| detail.get(..at)) {
+        None => detail,
+        Some(kept) => format!("{kept}… ({} more characters)", chars - MAX_DETAIL_CHARS),
     }
 }
 
@@ -369,7 +397,7 @@ mod tests {
 
     fn respond(call: &mut Call, status: u16, headers: &[(&str, &str)], body: &str, now: i64) -> Outcome {
         let headers: Vec<(String, String)> = headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect();
-        call.on_response(&Response { status, headers: &headers, body: body.as_bytes() }, now, 0.5)
+        call.on_response(&Response { status, headers: &headers, body: body.as_bytes(), body_unread: None }, now, 0.5)
     }
 
     #[test]
@@ -458,6 +486,28 @@ mod tests {
         }
         // jitter 0.5 of 250, 500, 1000.
         assert_eq!(delays, vec![125, 250, 500]);
+    }
+
+    #[test]
+    fn an_error_status_whose_body_was_not_read_is_judged_by_its_status() {
+        let why = "the answer is larger than maxResponseBytes (10 bytes); reading stopped";
+        let unread = |c: &mut Call, status| {
+            c.next_request(0, "n");
+            let headers = [("x-acs-request-id".to_owned(), "HDR".to_owned())];
+            c.on_response(&Response { status, headers: &headers, body: b"", body_unread: Some(why) }, 0, 0.5)
+        };
+        let mut c = call(RetryPolicy { max_retries: 1, ..RetryPolicy::default() });
+        assert!(matches!(unread(&mut c, 503), Outcome::Retry { .. }));
+        let e = failure(unread(&mut c, 503));
+        assert_eq!((e.kind, e.attempts, e.code.as_str()), (ErrorKind::Server, 2, "HTTP_503"));
+        assert_eq!(
+            e.message(),
+            format!(
+                "HTTP_503: the server failed with HTTP 503; its body was not read: {why} (HTTP 503, request id HDR, after 2 attempts)"
+            )
+        );
+        let e = failure(unread(&mut call(RetryPolicy::default()), 404));
+        assert_eq!(e.kind, ErrorKind::NotFound);
     }
 
     #[test]
@@ -733,6 +783,21 @@ mod tests {
                 assert!(!text.contains(needle), "{version:?}: {text}");
             }
         }
+    }
+
+    #[test]
+    fn a_long_server_message_is_shortened_leaving_no_part_of_a_secret() {
+        let mut c = call(RetryPolicy::default());
+        c.next_request(0, "n");
+        // The secret straddles the cut: redacted whole first, it leaves no prefix behind.
+        let message = format!("{}{SECRET}{}", "é".repeat(MAX_DETAIL_CHARS - 5), "x".repeat(5_000));
+        let e = failure(respond(&mut c, 404, &[], &format!(r#"{{"Message":"{message}"}}"#), 0));
+        assert!(!e.detail.contains(&SECRET[..5]), "{}", e.detail);
+        assert!(e.detail.starts_with(&"é".repeat(MAX_DETAIL_CHARS - 5)));
+        let more = e.detail.chars().count() - MAX_DETAIL_CHARS;
+        assert!(e.detail.ends_with(" more characters)") && more < 30, "{more}");
+        let e = failure(respond(&mut call(RetryPolicy::default()), 404, &[], r#"{"Message":"short"}"#, 0));
+        assert_eq!(e.detail, "short");
     }
 
     #[test]

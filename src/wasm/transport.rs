@@ -19,7 +19,7 @@ use web_sys::{AbortController, AbortSignal};
 
 use crate::core::call::{request_id_in, Response};
 use crate::core::encode::hex_lower;
-use crate::core::error::Error;
+use crate::core::error::{Error, ErrorKind};
 use crate::core::request::{find_header, HttpRequest};
 use crate::core::secret::Redactor;
 
@@ -66,6 +66,8 @@ pub struct RawResponse {
     status: u16,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
+    /// Why an error status's body was not read (see `core::call::Response`).
+    body_unread: Option<String>,
     /// Held until the answer has been judged and normalised (the result takes memory too).
     _budget: BodyBudget,
 }
@@ -123,7 +125,12 @@ impl Drop for BodyBudget {
 
 impl RawResponse {
     pub fn as_core(&self) -> Response<'_> {
-        Response { status: self.status, headers: &self.headers, body: &self.body }
+        Response {
+            status: self.status,
+            headers: &self.headers,
+            body: &self.body,
+            body_unread: self.body_unread.as_deref(),
+        }
     }
 }
 
@@ -296,17 +303,25 @@ impl Transport {
             // A redirect's body means nothing to the core (it fails the call on the status):
             // not read, so one that never ends is no wait for the timeout.
             controller.abort();
-            return Ok(RawResponse { status, headers, body: Vec::new(), _budget: budget });
+            return Ok(RawResponse { status, headers, body: Vec::new(), body_unread: None, _budget: budget });
         }
         let declared_length = declared_identity_length(&headers);
-        let body =
-            self.read_body(&response, declared_length, controller, guard, &mut budget).await.map_err(|failure| {
-                match failure {
-                    Failure::Failed(error) => Failure::Failed(error.with_status(status).with_request_id(request_id)),
-                    aborted => aborted,
-                }
-            })?;
-        Ok(RawResponse { status, headers, body, _budget: budget })
+        let (body, body_unread) = match self.read_body(&response, declared_length, controller, guard, &mut budget).await
+        {
+            Ok(body) => (body, None),
+            // Too big to hold (the only InvalidResponse a read gives): an error status is still
+            // that error, judged by its status (a 503's huge page is retried as a 503).
+            Err(Failure::Failed(error))
+                if error.kind == ErrorKind::InvalidResponse && !(200..300).contains(&status) =>
+            {
+                (Vec::new(), Some(error.detail))
+            }
+            Err(Failure::Failed(error)) => {
+                return Err(Failure::Failed(error.with_status(status).with_request_id(request_id)))
+            }
+            Err(aborted) => return Err(aborted),
+        };
+        Ok(RawResponse { status, headers, body, body_unread, _budget: budget })
     }
 
     /// `declared_length`: the content-length of an uncompressed body, when the server gave one.

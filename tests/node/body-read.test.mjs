@@ -82,3 +82,21 @@ test('an arrayBuffer() that gives a number or an array-like is no body (not a bu
     assert.match(error.message, /the body is not bytes/);
   }
 });
+
+test('an error status whose body is over maxResponseBytes is judged by its status (a 503 is retried as one)', async () => {
+  for (const [status, declare, expected] of [[503, true, y.ServerError], [429, false, y.ThrottlingError]]) {
+    const { fetch: answering } = answer(2 * MiB, { declare });
+    let calls = 0;
+    const fetch = async (...args) => {
+      calls++;
+      return { ...(await answering(...args)), status, headers: new Headers({ 'x-acs-request-id': 'BIG-1', ...(declare ? { 'content-length': String(2 * MiB) } : {}) }) };
+    };
+    const options = { endpoint: 'http://127.0.0.1:9', ...AK, fetch, maxRetries: 1, maxResponseBytes: MiB };
+    const error = await y.listPipelineJobs(ORG, PIPELINE, options).catch((e) => e);
+    assert.ok(error instanceof expected, String(error));
+    assert.equal(calls, 2, 'retried');
+    assert.equal(error.status, status);
+    assert.equal(error.requestId, 'BIG-1');
+    assert.match(error.message, /its body was not read: the answer is larger than maxResponseBytes \(1048576 bytes\); reading stopped/);
+  }
+});
