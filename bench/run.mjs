@@ -23,7 +23,7 @@ import { envelope } from './lib/static-server.mjs';
 const QUICK = process.argv.includes('--quick');
 const P = QUICK
   ? { coldRuns: 3, calls: 200, warmup: 50, stubCalls: 1_000, rounds: 1, concurrency: 32, big: [[1_000, 2]], bigProcs: 1, memCalls: 1_000, memConcurrency: 8, memSamples: 10 }
-  : { coldRuns: 20, calls: 2_000, warmup: 500, stubCalls: 10_000, rounds: 5, concurrency: 32, big: [[10_000, 5], [100_000, 3]], bigProcs: 3, memCalls: 100_000, memConcurrency: 8, memSamples: 10 };
+  : { coldRuns: 20, calls: 2_000, warmup: 500, stubCalls: 10_000, rounds: 5, concurrency: 32, big: [[10_000, 5], [100_000, 3]], bigProcs: 9, memCalls: 100_000, memConcurrency: 8, memSamples: 10 };
 const OUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'out');
 const RESULTS = QUICK ? path.join(OUT, 'RESULTS-quick.md') : path.join(OUT, '..', 'RESULTS.md');
 const GOAL = { gzipBytes: 40_000, coldMs: 10, perCallRatio: 1.1, bigTimeRatio: 1.5, bigMemRatio: 2 };

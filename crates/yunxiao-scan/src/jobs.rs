@@ -1,7 +1,8 @@
 //! The jobs array of an answer: each job validated and written, in one pass, as the compact
 //! JSON the JS side parses once:
 //! `{"jobName":…,"identifier":…,"lastJobId":…,"lastJobParams":null,"lastJobParamsRaw":…}`.
-//! String tokens are copied raw (escapes and all), so nothing is decoded or re-encoded.
+//! String tokens are copied raw (escapes and all), so nothing is decoded; only non-ASCII
+//! characters are written as `\uXXXX` escapes, keeping the result ASCII (see `push_ascii_token`).
 
 use std::borrow::Cow;
 
@@ -110,28 +111,80 @@ fn walk_job(scanner: &mut Scanner<'_>, out: &mut String, index: usize) -> Result
         return Err(invalid(index, "identifier", "the field is missing"));
     };
     // Room for the whole job first, without aborting if it cannot be had: every push below then
-    // fits (the comma, the fixed text of 101 bytes and the tokens copied).
+    // fits (the comma, the fixed text and id of 101 bytes at most, and the tokens).
     let job_name = job_name.unwrap_or("\"\"");
     let params_raw = params_raw.unwrap_or("\"\"");
     let fixed = 1 + JOB_TEXT_BYTES + MAX_DECIMAL_DIGITS;
-    out.try_reserve(fixed + job_name.len() + identifier.len() + params_raw.len())
-        .map_err(|_| JobsError::OutOfMemory)?;
+    let tokens = ascii_token_bound(job_name) + ascii_token_bound(identifier) + ascii_token_bound(params_raw);
+    out.try_reserve(fixed + tokens).map_err(|_| JobsError::OutOfMemory)?;
     if index > 0 {
         out.push(',');
     }
     out.push_str("{\"jobName\":");
-    out.push_str(job_name);
+    push_ascii_token(out, job_name);
     out.push_str(",\"identifier\":");
-    out.push_str(identifier);
+    push_ascii_token(out, identifier);
     out.push_str(",\"lastJobId\":");
     match last_job_id {
         Some(id) => push_decimal(out, id),
         None => out.push_str("null"),
     }
     out.push_str(",\"lastJobParams\":null,\"lastJobParamsRaw\":");
-    out.push_str(params_raw);
+    push_ascii_token(out, params_raw);
     out.push('}');
     Ok(())
+}
+
+/// Appends a raw JSON string token with each non-ASCII character written as a `\uXXXX` escape
+/// (two, a surrogate pair, beyond U+FFFF): the same string to `JSON.parse`, and the result stays
+/// ASCII, which V8 holds as a one-byte string, half the memory of the two-byte string that one
+/// CJK character makes of the whole result (bench/DESIGN.md, "Peak memory"). Escapes already in
+/// the token are kept as they are.
+pub fn push_ascii_token(out: &mut String, raw: &str) {
+    let mut rest = raw;
+    // `split_at_checked`: the panicking `split_at` would bring 4 KB of panic formatting into the wasm.
+    while let Some((ascii, from)) = rest.bytes().position(|b| !b.is_ascii()).and_then(|at| rest.split_at_checked(at)) {
+        out.push_str(ascii);
+        let mut chars = from.chars();
+        if let Some(c) = chars.next() {
+            push_escaped_char(out, c);
+        }
+        rest = chars.as_str();
+    }
+    out.push_str(rest);
+}
+
+/// `c` as one `\uXXXX` escape, or two (a surrogate pair) beyond U+FFFF. By hand: `encode_utf16`
+/// would bring its panic's formatting into the wasm.
+pub fn push_escaped_char(out: &mut String, c: char) {
+    let code = u32::from(c);
+    if code < 0x1_0000 {
+        push_escaped_unit(out, code);
+    } else {
+        let offset = code - 0x1_0000;
+        push_escaped_unit(out, 0xD800 | (offset >> 10));
+        push_escaped_unit(out, 0xDC00 | (offset & 0x3FF));
+    }
+}
+
+fn push_escaped_unit(out: &mut String, unit: u32) {
+    out.push_str("\\u");
+    for shift in [12, 8, 4, 0] {
+        let digit = HEX_DIGITS.get((unit >> shift & 0xF) as usize).copied().unwrap_or(b'0');
+        out.push(char::from(digit));
+    }
+}
+
+const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
+/// The most bytes `push_ascii_token` writes for `raw`: a non-ASCII character of n UTF-8 bytes
+/// becomes 6 (n = 2, 3) or 12 (n = 4) bytes, at most three times as many.
+pub fn ascii_token_bound(raw: &str) -> usize {
+    if raw.is_ascii() {
+        raw.len()
+    } else {
+        raw.len() * 3
+    }
 }
 
 /// The bytes of a written job besides its tokens and id: `{"jobName":` `,"identifier":`
@@ -202,15 +255,31 @@ mod tests {
     /// would allocate without the chance to fail cleanly. The fixed text is counted exactly.
     #[test]
     fn each_job_fits_in_the_room_taken_for_it() {
-        let name = r#""na\"me""#;
         let params = r#""{\"k\":1}""#;
-        for (id, id_text) in [("", "null"), (r#","lastJobId":9007199254740991"#, "9007199254740991")] {
-            let text = format!(r#"[{{"identifier":"a","jobName":{name},"lastJobParams":{params}{id}}}]"#);
-            let mut out = String::new();
-            walk_jobs(&mut Scanner::new(&text), &mut out).unwrap();
-            let tokens = name.len() + r#""a""#.len() + params.len();
-            assert_eq!(out.len(), JOB_TEXT_BYTES + tokens + id_text.len(), "{out}");
-            assert_eq!(out.capacity(), 1 + JOB_TEXT_BYTES + MAX_DECIMAL_DIGITS + tokens, "grown while written");
+        let names = [(r#""na\"me""#, r#""na\"me""#), ("\"构😀é\"", r#""\u6784\ud83d\ude00\u00e9""#)];
+        for (name, written) in names {
+            for (id, id_text) in [("", "null"), (r#","lastJobId":9007199254740991"#, "9007199254740991")] {
+                let text = format!(r#"[{{"identifier":"a","jobName":{name},"lastJobParams":{params}{id}}}]"#);
+                let mut out = String::new();
+                walk_jobs(&mut Scanner::new(&text), &mut out).unwrap();
+                assert!(out.contains(written), "{out}");
+                let tokens = written.len() + r#""a""#.len() + params.len();
+                assert_eq!(out.len(), JOB_TEXT_BYTES + tokens + id_text.len(), "{out}");
+                let bound = ascii_token_bound(name) + r#""a""#.len() + params.len();
+                assert_eq!(out.capacity(), 1 + JOB_TEXT_BYTES + MAX_DECIMAL_DIGITS + bound, "grown while written");
+            }
+        }
+    }
+
+    #[test]
+    fn escapes_cover_every_utf8_length() {
+        let mut out = String::new();
+        push_ascii_token(&mut out, "\"a\\u00e9é߿ࠀ\u{FFFF}𐀀\u{10FFFF}\"");
+        assert_eq!(out, r#""a\u00e9\u00e9\u07ff\u0800\uffff\ud800\udc00\udbff\udfff""#);
+        for c in ['é', '߿', 'ࠀ', '\u{FFFF}', '𐀀', '\u{10FFFF}'] {
+            let mut one = String::new();
+            push_ascii_token(&mut one, c.encode_utf8(&mut [0; 4]));
+            assert!(one.len() <= ascii_token_bound(c.encode_utf8(&mut [0; 4])), "{c:?}");
         }
     }
 
