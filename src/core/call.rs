@@ -2,10 +2,11 @@
 //! and reports what happened; the core decides to finish, retry after a delay, or fail.
 //! Time and randomness come in as arguments, so the schedule is tested without sleeping.
 
+use super::encode::find_str;
 use super::error::{Error, ErrorKind};
 use super::normalize::{self, Normalized};
 use super::request::{self, find_header, Auth, CallTarget, HttpRequest};
-use super::secret::{Redactor, Secret};
+use super::secret::{Redactor, Secret, REDACTED};
 use super::time::parse_http_date;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -141,7 +142,9 @@ impl Call {
                     normalized.redact_request_id(&self.redactor);
                     Outcome::Done(normalized)
                 }
-                Err(error) => {
+                Err(mut error) => {
+                    // Only the server's text can be long (its message, for `success: false`).
+                    error.detail = self.server_text(&error.detail);
                     let error = if error.status == 0 { error.with_status(status) } else { error };
                     // The body named no request id: the header's, as for any other answer.
                     let mut error = error.with_request_id(response.request_id().map(str::to_owned));
@@ -166,7 +169,7 @@ impl Call {
             return self.fail(error.with_request_id(response.request_id().map(str::to_owned)));
         }
         let body = normalize::parse_error_body(response.body);
-        let message = body.message.as_deref().map(|m| self.redactor.redact(m));
+        let message = body.message.as_deref().map(|m| self.server_text(m));
         let mut error = Error::from_api(status, body.code.as_deref(), message.as_deref())
             .with_request_id(body.request_id.clone().or_else(|| response.request_id().map(str::to_owned)));
         if let Some(why) = response.body_unread {
@@ -266,37 +269,61 @@ impl Call {
         Outcome::Fail(self.final_error(error))
     }
 
+    /// A server's text for a message: redacted, then shortened (a cut first could leave the
+    /// start of a secret behind, which no redaction would then recognise).
+    fn server_text(&self, text: &str) -> String {
+        shortened(self.redactor.redact(text))
+    }
+
     /// The error as the call ends with it: attempts counted, secrets redacted.
     fn final_error(&self, mut error: Error) -> Error {
         error.attempts = self.attempts;
         // Everything the server said is redacted, not just the message: a hostile or buggy
         // server may echo a secret anywhere.
-        // Redacted first, then shortened: a cut could leave a secret's prefix behind.
-        error.detail = shortened(self.redactor.redact(&error.detail));
+        error.detail = self.redactor.redact(&error.detail);
         error.code = self.redactor.redact(&error.code);
         error.request_id = error.request_id.map(|id| self.redactor.redact(&id));
         error
     }
 }
 
-/// The most characters of an error's detail: a server's message of megabytes (a proxy's page
-/// in `Message`) must not become an `error.message` of megabytes in every log line.
-const MAX_DETAIL_CHARS: usize = 2_000;
+/// The most characters of a server's text in a message: a message of megabytes (a proxy's
+/// page in `Message`) must not become an `error.message` of megabytes in every log line.
+const MAX_SERVER_TEXT_CHARS: usize = 2_000;
+const CUT_MARK: &str = "… (cut after 2,000 characters)";
 
-/// The detail cut to MAX_DETAIL_CHARS characters, saying how many more there were.
-fn shortened(detail: String) -> String {
+/// The text cut after MAX_SERVER_TEXT_CHARS characters and marked as cut, unless the cut
+/// would save less than the mark's own length. A redaction mark the cut would split is kept
+/// whole.
+fn shortened(text: String) -> String {
     // One plain loop: `nth`, `count` and the panicking `split_at` each bring their own code
     // (their fast paths, or 4 KB of panic formatting) into the wasm.
-    let (mut chars, mut cut) = (0usize, None);
-    for (at, _) in detail.char_indices() {
-        if chars == MAX_DETAIL_CHARS {
-            cut = Some(at);
+    let (mut chars, mut cut) = (0usize, text.len());
+    for (at, _) in text.char_indices() {
+        if chars == MAX_SERVER_TEXT_CHARS {
+            cut = at;
         }
         chars += 1;
     }
-    match cut.and_then(|at| detail.get(..at)) {
-        None => detail,
-        Some(kept) => format!("{kept}… ({} more characters)", chars - MAX_DETAIL_CHARS),
+    if chars <= MAX_SERVER_TEXT_CHARS + CUT_MARK.chars().count() {
+        return text;
+    }
+    // A mark that starts less than its length before the cut runs past it: cut after it.
+    let mut before = cut.saturating_sub(REDACTED.len() - 1);
+    let mut end = (cut + REDACTED.len()).min(text.len());
+    while !text.is_char_boundary(before) {
+        before -= 1;
+    }
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    let window = text.get(before..end).unwrap_or_default();
+    if let Some(start) = find_str(window, REDACTED).map(|at| before + at).filter(|&start| start < cut) {
+        cut = start + REDACTED.len();
+    }
+    match text.get(..cut) {
+        Some(kept) => format!("{kept}{CUT_MARK}"),
+        None => text,
     }
 }
 
@@ -786,18 +813,42 @@ mod tests {
     }
 
     #[test]
-    fn a_long_server_message_is_shortened_leaving_no_part_of_a_secret() {
+    fn a_long_server_message_is_cut_leaving_no_part_of_a_secret() {
+        let detail_of = |message: &str| {
+            let mut c = call(RetryPolicy::default());
+            c.next_request(0, "n");
+            failure(respond(&mut c, 404, &[], &format!(r#"{{"Message":"{message}"}}"#), 0)).detail
+        };
+        // The secret straddles the cut: redacted whole first, its mark kept whole.
+        let start = "é".repeat(MAX_SERVER_TEXT_CHARS - 5);
+        let detail = detail_of(&format!("{start}{SECRET}{}", "x".repeat(5_000)));
+        assert_eq!(detail, format!("{start}{REDACTED}{CUT_MARK}"));
+        // Cut only when that saves more than the mark's length.
+        let mark = CUT_MARK.chars().count();
+        let long = "y".repeat(MAX_SERVER_TEXT_CHARS + mark);
+        assert_eq!(detail_of(&long), long);
+        let longer = format!("{long}z");
+        assert_eq!(detail_of(&longer), format!("{}{CUT_MARK}", &longer[..MAX_SERVER_TEXT_CHARS]));
+        assert_eq!(detail_of("short"), "short");
+    }
+
+    #[test]
+    fn only_the_servers_text_is_cut_never_the_packages_own() {
+        // A 200 with `success: false` too.
+        let long = "m".repeat(3 * MAX_SERVER_TEXT_CHARS);
         let mut c = call(RetryPolicy::default());
         c.next_request(0, "n");
-        // The secret straddles the cut: redacted whole first, it leaves no prefix behind.
-        let message = format!("{}{SECRET}{}", "é".repeat(MAX_DETAIL_CHARS - 5), "x".repeat(5_000));
-        let e = failure(respond(&mut c, 404, &[], &format!(r#"{{"Message":"{message}"}}"#), 0));
-        assert!(!e.detail.contains(&SECRET[..5]), "{}", e.detail);
-        assert!(e.detail.starts_with(&"é".repeat(MAX_DETAIL_CHARS - 5)));
-        let more = e.detail.chars().count() - MAX_DETAIL_CHARS;
-        assert!(e.detail.ends_with(" more characters)") && more < 30, "{more}");
-        let e = failure(respond(&mut call(RetryPolicy::default()), 404, &[], r#"{"Message":"short"}"#, 0));
-        assert_eq!(e.detail, "short");
+        let body = format!(r#"{{"success":false,"errorCode":"Forbidden.AccessDenied","errorMessage":"{long}"}}"#);
+        let e = failure(respond(&mut c, 200, &[], &body, 0));
+        assert_eq!(e.detail, format!("{}{CUT_MARK}", &long[..MAX_SERVER_TEXT_CHARS]));
+        // The unsigned request's hint follows the cut message whole.
+        let mut c = unsigned_call("http://127.0.0.1:8080/api");
+        c.next_request(0, "n");
+        let body = format!(r#"{{"Code":"IncompleteSignature","Message":"{long}"}}"#);
+        let e = failure(respond(&mut c, 400, &[], &body, 0));
+        let hint = " — the request went out unsigned";
+        assert!(e.detail.starts_with(&format!("{}{CUT_MARK}{hint}", &long[..MAX_SERVER_TEXT_CHARS])), "{}", e.detail);
+        assert!(e.detail.ends_with("the proxy's credentials that were refused"), "{}", e.detail);
     }
 
     #[test]

@@ -2,9 +2,9 @@
 //!
 //! The output is one compact JSON text that JS turns into objects with a single `JSON.parse`:
 //! crossing the JS↔wasm boundary once per response instead of once per field. String tokens
-//! are copied raw (escapes and all), so nothing is decoded, but for non-ASCII characters written
-//! as `\uXXXX` escapes (an ASCII result is a one-byte JS string: half the memory). `lastJobParams` is
-//! written as `null` beside `lastJobParamsRaw`: the JS side parses the raw text into the object
+//! are copied raw (escapes and all), so nothing is decoded; only non-ASCII characters are written
+//! as `\uXXXX` escapes (an ASCII result is a one-byte JS string: half the memory). `lastJobParams`
+//! is written as `null` beside `lastJobParamsRaw`: the JS side parses the raw text into the object
 //! (its own `JSON.parse` is the fastest parser there is for that, and the text is needed as a
 //! JS string anyway), keeping the key order of the documented result.
 
@@ -74,7 +74,14 @@ pub fn normalize_success(body: &[u8], status: u16, header_request_id: Option<&st
         return Err(error.with_request_id(header_request_id.map(str::to_owned)));
     }
     let Some(mut writer) = Writer::with_capacity(text.len()) else {
-        return Err(out_of_memory().with_request_id(header_request_id.map(str::to_owned)));
+        // A body that reports failure is that failure, whatever its size.
+        let error_body = parse_error_body(body);
+        if error_body.success == Some(false) {
+            return Err(api_error(status, &error_body));
+        }
+        return Err(
+            out_of_memory().with_request_id(error_body.request_id.or_else(|| header_request_id.map(str::to_owned)))
+        );
     };
     let parsed = match scanner.peek() {
         Some(b'[') => walk_jobs(&mut scanner, &mut writer, "").map(|()| None),
@@ -174,19 +181,20 @@ pub fn parse_error_body(body: &[u8]) -> ErrorBody {
                 // `null` (or a number) says neither: only the two words count.
                 Some(Token::Literal(word)) if key == "success" && word != "null" => out.success = Some(word == "true"),
                 Some(Token::String(raw)) => {
-                    let value = decode_string(raw).map(Cow::into_owned).filter(|v| !v.is_empty());
-                    let slot = match key.as_ref() {
-                        "errorCode" | "Code" => Some(&mut out.code),
-                        "code" if out.code.is_none() => Some(&mut out.code),
-                        "errorMessage" | "Message" => Some(&mut out.message),
-                        "errorDescription" | "message" if out.message.is_none() => Some(&mut out.message),
-                        "requestId" | "RequestId" => Some(&mut out.request_id),
+                    let (slot, is_message) = match key.as_ref() {
+                        "errorCode" | "Code" => (Some(&mut out.code), false),
+                        "code" if out.code.is_none() => (Some(&mut out.code), false),
+                        "errorMessage" | "Message" => (Some(&mut out.message), true),
+                        "errorDescription" | "message" if out.message.is_none() => (Some(&mut out.message), true),
+                        "requestId" | "RequestId" => (Some(&mut out.request_id), false),
                         // As the official SDKs read it: when neither of those is there.
-                        "requestid" if out.request_id.is_none() => Some(&mut out.request_id),
-                        _ => None,
+                        "requestid" if out.request_id.is_none() => (Some(&mut out.request_id), false),
+                        _ => (None, false),
                     };
-                    if let (Some(slot), Some(value)) = (slot, value) {
-                        *slot = Some(value);
+                    if let Some(slot) = slot {
+                        if let Some(value) = server_text(raw, is_message) {
+                            *slot = Some(value);
+                        }
                     }
                 }
                 Some(_) => {}
@@ -201,6 +209,52 @@ pub fn parse_error_body(body: &[u8]) -> ErrorBody {
         out.success = None;
     }
     out
+}
+
+/// The most of a server's text field (an error's code or message, a request id) read, in bytes
+/// of its JSON token. Each is copied several times (decoded, redacted, put into a message), and
+/// an answer of up to 100 MiB must not make copies of that size: a longer message is read up to
+/// here (the call's message cuts it far shorter, marked as cut); a longer code or request id is
+/// none (a request id that long in a success answer is refused).
+const MAX_SERVER_TEXT_BYTES: usize = 1 << 20;
+
+/// A server's text field, decoded (see MAX_SERVER_TEXT_BYTES); `None` if empty or not text.
+fn server_text(raw: &str, is_message: bool) -> Option<String> {
+    let decoded = if raw.len() <= MAX_SERVER_TEXT_BYTES {
+        decode_string(raw).map(Cow::into_owned)
+    } else if is_message {
+        json_string_prefix(raw, MAX_SERVER_TEXT_BYTES)
+            .and_then(|prefix| decode_string_lossy(&prefix).map(Cow::into_owned))
+    } else {
+        None
+    };
+    decoded.filter(|text| !text.is_empty())
+}
+
+/// The first at most `max` bytes of a JSON string token, cut outside any escape and closed with
+/// a quote, so that it decodes (a surrogate pair the cut separates decodes lossily).
+fn json_string_prefix(raw: &str, max: usize) -> Option<String> {
+    let bytes = raw.as_bytes();
+    let mut end = 1; // after the opening quote
+    loop {
+        let step = match bytes.get(end) {
+            Some(b'\\') if bytes.get(end + 1) == Some(&b'u') => 6,
+            Some(b'\\') => 2,
+            Some(b'"') | None => break,
+            Some(_) => 1,
+        };
+        // Room for the closing quote within `max`.
+        if end + step >= max {
+            break;
+        }
+        end += step;
+    }
+    while !raw.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut prefix = raw.get(..end)?.to_owned();
+    prefix.push('"');
+    Some(prefix)
 }
 
 /// An XML document whose root is `<Error>` (after an `<?xml …?>` prolog, if any): the gateway's
@@ -379,8 +433,7 @@ fn request_id_json(header: Option<&str>) -> Option<String> {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c if !c.is_ascii() => jobs::push_escaped_char(&mut out, c),
+            c if c.is_ascii_control() || !c.is_ascii() => jobs::push_escaped_char(&mut out, c),
             c => out.push(c),
         }
     }
@@ -415,8 +468,14 @@ fn walk_envelope(scanner: &mut Scanner<'_>, writer: &mut Writer) -> StepResult<E
                     match scanner.scalar()? {
                         // `""` names no request: the header's, if any, is the answer's id.
                         Some(Token::String("\"\"")) | Some(Token::Literal("null")) => {}
+                        Some(Token::String(raw)) if raw.len() > MAX_SERVER_TEXT_BYTES => {
+                            return Err(invalid("requestId".into(), "longer than 1 MiB: no request id is"));
+                        }
                         Some(Token::String(raw)) => {
-                            let mut token = String::with_capacity(jobs::ascii_token_bound(raw));
+                            let mut token = String::new();
+                            token
+                                .try_reserve(jobs::ascii_token_bound(raw))
+                                .map_err(|_| Step::Invalid(out_of_memory()))?;
                             jobs::push_ascii_token(&mut token, raw);
                             request_id_token = Some(token);
                             envelope.error.request_id = decode_string(raw).map(Cow::into_owned);
@@ -440,9 +499,9 @@ fn walk_envelope(scanner: &mut Scanner<'_>, writer: &mut Writer) -> StepResult<E
                     }
                     if let Some(Token::String(raw)) = token {
                         // An empty value says nothing: it does not erase an earlier one.
-                        let value = decode_string(raw).map(Cow::into_owned).filter(|v| !v.is_empty());
-                        let slot =
-                            if key.ends_with("ode") { &mut envelope.error.code } else { &mut envelope.error.message };
+                        let is_code = key.ends_with("ode");
+                        let value = server_text(raw, !is_code);
+                        let slot = if is_code { &mut envelope.error.code } else { &mut envelope.error.message };
                         if value.is_some() {
                             *slot = value;
                         }
@@ -578,6 +637,39 @@ mod tests {
         assert!(e.message().contains("gone"), "{}", e.message());
     }
 
+    #[test]
+    fn a_json_string_prefix_is_cut_outside_escapes_and_characters() {
+        let raw = r#""ab\u00e9\n中\ud83d\ude00""#;
+        let cuts: Vec<_> = (0..=raw.len()).map(|max| json_string_prefix(raw, max).unwrap()).collect();
+        for (max, prefix) in cuts.iter().enumerate() {
+            assert!(prefix.len() <= max.max(2), "{max}: {prefix}");
+            assert!(decode_string_lossy(prefix).is_some(), "{max}: {prefix}");
+        }
+        assert_eq!((cuts[9].as_str(), cuts[10].as_str()), (r#""ab""#, r#""ab\u00e9""#));
+        assert_eq!(cuts[14], r#""ab\u00e9\n""#, "not into 中");
+        assert_eq!(decode_string_lossy(&cuts[23]).unwrap(), "abé\n中\u{FFFD}", "a surrogate pair cut in two");
+    }
+
+    #[test]
+    fn a_servers_text_past_1_mib_is_cut_if_a_message_and_dropped_if_a_code_or_id() {
+        let huge = format!("\"{}\"", "é".repeat(MAX_SERVER_TEXT_BYTES));
+        let message = server_text(&huge, true).unwrap();
+        assert_eq!(message.len(), MAX_SERVER_TEXT_BYTES - 2, "whole characters, and room for the quotes");
+        assert_eq!(server_text(&huge, false), None);
+        let body =
+            format!(r#"{{"success":false,"Code":{huge},"errorCode":"Kept","Message":{huge},"RequestId":{huge}}}"#);
+        let error = parse_error_body(body.as_bytes());
+        assert_eq!((error.code.as_deref(), error.request_id), (Some("Kept"), None));
+        assert!(error.message.unwrap().starts_with("éé"));
+        let e = err(format!(r#"{{"requestId":{huge},"jobs":[]}}"#).as_bytes());
+        assert_eq!((e.path.as_deref(), e.detail.as_str()), (Some("requestId"), "longer than 1 MiB: no request id is"));
+        let e = err(
+            format!(r#"{{"success":false,"errorCode":"Forbidden.AccessDenied","errorMessage":{huge}}}"#).as_bytes()
+        );
+        assert_eq!(e.kind, ErrorKind::Forbidden);
+        assert!(e.detail.len() < MAX_SERVER_TEXT_BYTES, "read up to the cut");
+    }
+
     /// An ASCII result is a one-byte JS string (half the memory of a two-byte one): every
     /// non-ASCII character is escaped, to the same strings.
     #[test]
@@ -592,8 +684,8 @@ mod tests {
             assert_eq!(job["lastJobParamsRaw"], r#"{"分支":"主"}"#);
             assert_eq!(value["requestId"], "请求-é");
         }
-        let n = normalize_success(br#"{"jobs":[]}"#, 200, Some("头-😀")).unwrap();
-        assert_eq!(n.json, r#"{"jobs":[],"requestId":"\u5934-\ud83d\ude00"}"#);
+        let n = normalize_success(br#"{"jobs":[]}"#, 200, Some("头-😀\u{1}\u{7f}")).unwrap();
+        assert_eq!(n.json, r#"{"jobs":[],"requestId":"\u5934-\ud83d\ude00\u0001\u007f"}"#);
     }
 
     #[test]

@@ -51,6 +51,8 @@ const MAX_DETAIL_CHARS: usize = 500;
 /// Bodies up to this size are read with one `arrayBuffer()` (fewest crossings); bigger ones
 /// chunk by chunk, straight into wasm memory (a copy of the whole body less at the peak).
 const WHOLE_BODY_MAX_BYTES: u64 = 1 << 20;
+/// The most of an error answer's body read (its code, message and request id are all it is for).
+const ERROR_BODY_MAX_BYTES: u64 = 1 << 20;
 /// The most room reserved on the word of a `content-length` before the bytes arrive.
 const RESERVE_MAX_BYTES: u64 = 16 << 20;
 /// setTimeout treats anything above 2^31 − 1 ms as 1 ms.
@@ -306,21 +308,28 @@ impl Transport {
             return Ok(RawResponse { status, headers, body: Vec::new(), body_unread: None, _budget: budget });
         }
         let declared_length = declared_identity_length(&headers);
-        let (body, body_unread) = match self.read_body(&response, declared_length, controller, guard, &mut budget).await
-        {
-            Ok(body) => (body, None),
-            // Too big to hold (the only InvalidResponse a read gives): an error status is still
-            // that error, judged by its status (a 503's huge page is retried as a 503).
-            Err(Failure::Failed(error))
-                if error.kind == ErrorKind::InvalidResponse && !(200..300).contains(&status) =>
-            {
-                (Vec::new(), Some(error.detail))
-            }
-            Err(Failure::Failed(error)) => {
-                return Err(Failure::Failed(error.with_status(status).with_request_id(request_id)))
-            }
-            Err(aborted) => return Err(aborted),
+        // An error answer's body is read for its code and message only: an error page of
+        // megabytes says no more than its first MiB, and its text is held in several copies.
+        let limit = if (200..300).contains(&status) {
+            self.max_response_bytes
+        } else {
+            self.max_response_bytes.min(ERROR_BODY_MAX_BYTES)
         };
+        let (body, body_unread) =
+            match self.read_body(&response, declared_length, limit, controller, guard, &mut budget).await {
+                Ok(body) => (body, None),
+                // Too big to hold (the only InvalidResponse a read gives): an error status is still
+                // that error, judged by its status (a 503's huge page is retried as a 503).
+                Err(Failure::Failed(error))
+                    if error.kind == ErrorKind::InvalidResponse && !(200..300).contains(&status) =>
+                {
+                    (Vec::new(), Some(error.detail))
+                }
+                Err(Failure::Failed(error)) => {
+                    return Err(Failure::Failed(error.with_status(status).with_request_id(request_id)))
+                }
+                Err(aborted) => return Err(aborted),
+            };
         Ok(RawResponse { status, headers, body, body_unread, _budget: budget })
     }
 
@@ -329,17 +338,19 @@ impl Transport {
         &self,
         response: &JsValue,
         declared_length: Option<u64>,
+        limit: u64,
         controller: &AbortController,
         guard: &Guard,
         budget: &mut BodyBudget,
     ) -> Result<Vec<u8>, Failure> {
-        let limit = self.max_response_bytes;
         let too_large = || {
             controller.abort();
-            fail(Error::invalid_response(
-                "body",
-                format!("the answer is larger than maxResponseBytes ({limit} bytes); reading stopped"),
-            ))
+            let detail = if limit < self.max_response_bytes {
+                "the error answer is larger than 1 MiB, the most of one that is read; reading stopped".to_owned()
+            } else {
+                format!("the answer is larger than maxResponseBytes ({limit} bytes); reading stopped")
+            };
+            fail(Error::invalid_response("body", detail))
         };
         let no_room = || {
             controller.abort();

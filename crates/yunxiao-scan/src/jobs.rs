@@ -116,7 +116,7 @@ fn walk_job(scanner: &mut Scanner<'_>, out: &mut String, index: usize) -> Result
     let params_raw = params_raw.unwrap_or("\"\"");
     let fixed = 1 + JOB_TEXT_BYTES + MAX_DECIMAL_DIGITS;
     let tokens = ascii_token_bound(job_name) + ascii_token_bound(identifier) + ascii_token_bound(params_raw);
-    out.try_reserve(fixed + tokens).map_err(|_| JobsError::OutOfMemory)?;
+    reserve(out, fixed + tokens)?;
     if index > 0 {
         out.push(',');
     }
@@ -133,6 +133,16 @@ fn walk_job(scanner: &mut Scanner<'_>, out: &mut String, index: usize) -> Result
     push_ascii_token(out, params_raw);
     out.push('}');
     Ok(())
+}
+
+/// Room for `needed` more bytes, or OutOfMemory. Growth doubles the capacity, which for a big
+/// result needs room for both the old and the new at once: when that cannot be had, an eighth
+/// more is tried, then just what is needed.
+fn reserve(out: &mut String, needed: usize) -> Result<(), JobsError> {
+    out.try_reserve(needed)
+        .or_else(|_| out.try_reserve_exact(needed.max(out.capacity() / 8)))
+        .or_else(|_| out.try_reserve_exact(needed))
+        .map_err(|_| JobsError::OutOfMemory)
 }
 
 /// Appends a raw JSON string token with each non-ASCII character written as a `\uXXXX` escape
@@ -183,7 +193,7 @@ pub fn ascii_token_bound(raw: &str) -> usize {
     if raw.is_ascii() {
         raw.len()
     } else {
-        raw.len() * 3
+        raw.len().saturating_mul(3)
     }
 }
 
