@@ -51,6 +51,17 @@ const ANSWERS = [
       return super.length + this.reads; // never the same twice, never the truth
     }
   })(BYTES)]), 'success'],
+  // Chunks are read through a view of their bytes, not a copy: made from the internal slots.
+  ['a chunk whose `buffer`, `byteOffset` and `byteLength` lie (a Uint8Array subclass)', streamed([new (class extends Uint8Array {
+    get buffer() { return new ArrayBuffer(BYTES.length); } // zeros, of a plausible size
+    get byteOffset() { return 0; }
+    get byteLength() { return BYTES.length; }
+  })(BYTES)]), 'success'],
+  ['a chunk that is a window on a larger buffer (as a pooled Node Buffer is)', (() => {
+    const larger = new Uint8Array(BYTES.length + 20).fill(0x5b); // `[`: no JSON around the window
+    larger.set(BYTES, 10);
+    return streamed([larger.subarray(10, 10 + BYTES.length)]);
+  })(), 'success'],
   ['a chunk that is a Proxy of a Uint8Array', streamed([new Proxy(BYTES, {})]), NOT_BYTES],
   ['a chunk that is a string of digits', streamed(['12345']), NOT_BYTES],
   ['a declared length and a stream but no arrayBuffer()', streamed([BYTES], new Headers({ 'content-length': String(BYTES.length) })), 'success'],
