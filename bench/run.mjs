@@ -613,7 +613,8 @@ md.push(
 
 md.push('## Goals', '', table(['goal', 'verdict', 'measured'], goals, 'lll'), '', 'Informational: a missed goal never fails the build.', '');
 const design = path.join(BENCH, 'DESIGN.md');
-if (existsSync(design)) md.push('## Designs measured', '', readFileSync(design, 'utf8').trim(), '');
+// DESIGN.md brings its own heading ("Designs measured, and why the current one won").
+if (existsSync(design)) md.push(readFileSync(design, 'utf8').trim(), '');
 
 const text = `${md.join('\n')}\n`;
 writeFileSync(RESULTS, text);

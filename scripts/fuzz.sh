@@ -15,16 +15,32 @@ targets=(normalize classify)
 per_target=$(( seconds / ${#targets[@]} ))
 export RUSTC_BOOTSTRAP=1
 cd fuzz
+mkdir -p target # (ignored) for the logs below
 for target in "${targets[@]}"; do
   mkdir -p "corpus/$target"
   rm -rf "artifacts/$target"
   cp -n "seeds/$target/"* "corpus/$target/"
   echo "[fuzz] $target for ${per_target}s" >&2
+  # Built first, on its own: a target that no longer compiles must fail the run, not pass it
+  # silently (the run below is filtered, and a crash exits non-zero too).
+  if ! cargo fuzz build -O "$target" >"target/fuzz-$target-build.log" 2>&1; then
+    tail -n 30 "target/fuzz-$target-build.log" >&2
+    echo "[fuzz] $target does not build" >&2
+    exit 1
+  fi
+  log="target/fuzz-$target-run.log"
   cargo fuzz run -O "$target" "corpus/$target" -- \
-    -max_total_time="$per_target" -max_len=65536 -print_final_stats=1 2>&1 | grep -E "^(Done|stat::number_of_executed_units|==|SUMMARY|.*panicked)" || true
+    -max_total_time="$per_target" -max_len=65536 -print_final_stats=1 >"$log" 2>&1 || true
+  grep -E "^(Done|stat::number_of_executed_units|==|SUMMARY|.*panicked)" "$log" || true
   # A crash, timeout or out-of-memory leaves an artifact: that is the verdict.
   if compgen -G "artifacts/$target/*" >/dev/null; then
     echo "[fuzz] $target crashed: see fuzz/artifacts/$target/" >&2
+    exit 1
+  fi
+  # And a run that never got going (libFuzzer's closing "Done N runs" line missing) is no pass.
+  if ! grep -qE "^Done [0-9]+ runs" "$log"; then
+    tail -n 30 "$log" >&2
+    echo "[fuzz] $target did not run" >&2
     exit 1
   fi
 done

@@ -62,6 +62,7 @@ test('a big listing shows 200 rows at a time, with a button for more', async () 
     assert.equal(await page.locator('#result .more').isVisible(), false);
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'result', 'the focus does not fall to the page');
     assert.equal(await page.locator('#status').innerText(), '450 jobs listed.');
+    await screenshot(page, 'big-listing');
     assertNoConsoleErrors(problems);
   });
 });
@@ -88,6 +89,7 @@ test('bidirectional controls in server text are shown as code points, not obeyed
       const shownText = await page.locator(`#result ${fact}`).innerText();
       assert.ok(!shownText.includes(rlo) && shownText.includes('⟨U+202E⟩'), `${fact}: ${shownText}`);
     }
+    await screenshot(page, 'bidi-controls');
     assertNoConsoleErrors(problems, { apiStatuses: [404] });
   });
 });
@@ -121,6 +123,7 @@ test('megabytes in one field: each shows its first 2,000 characters (the raw tex
     assert.equal(await page.locator('#result .message .bidi').count(), 2_000 - 'InvalidPipeline.NotFound: '.length);
     // (The package cuts a server's text after 2,000 characters itself: the rest is its mark.)
     assert.match(await page.locator('#result .message').innerText(), /… and \d{2,3} more characters$/);
+    await screenshot(page, 'megabytes-in-one-field');
     assertNoConsoleErrors(problems, { apiStatuses: [404] });
   });
 });
@@ -137,6 +140,7 @@ test('every bidirectional control is shown as its code point; a field clipped at
       const point = `⟨U+${control.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`;
       assert.ok(!raw.includes(control) && raw.includes(point), `${point} in ${raw}`);
     }
+    await screenshot(page, 'every-bidi-control');
     assertNoConsoleErrors(problems);
   });
 });
@@ -161,6 +165,7 @@ test('a field the package refuses is marked and focused; the status line says wh
     await page.click('#submit');
     await waitForResult(page, 'ok');
     assert.equal(await page.getAttribute('#pipelineId', 'aria-invalid'), null);
+    await screenshot(page, 'refused-field');
     assertNoConsoleErrors(problems);
   });
 });
@@ -171,6 +176,7 @@ test('a package that does not load is said so, not a blank page', async () => {
     await waitForResult(page, 'error');
     assert.match(await page.locator('#result').innerText(), /The package did not load/);
     assert.equal(await page.isDisabled('#submit'), true);
+    await screenshot(page, 'package-not-loaded');
   });
 });
 
@@ -187,6 +193,7 @@ test('a page whose CSP refuses WebAssembly: the error names \'wasm-unsafe-eval\'
     await waitForResult(page, 'error', 5_000);
     assert.equal(await page.locator('#result .error-code').innerText(), 'WasmUnavailable');
     assert.match(await page.locator('#error-message').innerText(), /Content Security Policy.*; the page's Content-Security-Policy must allow WebAssembly: add 'wasm-unsafe-eval' to its script-src \(or default-src\)$/s);
+    await screenshot(page, 'csp-refuses-wasm');
   });
 });
 
@@ -199,5 +206,6 @@ test('a long pipeline id does not widen the page while it loads; 280 px wide doe
     // The first listing was loading already: wait for the one with the long id.
     await page.waitForFunction(() => document.querySelector('#result .loading strong')?.textContent.length === 1000);
     await assertNoHorizontalOverflow(page);
+    await screenshot(page, 'long-id-280px');
   });
 });

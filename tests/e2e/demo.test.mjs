@@ -100,6 +100,7 @@ test('an example button or a blank organization is not remembered: a reload list
     await page.reload();
     await waitForResult(page, 'ok');
     assert.deepEqual(await jobIdentifiers(page), SEEDED_IDENTIFIERS);
+    await screenshot(page, 'reload-after-example');
     assertNoConsoleErrors(problems, { apiStatuses: [404] });
   }));
 
@@ -212,6 +213,7 @@ test('a wasm that does not load, or a browser without WebAssembly: said plainly,
       assert.equal(await text(card.locator('.error-code')), 'WasmUnavailable');
       assert.equal(await text(card.locator('.result-title')), title);
       assert.equal(await card.locator('#retry').count(), retry, `${title}: retry button`);
+      await screenshot(page, `wasm-${retry ? 'missing' : 'off'}`);
     });
   }
 });
