@@ -3,7 +3,8 @@
 //
 //   /api/emulator/…  → the bundled emulator, started in-process, signed with its demo key
 //   /api/upstream/…  → UPSTREAM (default: the real endpoint), signed with the credentials in
-//                      ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / _SECURITY_TOKEN
+//                      ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / _SECURITY_TOKEN, or sent to the
+//                      token API with YUNXIAO_ACCESS_TOKEN
 //
 // Credentials never leave this process: the page sends unsigned requests and gets back the
 // upstream's answer minus anything that is not the API's own (see signing-proxy.mjs).
@@ -27,6 +28,8 @@ const WWW = path.join(ROOT, 'www');
 const PKG_WEB = path.join(ROOT, 'pkg', 'web');
 
 export const DEFAULT_UPSTREAM = 'https://devops.cn-hangzhou.aliyuncs.com';
+/** The token API's endpoint (the package's default for a token). */
+export const DEFAULT_TOKEN_UPSTREAM = 'https://openapi-rdc.aliyuncs.com';
 /** The emulator's demo key (fake; see emulator/README.md). Used by this server only, never sent to the page. */
 const EMULATOR_KEY = { accessKeyId: 'LTAI5tEmuDemoKey0001', accessKeySecret: 'EmuDemoSecret0001-not-a-real-secret' };
 const SEEDED = { organizationId: '5ebbc0228123212b59a1b2c3', otherOrganizationId: '6f0a1b2c3d4e5f6071829304', pipelineId: '1234567' };
@@ -97,6 +100,7 @@ export function optionsFromEnv(env = process.env) {
     accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID || undefined,
     accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET || undefined,
     securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN || undefined,
+    token: env.YUNXIAO_ACCESS_TOKEN || undefined,
   };
   const port = env.PORT === undefined || env.PORT === '' ? 8080 : Number(env.PORT);
   const upstream = env.UPSTREAM || null;
@@ -107,8 +111,9 @@ export function optionsFromEnv(env = process.env) {
  * Starts the demo server. Options:
  * - port (8080; 0 = ephemeral), host ('127.0.0.1')
  * - emulator: start the bundled emulator in-process and offer it as a backend (default true)
- * - upstream: base URL for the "your Yunxiao" backend (default DEFAULT_UPSTREAM when credentials are given)
- * - credentials: { accessKeyId, accessKeySecret, securityToken } for the upstream
+ * - upstream: base URL for the "your Yunxiao" backend (default DEFAULT_UPSTREAM when credentials are
+ *   given, DEFAULT_TOKEN_UPSTREAM for a token)
+ * - credentials: { accessKeyId, accessKeySecret, securityToken } or { token } for the upstream
  * - log: one line per proxied call on stderr
  * Returns { url, emulator (startEmulator's handle or null), backends, close() }.
  */
@@ -118,7 +123,8 @@ export async function startDemoServer(options = {}) {
   if (!existsSync(path.join(PKG_WEB, 'index.js'))) throw new Error('pkg/web/index.js is missing: run `make build` first');
   const { createSigningProxy, canSign } = await import('./signing-proxy.mjs');
   const hasCredentials = canSign(credentials);
-  const upstream = options.upstream ?? (hasCredentials ? DEFAULT_UPSTREAM : null);
+  const defaultUpstream = credentials?.token ? DEFAULT_TOKEN_UPSTREAM : DEFAULT_UPSTREAM;
+  const upstream = options.upstream ?? (hasCredentials ? defaultUpstream : null);
   if (upstream !== null) checkUpstream(upstream);
 
   let emulator = null;
@@ -142,14 +148,14 @@ export async function startDemoServer(options = {}) {
   if (upstream !== null && hasCredentials) {
     backends.upstream = {
       forward: createSigningProxy({ upstream, credentials }),
-      info: { available: true, host: new URL(upstream).host },
+      info: { available: true, host: new URL(upstream).host, by: credentials.token ? 'token' : 'AccessKey' },
     };
   } else {
     backends.upstream = {
       forward: null,
       info: {
         available: false,
-        reason: 'Start the demo with ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET in its environment to use your own Yunxiao.',
+        reason: 'Start the demo with ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or YUNXIAO_ACCESS_TOKEN, in its environment to use your own Yunxiao.',
       },
     };
   }
@@ -330,8 +336,11 @@ if (isMainModule(import.meta.url)) {
   console.log(demo.emulator
     ? `  backend "bundled emulator": ${demo.emulator.url} (in-process; the demo key signs here, never in the page)`
     : '  backend "bundled emulator": off (UPSTREAM is set)');
+  const authorisedBy = options.credentials.token
+    ? 'with YUNXIAO_ACCESS_TOKEN'
+    : `signed here with ALIBABA_CLOUD_ACCESS_KEY_ID ${options.credentials.accessKeyId}`;
   console.log(demo.upstream
-    ? `  backend "your Yunxiao": ${demo.upstream}, signed here with ALIBABA_CLOUD_ACCESS_KEY_ID ${options.credentials.accessKeyId}`
-    : '  backend "your Yunxiao": off (set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET to enable)');
+    ? `  backend "your Yunxiao": ${demo.upstream}, ${authorisedBy}`
+    : '  backend "your Yunxiao": off (set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or YUNXIAO_ACCESS_TOKEN, to enable)');
   console.log('Ctrl-C stops it.');
 }

@@ -7,6 +7,10 @@
 // byte for byte, so the page's copy of the package still parses the real answer and throws the
 // real error classes.
 //
+// With a Yunxiao personal access token instead of an AccessKey, the proxy calls the token API
+// (adding `x-yunxiao-token`) and relays its answer the same way: the page's request is the
+// same unsigned one, and its copy of the package reads either API's answer.
+//
 // The package's public API returns normalised results, not raw responses, so the raw answer is
 // taken from the `fetch` option: `capturingFetch` reads the response once, keeps the bytes and
 // hands the package an identical Response. The proxy never retries (`maxRetries: 0`) and keeps no
@@ -43,9 +47,26 @@ export function parseProxiedCall(rawPath, rawQuery) {
   return { organizationId, pipelineId, category: query.get('category'), scenario: match[1] ?? null };
 }
 
-/** Whether the credentials object can sign (an AccessKey pair, with or without an STS token). */
+/**
+ * Whether the credentials object can authorise a call: an AccessKey pair (with or without an
+ * STS token), or a Yunxiao personal access token (`token`, with an optional `edition`).
+ */
 export function canSign(credentials) {
-  return Boolean(credentials?.accessKeyId && credentials?.accessKeySecret);
+  return Boolean((credentials?.accessKeyId && credentials?.accessKeySecret) || credentials?.token);
+}
+
+/**
+ * The package's options for these credentials. With a token, the call goes to the token API
+ * (`GET …/oapi/v1/flow/…`, `x-yunxiao-token`) whatever the page sent: its answer (a bare array,
+ * `x-request-id`) is one the page's copy of the package reads as well.
+ */
+function credentialOptions(credentials) {
+  if (credentials.token) return { token: credentials.token, edition: credentials.edition || undefined };
+  return {
+    accessKeyId: credentials.accessKeyId,
+    accessKeySecret: credentials.accessKeySecret,
+    securityToken: credentials.securityToken || undefined,
+  };
 }
 
 /**
@@ -53,7 +74,8 @@ export function canSign(credentials) {
  * `{ status, headers, body }` to send back, or `null` when `signal` aborted (the page went away).
  *
  * - upstream: base URL of the real API (or of the emulator standing in for it)
- * - credentials: { accessKeyId, accessKeySecret, securityToken? }: only ever used here
+ * - credentials: { accessKeyId, accessKeySecret, securityToken? } or { token, edition? }: only
+ *   ever used here
  * - scenarios: accept the emulator's `/_s/{id}` prefix (emulator only)
  * - timeoutMs: a safety net above the page's own timeout (the page's package times out first)
  */
@@ -65,9 +87,12 @@ export function createSigningProxy({
   maxResponseBytes = 32 * 1024 * 1024,
   fetch: baseFetch = globalThis.fetch,
 }) {
-  if (!canSign(credentials)) throw new Error('createSigningProxy: credentials need accessKeyId and accessKeySecret');
+  if (!canSign(credentials)) throw new Error('createSigningProxy: credentials need accessKeyId and accessKeySecret, or a token');
+  if (credentials.token && (credentials.accessKeyId || credentials.accessKeySecret)) {
+    throw new Error('createSigningProxy: credentials hold both an AccessKey and a token: give one');
+  }
   const base = String(upstream).replace(/\/+$/, '');
-  const secrets = [credentials.accessKeySecret, credentials.securityToken].filter((s) => typeof s === 'string' && s.length > 0);
+  const secrets = [credentials.accessKeySecret, credentials.securityToken, credentials.token].filter((s) => typeof s === 'string' && s.length > 0);
   // Longest first, so that a form containing another is removed whole.
   const forms = [...new Set(secrets.flatMap(echoedForms))].sort((a, b) => b.length - a.length);
   const redact = (text) => forms.reduce((t, form) => t.split(form).join(REDACTED), text);
@@ -98,9 +123,7 @@ export function createSigningProxy({
     try {
       await listPipelineJobs(call.organizationId, call.pipelineId, call.category, {
         endpoint: call.scenario === null ? base : `${base}/_s/${call.scenario}`,
-        accessKeyId: credentials.accessKeyId,
-        accessKeySecret: credentials.accessKeySecret,
-        securityToken: credentials.securityToken || undefined,
+        ...credentialOptions(credentials),
         fetch: capturingFetch,
         maxRetries: 0,
         timeoutMs,

@@ -479,7 +479,10 @@ function setUpBackends() {
     radios[name].disabled = !info.available;
     if (!info.available && info.reason) notes.push(info.reason);
   }
-  if (upstream.available) $('upstream-note').textContent = `signed by the demo server, sent to ${upstream.host}`;
+  if (upstream.available) {
+    const how = upstream.by === 'token' ? "with the demo server's access token" : 'signed by the demo server';
+    $('upstream-note').textContent = `${how}, sent to ${upstream.host}`;
+  }
   $('backend-note').textContent = notes.join(' ');
   $('backend-note').hidden = notes.length === 0;
   if (emulator.examples) renderExamples(emulator.examples);

@@ -7,8 +7,10 @@ import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createSigningProxy, parseProxiedCall } from '../../scripts/signing-proxy.mjs';
-import { startDemoServer } from '../../scripts/demo-server.mjs';
+import { startDemoServer, optionsFromEnv } from '../../scripts/demo-server.mjs';
 import { ORG, PIPELINE, AK, STS, ROOT, startDemo } from './helpers.mjs';
+import { TOKEN } from '../node/helpers.mjs';
+import { startEmulator } from '../../emulator/server.mjs';
 import { listPipelineJobs } from '../../pkg/node/index.mjs';
 
 const API = `/api/emulator/organization/${ORG}/pipeline/${PIPELINE}/jobs?category=DEPLOY`;
@@ -132,6 +134,47 @@ test('the proxy relays the API answer: status, request id, body, nothing else', 
   const ok = await raw(API, { method: 'POST' });
   assert.equal(ok.status, 200);
   assert.equal(JSON.parse(ok.body).jobs.length, 4);
+});
+
+test('with a personal access token, the demo server relays the token API: the page gets the jobs, the token stays here', async () => {
+  const emulator = await startEmulator({ port: 0 });
+  const server = await startDemoServer({ port: 0, emulator: false, credentials: { token: TOKEN }, upstream: emulator.url });
+  try {
+    const config = await (await fetch(`${server.url}/config.json`)).text();
+    assert.ok(!config.includes(TOKEN) && JSON.parse(config).backends.upstream.available, config);
+    // The page's copy of the package, unsigned, through the proxy; then the package with the token itself.
+    const viaProxy = await listPipelineJobs(ORG, PIPELINE, 'DEPLOY', { endpoint: `${server.url}/api/upstream`, maxRetries: 0 });
+    const direct = await listPipelineJobs(ORG, PIPELINE, 'DEPLOY', { endpoint: emulator.url, token: TOKEN, maxRetries: 0 });
+    assert.deepEqual(viaProxy.jobs, direct.jobs);
+    assert.ok(viaProxy.jobs.length > 0 && viaProxy.requestId, JSON.stringify(viaProxy));
+    const sent = await (await fetch(`${emulator.url}/_emulator/requests`)).json();
+    const paths = sent.map((request) => request.path ?? request.url);
+    assert.ok(paths.every((path) => String(path).includes('/oapi/v1/flow/')), JSON.stringify(paths));
+    // An error of the token API is relayed as it came, classed the same by the page's package.
+    const missing = await listPipelineJobs(ORG, '999999999', 'DEPLOY', { endpoint: `${server.url}/api/upstream`, maxRetries: 0 }).catch((e) => e);
+    const missingDirect = await listPipelineJobs(ORG, '999999999', 'DEPLOY', { endpoint: emulator.url, token: TOKEN, maxRetries: 0 }).catch((e) => e);
+    assert.equal(missing.name, missingDirect.name, String(missing));
+    assert.equal(missing.code, missingDirect.code);
+    assert.ok(!String(missing.message).includes(TOKEN));
+  } finally {
+    await server.close();
+    await emulator.close();
+  }
+  // An echoed token is redacted like a secret; an AccessKey and a token at once is refused.
+  const echo = async () => new Response(JSON.stringify({ errorCode: 'Unauthorized', errorMessage: `bad token ${TOKEN}` }), { status: 401, headers: { 'content-type': 'application/json' } });
+  const answer = await createSigningProxy({ upstream: 'https://openapi-rdc.example.com', credentials: { token: TOKEN }, fetch: echo })({ rawPath: `/organization/${ORG}/pipeline/${PIPELINE}/jobs`, rawQuery: 'category=DEPLOY' });
+  assert.equal(answer.status, 401);
+  assert.equal(JSON.parse(answer.body).errorMessage, 'bad token [REDACTED]');
+  assert.throws(() => createSigningProxy({ upstream: 'https://x.example.com', credentials: { ...AK, token: TOKEN } }), /both an AccessKey and a token/);
+  // `make demo` with YUNXIAO_ACCESS_TOKEN: the token API's own endpoint by default.
+  const { credentials } = optionsFromEnv({ YUNXIAO_ACCESS_TOKEN: TOKEN });
+  const byToken = await startDemoServer({ port: 0, emulator: false, credentials });
+  try {
+    const config = await (await fetch(`${byToken.url}/config.json`)).json();
+    assert.deepEqual(config.backends.upstream, { available: true, host: 'openapi-rdc.aliyuncs.com', by: 'token' });
+  } finally {
+    await byToken.close();
+  }
 });
 
 test('createSigningProxy: secrets an upstream echoes are redacted; other headers are dropped', async () => {
