@@ -9,17 +9,22 @@ cd "$(dirname "$0")/.."
 seconds=${1:-600}
 if ! command -v cargo-fuzz >/dev/null; then
   echo "[fuzz] installing cargo-fuzz (about two minutes)" >&2
-  cargo install cargo-fuzz --version 0.13.2
+  cargo install --locked cargo-fuzz --version 0.13.2
 fi
 targets=(normalize classify)
+# At least a second each: libFuzzer reads -max_total_time=0 as no limit at all.
 per_target=$(( seconds / ${#targets[@]} ))
+(( per_target >= 1 )) || per_target=1
 export RUSTC_BOOTSTRAP=1
 cd fuzz
 mkdir -p target # (ignored) for the logs below
 for target in "${targets[@]}"; do
   mkdir -p "corpus/$target"
   rm -rf "artifacts/$target"
-  cp -n "seeds/$target/"* "corpus/$target/"
+  # The seeds the corpus lacks (`cp -n` exits 1 on skipped files with some coreutils).
+  for seed in "seeds/$target/"*; do
+    [[ -e "corpus/$target/$(basename "$seed")" ]] || cp "$seed" "corpus/$target/"
+  done
   echo "[fuzz] $target for ${per_target}s" >&2
   # Built first, on its own: a target that no longer compiles must fail the run, not pass it
   # silently (the run below is filtered, and a crash exits non-zero too).

@@ -37,12 +37,16 @@ function advice(request, error) {
     return 'The demo server’s proxy could not complete the call (the code says why): check that its UPSTREAM is right and reachable from the server.';
   }
   if (error.name === 'AuthenticationError') {
-    return request.backend === 'upstream'
-      ? 'Check the ALIBABA_CLOUD_ACCESS_KEY_ID and _SECRET (and _SECURITY_TOKEN) the demo server was started with.'
-      : 'The emulator’s own demo key was refused here on purpose: this is what a wrong or revoked key looks like.';
+    if (request.backend !== 'upstream') return 'The emulator’s own demo key was refused here on purpose: this is what a wrong or revoked key looks like.';
+    return byToken(request)
+      ? 'Check the YUNXIAO_ACCESS_TOKEN the demo server was started with.'
+      : 'Check the ALIBABA_CLOUD_ACCESS_KEY_ID and _SECRET (and _SECURITY_TOKEN) the demo server was started with.';
   }
   return null;
 }
+
+/** Whether the request went to the backend that the demo server calls with an access token. */
+const byToken = (request) => request.backend === 'upstream' && config.backends.upstream?.by === 'token';
 
 let config = { backends: {} };
 let current = null; // the search in flight: { controller, request }
@@ -326,9 +330,10 @@ function showCancelled(request) {
 function showError(request, error, info) {
   const isOurs = error instanceof YunxiaoError;
   const className = isOurs ? error.name : 'Error';
-  const [title, lead, tone] = isOurs && error.code === 'WasmUnavailable'
+  let [title, lead, tone] = isOurs && error.code === 'WasmUnavailable'
     ? wasmUnavailable()
     : CLASSES[className] ?? ['Unexpected error', 'Something outside the package failed.', 'broken'];
+  if (className === 'AuthenticationError' && byToken(request)) lead = 'The access token the proxy sends was rejected.';
   const fact = (label, ...value) => h('div', null, h('dt', null, label), h('dd', null, ...value));
   const sent = !(isOurs && className === 'InvalidArgumentError'); // refused before any request
   const facts = isOurs

@@ -359,11 +359,14 @@ impl Transport {
                 "the answers being read at once would not fit in the package's memory (256 MiB in all); reading stopped",
             ))
         };
-        let no_memory = || {
+        let not_appended = |failure| {
             controller.abort();
-            fail(Error::invalid_response(
-                "body", "the answer needs more memory than the package could get; reading stopped",
-            ))
+            fail(match failure {
+                AppendFailure::NoMemory => Error::invalid_response(
+                    "body", "the answer needs more memory than the package could get; reading stopped",
+                ),
+                AppendFailure::Moved => Error::network("the body's bytes changed size while they were read"),
+            })
         };
         if declared_length.is_some_and(|length| length > limit) {
             return Err(too_large());
@@ -393,7 +396,10 @@ impl Transport {
             if !budget.take(length as u64) {
                 return Err(no_room());
             }
-            return if append(&mut out, &bytes, length as usize) { Ok(out) } else { Err(no_memory()) };
+            return match append(&mut out, &bytes, length as usize) {
+                Ok(()) => Ok(out),
+                Err(failure) => Err(not_appended(failure)),
+            };
         };
         // A declared size (within the limit, checked above) is room reserved once, up to a
         // cap: a server that declares much and sends little must not grow wasm memory (which
@@ -415,9 +421,7 @@ impl Transport {
             }
             let value = get(&chunk, "value");
             // Any realm's view (a Node Buffer under jsdom's globals is no `instanceof Uint8Array`).
-            let Some(bytes) =
-                ArrayBuffer::is_view(&value).then(|| typed_array_view(&value).or_else(|| own_bytes(&value))).flatten()
-            else {
+            let Some(bytes) = ArrayBuffer::is_view(&value).then(|| own_bytes(&value)).flatten() else {
                 return Err(fail(Error::network("the body stream yielded something that is not bytes")));
             };
             let start = out.len();
@@ -432,40 +436,50 @@ impl Transport {
             if !budget.take(unbudgeted) {
                 return Err(no_room());
             }
-            if !append(&mut out, &bytes, byte_count(&bytes) as usize) {
-                return Err(no_memory());
-            }
+            append(&mut out, &bytes, byte_count(&bytes) as usize).map_err(not_appended)?;
         }
     }
 }
 
-/// Copies `length` bytes (the view's true length) onto the end of `out`; `false` when the room
-/// cannot be had. Wasm memory ends at 4 GiB (sooner in some browsers), and an allocation that
-/// fails there aborts the module for good, so this one may fail instead.
-fn append(out: &mut Vec<u8>, bytes: &Uint8Array, length: usize) -> bool {
+/// Copies `length` bytes (the view's true length) onto the end of `out`. Wasm memory ends at
+/// 4 GiB (sooner in some browsers), and an allocation that fails there aborts the module for
+/// good, so this one may fail instead: NoMemory.
+fn append(out: &mut Vec<u8>, bytes: &Uint8Array, length: usize) -> Result<(), AppendFailure> {
     let start = out.len();
-    if out.try_reserve(length).is_err() {
-        return false;
-    }
+    out.try_reserve(length).map_err(|_| AppendFailure::NoMemory)?;
     out.resize(start + length, 0);
+    // Growing wasm memory detaches the buffer of any view of it: a view of the module's own
+    // memory, handed back as a chunk, would now be empty, and a copy of the wrong length panics.
+    if byte_count(bytes) != length as f64 {
+        out.truncate(start);
+        return Err(AppendFailure::Moved);
+    }
     if let Some(slot) = out.get_mut(start..) {
         bytes.copy_to(slot);
     }
-    true
+    Ok(())
+}
+
+enum AppendFailure {
+    NoMemory,
+    /// The bytes changed size while they were being read.
+    Moved,
 }
 
 fn fail(error: Error) -> Failure {
     Failure::Failed(error)
 }
 
-/// `new Uint8Array(value)` by the real constructor, catching: a view of an ArrayBuffer, or a
-/// copy of a typed array made from its internal slots. The result's length is then the truth,
-/// whatever getters a subclass or a Proxy put on `value` (a lying `length` would otherwise make
-/// the copy into wasm memory panic).
+/// The bytes of a buffer or a view, as a Uint8Array made by the real constructor (a view, not a
+/// copy): its length is then the truth, whatever getters a subclass or a Proxy put on `value`
+/// (a lying `length` would otherwise make the copy into wasm memory panic).
 fn own_bytes(value: &JsValue) -> Option<Uint8Array> {
+    if ArrayBuffer::is_view(value) {
+        return view_of_bytes(value);
+    }
     // Bytes only: `new Uint8Array(n)` of a number, or of an array-like `{ length: n }`, would
     // allocate n bytes of zeros.
-    if !(ArrayBuffer::is_view(value) || is_buffer(value)) {
+    if !is_buffer(value) {
         return None;
     }
     // Made by the real constructor, so a Uint8Array for sure, though not `instanceof` the
@@ -474,20 +488,27 @@ fn own_bytes(value: &JsValue) -> Option<Uint8Array> {
     Some(constructed.unchecked_into())
 }
 
-/// A Uint8Array over the bytes a typed array shows, not a copy of them: its buffer, offset and
-/// length are read from its internal slots by %TypedArray%.prototype's own getters (which throw
-/// for anything else, and work across realms), so no getter a subclass or a Proxy defines is
-/// asked; the view is then made by the real constructor. Copying each chunk instead cost 2–4 MB
-/// of peak memory on a 10,000-job answer (bench/DESIGN.md). `None` for a DataView.
-fn typed_array_view(value: &JsValue) -> Option<Uint8Array> {
+/// A Uint8Array over the bytes a typed array or a DataView shows, not a copy of them: its
+/// buffer, offset and length are read from its internal slots by `%TypedArray%.prototype`'s
+/// (or `DataView.prototype`'s) own getters, which throw for anything else and work across
+/// realms, so no getter a subclass or a Proxy defines is asked; the view is then made by the
+/// real constructor. Copying each chunk instead cost 2–4 MB of peak memory on a 10,000-job
+/// answer (bench/DESIGN.md).
+fn view_of_bytes(value: &JsValue) -> Option<Uint8Array> {
     UINT8_ARRAY.with(|constructor| {
         let typed_array_prototype = Reflect::get_prototype_of(&get(constructor, "prototype")).ok()?;
-        let slot = |name: &str| {
-            let descriptor = Reflect::get_own_property_descriptor(&typed_array_prototype, &super::name(name)).ok()?;
-            get(&descriptor, "get").dyn_into::<Function>().ok()?.call0(value).ok()
-        };
-        let range = Array::of3(&slot("buffer")?, &slot("byteOffset")?, &slot("byteLength")?);
-        Reflect::construct(constructor, &range).ok().map(JsCast::unchecked_into)
+        let data_view_prototype = get(&get(&js_sys::global(), "DataView"), "prototype");
+        [typed_array_prototype.into(), data_view_prototype].iter().find_map(|prototype: &JsValue| {
+            let slot = |name: &str| {
+                // Unchecked: the global DataView may come from another realm (jsdom's globals).
+                let prototype = prototype.is_object().then(|| prototype.unchecked_ref::<Object>())?;
+                let descriptor = Reflect::get_own_property_descriptor(prototype, &super::name(name)).ok()?;
+                let getter = get(&descriptor, "get");
+                getter.is_function().then(|| getter.unchecked_into::<Function>())?.call0(value).ok()
+            };
+            let range = Array::of3(&slot("buffer")?, &slot("byteOffset")?, &slot("byteLength")?);
+            Reflect::construct(constructor, &range).ok().map(JsCast::unchecked_into)
+        })
     })
 }
 

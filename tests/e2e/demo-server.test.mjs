@@ -166,6 +166,9 @@ test('with a personal access token, the demo server relays the token API: the pa
   assert.equal(answer.status, 401);
   assert.equal(JSON.parse(answer.body).errorMessage, 'bad token [REDACTED]');
   assert.throws(() => createSigningProxy({ upstream: 'https://x.example.com', credentials: { ...AK, token: TOKEN } }), /both an AccessKey and a token/);
+  await assert.rejects(startDemoServer({ port: 0, credentials: optionsFromEnv({
+    ALIBABA_CLOUD_ACCESS_KEY_ID: AK.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK.accessKeySecret, YUNXIAO_ACCESS_TOKEN: TOKEN,
+  }).credentials }), /ALIBABA_CLOUD_ACCESS_KEY_ID, _SECRET\) and an access token \(YUNXIAO_ACCESS_TOKEN\) are both set/);
   // `make demo` with YUNXIAO_ACCESS_TOKEN: the token API's own endpoint by default.
   const { credentials } = optionsFromEnv({ YUNXIAO_ACCESS_TOKEN: TOKEN });
   const byToken = await startDemoServer({ port: 0, emulator: false, credentials });

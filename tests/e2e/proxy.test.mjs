@@ -160,6 +160,27 @@ test('proxy backend (personal access token): jobs listed through the token API, 
   assertNoConsoleErrors(problems);
 });
 
+test('proxy backend with a wrong access token: AuthenticationError, and the page names the token, not an AccessKey', async (t) => {
+  const upstream = await startEmulator({ port: 0 });
+  t.after(() => upstream.close());
+  const wrong = 'pt-Wrong-token-of-the-proxy-0001';
+  const demo = await startDemo({ ...optionsFromEnv({ PORT: '0', UPSTREAM: upstream.url, YUNXIAO_ACCESS_TOKEN: wrong }), log: false });
+  t.after(() => demo.close());
+  const session = await openPage(browser, `${demo.url}/`);
+  t.after(() => session.context.close());
+  await waitForResult(session.page, 'idle');
+  await searchFromKeyboard(session.page, ORG, PIPELINE);
+  await waitForResult(session.page, 'error');
+  assert.equal(await session.page.getAttribute('#result article.error', 'data-error-class'), 'AuthenticationError');
+  const text = await session.page.innerText('#result');
+  assert.match(text, /The access token the proxy sends was rejected\./);
+  assert.match(text, /Check the YUNXIAO_ACCESS_TOKEN the demo server was started with\./);
+  assert.doesNotMatch(text, /AccessKey|ALIBABA_CLOUD/);
+  await screenshot(session.page, 'proxy-wrong-token');
+  assert.ok(!(await browserFootprint(session)).includes(wrong));
+  assertNoConsoleErrors(session.problems, { apiStatuses: [401] });
+});
+
 test('credentials without UPSTREAM: both backends offered (real endpoint by default); switching swaps ids and examples', async (t) => {
   const options = optionsFromEnv({ PORT: '0', ALIBABA_CLOUD_ACCESS_KEY_ID: AK.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK.accessKeySecret });
   const demo = await startDemo({ ...options, log: false });

@@ -62,6 +62,10 @@ const ANSWERS = [
     larger.set(BYTES, 10);
     return streamed([larger.subarray(10, 10 + BYTES.length)]);
   })(), 'success'],
+  ['a chunk that is a DataView of the bytes', streamed([new DataView(BYTES.buffer, BYTES.byteOffset, BYTES.length)]), 'success'],
+  ['a chunk that is a DataView whose `length` and indices lie (read as an array-like, it took seconds)', streamed([new (class extends DataView {
+    get length() { return 3e8; }
+  })(BYTES.buffer, BYTES.byteOffset, BYTES.length)]), 'success'],
   ['a chunk that is a Proxy of a Uint8Array', streamed([new Proxy(BYTES, {})]), NOT_BYTES],
   ['a chunk that is a string of digits', streamed(['12345']), NOT_BYTES],
   ['a declared length and a stream but no arrayBuffer()', streamed([BYTES], new Headers({ 'content-length': String(BYTES.length) })), 'success'],
@@ -84,6 +88,30 @@ for (const [name, fetch, expected] of ANSWERS) {
     await assertStillWorks(y, emu.url);
   });
 }
+
+test('a chunk that is a view of the module\'s own wasm memory, which reading it grows: an error, not a trap', LIMIT, async () => {
+  // The module fills its nonces with crypto.getRandomValues on a view of its own memory: a
+  // patched one hands that memory back as an answer's chunk, big enough that copying it in
+  // must grow the memory, which detaches the chunk's buffer.
+  let wasmMemory = null;
+  const original = crypto.getRandomValues;
+  crypto.getRandomValues = function (view) {
+    wasmMemory ??= view.buffer;
+    return original.call(this, view);
+  };
+  try {
+    // Nonces come from a pool of 64 requests' worth: calls until it is filled again.
+    for (let i = 0; i < 70 && !wasmMemory; i++) await call(async () => new Response(BODY));
+    assert.ok(wasmMemory instanceof ArrayBuffer, 'the memory was caught');
+    const chunk = new Uint8Array(wasmMemory, 0, wasmMemory.byteLength);
+    const got = await call(streamed([chunk]), { maxResponseBytes: 100 * 1024 * 1024 });
+    assertError(y, got, { name: 'NetworkError', code: 'NetworkError', status: 200, attempts: 1 });
+    assert.match(got.error.message, /the body's bytes changed size while they were read/);
+  } finally {
+    crypto.getRandomValues = original;
+  }
+  await assertStillWorks(y, emu.url);
+});
 
 test('hostile answers in flight together leave the module serving the next call', LIMIT, async () => {
   const fetches = ANSWERS.map(([, fetch]) => fetch);
