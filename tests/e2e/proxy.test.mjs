@@ -24,14 +24,25 @@ async function proxiedSetup(t, credentials) {
   const env = {
     PORT: '0',
     UPSTREAM: upstream.url,
-    ALIBABA_CLOUD_ACCESS_KEY_ID: credentials.accessKeyId,
-    ALIBABA_CLOUD_ACCESS_KEY_SECRET: credentials.accessKeySecret,
+    ...(credentials.token
+      ? { YUNXIAO_ACCESS_TOKEN: credentials.token }
+      : { ALIBABA_CLOUD_ACCESS_KEY_ID: credentials.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: credentials.accessKeySecret }),
     ...(credentials.securityToken ? { ALIBABA_CLOUD_SECURITY_TOKEN: credentials.securityToken } : {}),
   };
   const demo = await startDemo({ ...optionsFromEnv(env), log: false });
   t.after(() => demo.close());
   assert.equal(demo.emulator, null, 'UPSTREAM set: no bundled emulator');
   return { upstream, demo };
+}
+
+/** Opens the page (the proxy backend only) and searches the seeded pipeline from the keyboard. */
+async function searchThroughProxy(t, demo, expected) {
+  const session = await openPage(browser, `${demo.url}/`);
+  t.after(() => session.context.close());
+  await waitForResult(session.page, 'idle');
+  await searchFromKeyboard(session.page, ORG, PIPELINE);
+  await waitForResult(session.page, expected);
+  return session;
 }
 
 /** Everything the browser sent, received, rendered and stored, as one string to search. */
@@ -122,11 +133,7 @@ for (const [kind, credentials] of [['AccessKey', AK], ['STS', STS]]) {
 test('proxy backend with a wrong secret: AuthenticationError from the real verification, secret still hidden', async (t) => {
   const wrong = { accessKeyId: AK.accessKeyId, accessKeySecret: 'Wrong-secret-of-the-proxy-0001' };
   const { demo } = await proxiedSetup(t, wrong);
-  const session = await openPage(browser, `${demo.url}/`);
-  t.after(() => session.context.close());
-  await waitForResult(session.page, 'idle');
-  await searchFromKeyboard(session.page, ORG, PIPELINE);
-  await waitForResult(session.page, 'error');
+  const session = await searchThroughProxy(t, demo, 'error');
   assert.equal(await session.page.getAttribute('#result article.error', 'data-error-class'), 'AuthenticationError');
   assert.equal((await session.page.innerText('#result .error-code')).trim(), 'SignatureDoesNotMatch');
   await screenshot(session.page, 'proxy-wrong-secret');
@@ -136,17 +143,10 @@ test('proxy backend with a wrong secret: AuthenticationError from the real verif
 });
 
 test('proxy backend (personal access token): jobs listed through the token API, the browser never sees the token', async (t) => {
-  const upstream = await startEmulator({ port: 0 });
-  t.after(() => upstream.close());
-  const demo = await startDemo({ ...optionsFromEnv({ PORT: '0', UPSTREAM: upstream.url, YUNXIAO_ACCESS_TOKEN: TOKEN }), log: false });
-  t.after(() => demo.close());
-  const session = await openPage(browser, `${demo.url}/`);
-  t.after(() => session.context.close());
+  const { upstream, demo } = await proxiedSetup(t, { token: TOKEN });
+  const session = await searchThroughProxy(t, demo, 'ok');
   const { page, problems } = session;
-  await waitForResult(page, 'idle');
   assert.match(await page.innerText('#upstream-note'), new RegExp(`^with the demo server's access token, sent to ${new URL(upstream.url).host}$`));
-  await searchFromKeyboard(page, ORG, PIPELINE);
-  await waitForResult(page, 'ok');
   assert.deepEqual(await jobIdentifiers(page), SEEDED_IDENTIFIERS);
   await screenshot(page, 'proxy-token');
   const footprint = await browserFootprint(session);
@@ -161,16 +161,9 @@ test('proxy backend (personal access token): jobs listed through the token API, 
 });
 
 test('proxy backend with a wrong access token: AuthenticationError, and the page names the token, not an AccessKey', async (t) => {
-  const upstream = await startEmulator({ port: 0 });
-  t.after(() => upstream.close());
   const wrong = 'pt-Wrong-token-of-the-proxy-0001';
-  const demo = await startDemo({ ...optionsFromEnv({ PORT: '0', UPSTREAM: upstream.url, YUNXIAO_ACCESS_TOKEN: wrong }), log: false });
-  t.after(() => demo.close());
-  const session = await openPage(browser, `${demo.url}/`);
-  t.after(() => session.context.close());
-  await waitForResult(session.page, 'idle');
-  await searchFromKeyboard(session.page, ORG, PIPELINE);
-  await waitForResult(session.page, 'error');
+  const { demo } = await proxiedSetup(t, { token: wrong });
+  const session = await searchThroughProxy(t, demo, 'error');
   assert.equal(await session.page.getAttribute('#result article.error', 'data-error-class'), 'AuthenticationError');
   const text = await session.page.innerText('#result');
   assert.match(text, /The access token the proxy sends was rejected\./);
