@@ -237,9 +237,11 @@ function anySignal(signals) {
 }
 
 export function makeClient({ run, environment, environmentNames = { __proto__: null }, adaptSignal = signalAsIs, defaultFetch, attemptController }) {
-  async function call(organizationId, pipelineId, category, layers) {
+  async function call(organizationId, pipelineId, category, layers, clock) {
     const options = resolveOptions(layers, environment);
     const fromEnvironment = filledFromEnvironment.has(options);
+    // Internal, a client's only: the clock offset its skew retries learned, for its next calls.
+    if (clock) options.clock = clock;
     if (options.fetch == null && defaultFetch) {
       options.fetch = defaultFetch;
       // An internal option: a caller's options never carry it (only OPTION_NAMES are copied).
@@ -288,6 +290,7 @@ export function makeClient({ run, environment, environmentNames = { __proto__: n
   // A property value, so that the class keeps its name through minification (see errors.js).
   const { YunxiaoClient } = { YunxiaoClient: class {
     #options;
+    #clock = { offsetMs: 0 };
 
     constructor(options) {
       this.#options = readOptions(options, 'client options');
@@ -310,7 +313,7 @@ export function makeClient({ run, environment, environmentNames = { __proto__: n
         if (!(this !== null && typeof this === 'object' && #options in this)) {
           throw invalidArgument('YunxiaoClient.prototype.listPipelineJobs was called on something that is not a YunxiaoClient: call client.listPipelineJobs(...)');
         }
-        return call(organizationId, pipelineId, cat, [this.#options, readOptions(opts, 'call options')]);
+        return call(organizationId, pipelineId, cat, [this.#options, readOptions(opts, 'call options')], this.#clock);
       })();
     }
   } };

@@ -104,6 +104,18 @@ impl Call {
         self.attempts
     }
 
+    /// Starts from the clock offset an earlier call learned (a client keeps it): with a local
+    /// clock hours off, only the first call then pays the skew retry's extra round trip.
+    pub fn with_clock_offset(mut self, offset_ms: i64) -> Self {
+        self.clock_offset_ms = offset_ms;
+        self
+    }
+
+    /// The server's clock minus ours, as the skew retry learned it (0 until then).
+    pub fn clock_offset_ms(&self) -> i64 {
+        self.clock_offset_ms
+    }
+
     pub fn redactor(&self) -> &Redactor {
         &self.redactor
     }
@@ -618,6 +630,15 @@ mod tests {
         let body = r#"{"success":false,"errorCode":"InvalidTimeStamp.Expired","errorMessage":"too old"}"#;
         assert!(matches!(respond(&mut c, 200, &skew, body, 0), Outcome::Retry { delay_ms: 0 }));
         assert_eq!(c.next_request(0, "n2").header("x-acs-date"), Some("2020-02-06T07:32:54Z"));
+    }
+
+    #[test]
+    fn a_clock_offset_kept_from_an_earlier_call_signs_the_first_attempt() {
+        let offset = 2 * 3_600_000;
+        let mut c = call(RetryPolicy::default()).with_clock_offset(offset);
+        let request = c.next_request(1_600_000_000_000, "n");
+        assert_eq!(request.header("x-acs-date"), Some("2020-09-13T14:26:40Z"), "signed at ours + 2 h");
+        assert_eq!(c.clock_offset_ms(), offset);
     }
 
     #[test]

@@ -26,9 +26,14 @@ pub async fn run_list_pipeline_jobs(
         Ok(prepared) => prepared,
         Err(error) => return Ok(error_record(&error)),
     };
-    let mut call = Call::new(prepared.target, prepared.auth, prepared.policy);
+    let mut call =
+        Call::new(prepared.target, prepared.auth, prepared.policy).with_clock_offset(prepared.clock_offset_ms);
     let transport = prepared.transport;
-    match run(&mut call, &transport).await {
+    let outcome = run(&mut call, &transport).await;
+    if let Some(clock) = prepared.clock.filter(|_| call.clock_offset_ms() != prepared.clock_offset_ms) {
+        set(&clock, "offsetMs", JsValue::from_f64(call.clock_offset_ms() as f64));
+    }
+    match outcome {
         Ok(json) => Ok(JsValue::from_str(&json)),
         Err(Failure::Aborted(reason)) => Err(reason),
         Err(Failure::Failed(error)) => Ok(error_record(&error)),

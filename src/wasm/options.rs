@@ -1,7 +1,7 @@
 //! Reading the caller's arguments and options from JS values, with errors that name the
 //! option (never its value when it may be a secret).
 
-use js_sys::{Function, JsString, Reflect};
+use js_sys::{Function, JsString, Object, Reflect};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
@@ -20,7 +20,14 @@ pub struct Prepared {
     pub auth: Auth,
     pub policy: RetryPolicy,
     pub transport: Transport,
+    /// A client's clock record (`{ offsetMs }`): the offset the skew retry learned, kept across
+    /// its calls. Internal: set by the JS client, never by a caller.
+    pub clock: Option<Object>,
+    pub clock_offset_ms: i64,
 }
+
+/// The largest clock offset a client carries from call to call: a year, in ms.
+const MAX_CLOCK_OFFSET_MS: f64 = 366.0 * 24.0 * 3_600_000.0;
 
 /// The response size limit when `maxResponseBytes` is not given: 32 MiB.
 const DEFAULT_MAX_RESPONSE_BYTES: f64 = 32.0 * 1024.0 * 1024.0;
@@ -130,11 +137,21 @@ pub fn prepare(org: &JsValue, pipeline: &JsValue, category: &JsValue, options: &
         max_response_bytes as u64,
     )?;
 
+    let clock = options.get("clock")?.and_then(|v| v.dyn_into::<Object>().ok());
+    // A year either way is far beyond any clock a server would take a request from anyway.
+    let clock_offset_ms = clock
+        .as_ref()
+        .and_then(|clock| Reflect::get(clock, &super::name("offsetMs")).ok()?.as_f64())
+        .filter(|ms| ms.fract() == 0.0 && ms.abs() <= MAX_CLOCK_OFFSET_MS)
+        .map_or(0, |ms| ms as i64);
+
     Ok(Prepared {
         target: CallTarget { endpoint, organization_id, pipeline_id, category, user_agent_suffix },
         auth,
         policy,
         transport,
+        clock,
+        clock_offset_ms,
     })
 }
 

@@ -507,6 +507,21 @@ for (const [label, auth, header, offset] of [
   });
 }
 
+test('clock skew and a YunxiaoClient: the offset its first call learned signs its next calls at once', async () => {
+  const offset = { clockOffsetMs: 2 * 3600_000, after: 'repeat-last' };
+  const clientScenario = `m${++counter}`;
+  const endpoint = await emu.scenario(clientScenario, [{ action: 'normal' }], offset);
+  const client = new y.YunxiaoClient({ endpoint, ...AK, maxRetries: 0, timeoutMs: 800 });
+  for (let i = 0; i < 3; i++) assert.equal((await client.listPipelineJobs(ORG, PIPELINE)).jobs.length, 4);
+  assert.deepEqual((await emu.requests(clientScenario)).map((r) => r.status), [400, 200, 200, 200]);
+  // One-off calls keep nothing: each pays the retry.
+  const oneOff = `m${++counter}`;
+  const oneOffEndpoint = await emu.scenario(oneOff, [{ action: 'normal' }], offset);
+  for (let i = 0; i < 2; i++) await y.listPipelineJobs(ORG, PIPELINE, { endpoint: oneOffEndpoint, ...AK, maxRetries: 0, timeoutMs: 800 });
+  assert.deepEqual((await emu.requests(oneOff)).map((r) => r.status), [400, 200, 400, 200]);
+  await stillWorks();
+});
+
 test('clock skew that persists: only one re-signed retry, then AuthenticationError', async () => {
   const got = await run([{ action: 'respond', status: 400, json: { Code: 'InvalidTimeStamp.Expired', Message: 'Specified time stamp or date value is expired.' } }], {
     options: { maxRetries: 3 }, extra: { after: 'repeat-last' },
