@@ -74,14 +74,7 @@ pub fn normalize_success(body: &[u8], status: u16, header_request_id: Option<&st
         return Err(error.with_request_id(header_request_id.map(str::to_owned)));
     }
     let Some(mut writer) = Writer::with_capacity(text.len()) else {
-        // A body that reports failure is that failure, whatever its size.
-        let error_body = parse_error_body(body);
-        if error_body.success == Some(false) {
-            return Err(api_error(status, &error_body));
-        }
-        return Err(
-            out_of_memory().with_request_id(error_body.request_id.or_else(|| header_request_id.map(str::to_owned)))
-        );
+        return Err(reported_or(body, status, header_request_id, out_of_memory()));
     };
     let parsed = match scanner.peek() {
         Some(b'[') => walk_jobs(&mut scanner, &mut writer, "").map(|()| None),
@@ -125,16 +118,19 @@ pub fn normalize_success(body: &[u8], status: u16, header_request_id: Option<&st
                 out_of_memory().with_request_id(body_request_id.or_else(|| header_request_id.map(str::to_owned)))
             })
         }
-        Err(step) => {
-            // A body that reports failure is that failure, even if its other fields are odd.
-            let error_body = parse_error_body(body);
-            if error_body.success == Some(false) {
-                return Err(api_error(status, &error_body));
-            }
-            let request_id = error_body.request_id.or_else(|| header_request_id.map(str::to_owned));
-            Err(step.into_error().with_request_id(request_id))
-        }
+        Err(step) => Err(reported_or(body, status, header_request_id, step.into_error())),
     }
+}
+
+/// `error`, with the body's request id (or the header's), unless the body reports a failure of
+/// its own (`success: false`): a body that reports failure is that failure, even if its other
+/// fields are odd, or its size more than the result's room.
+fn reported_or(body: &[u8], status: u16, header_request_id: Option<&str>, error: Error) -> Error {
+    let error_body = parse_error_body(body);
+    if error_body.success == Some(false) {
+        return api_error(status, &error_body);
+    }
+    error.with_request_id(error_body.request_id.or_else(|| header_request_id.map(str::to_owned)))
 }
 
 /// Wasm memory ends at 4 GiB (sooner in some browsers), and an allocation that fails there aborts

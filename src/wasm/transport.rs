@@ -310,19 +310,14 @@ impl Transport {
         let declared_length = declared_identity_length(&headers);
         // An error answer's body is read for its code and message only: an error page of
         // megabytes says no more than its first MiB, and its text is held in several copies.
-        let limit = if (200..300).contains(&status) {
-            self.max_response_bytes
-        } else {
-            self.max_response_bytes.min(ERROR_BODY_MAX_BYTES)
-        };
+        let success = (200..300).contains(&status);
+        let limit = if success { self.max_response_bytes } else { self.max_response_bytes.min(ERROR_BODY_MAX_BYTES) };
         let (body, body_unread) =
             match self.read_body(&response, declared_length, limit, controller, guard, &mut budget).await {
                 Ok(body) => (body, None),
                 // Too big to hold (the only InvalidResponse a read gives): an error status is still
                 // that error, judged by its status (a 503's huge page is retried as a 503).
-                Err(Failure::Failed(error))
-                    if error.kind == ErrorKind::InvalidResponse && !(200..300).contains(&status) =>
-                {
+                Err(Failure::Failed(error)) if error.kind == ErrorKind::InvalidResponse && !success => {
                     (Vec::new(), Some(error.detail))
                 }
                 Err(Failure::Failed(error)) => {
@@ -421,13 +416,13 @@ impl Transport {
             }
             let value = get(&chunk, "value");
             // Any realm's view (a Node Buffer under jsdom's globals is no `instanceof Uint8Array`).
-            let Some(bytes) = ArrayBuffer::is_view(&value).then(|| own_bytes(&value)).flatten() else {
+            let Some(bytes) = ArrayBuffer::is_view(&value).then(|| view_of_bytes(&value)).flatten() else {
                 return Err(fail(Error::network("the body stream yielded something that is not bytes")));
             };
-            let start = out.len();
+            let length = byte_count(&bytes);
             // In f64 (exact below 2^53): a u32 length wraps at 4 GiB, and on wasm32 a usize sum
             // of two big lengths could wrap past the limit.
-            let end = start as f64 + byte_count(&bytes);
+            let end = out.len() as f64 + length;
             if end > limit as f64 {
                 return Err(too_large());
             }
@@ -436,7 +431,7 @@ impl Transport {
             if !budget.take(unbudgeted) {
                 return Err(no_room());
             }
-            append(&mut out, &bytes, byte_count(&bytes) as usize).map_err(not_appended)?;
+            append(&mut out, &bytes, length as usize).map_err(not_appended)?;
         }
     }
 }
@@ -499,13 +494,7 @@ fn view_of_bytes(value: &JsValue) -> Option<Uint8Array> {
         let typed_array_prototype = Reflect::get_prototype_of(&get(constructor, "prototype")).ok()?;
         let data_view_prototype = get(&get(&js_sys::global(), "DataView"), "prototype");
         [typed_array_prototype.into(), data_view_prototype].iter().find_map(|prototype: &JsValue| {
-            let slot = |name: &str| {
-                // Unchecked: the global DataView may come from another realm (jsdom's globals).
-                let prototype = prototype.is_object().then(|| prototype.unchecked_ref::<Object>())?;
-                let descriptor = Reflect::get_own_property_descriptor(prototype, &super::name(name)).ok()?;
-                let getter = get(&descriptor, "get");
-                getter.is_function().then(|| getter.unchecked_into::<Function>())?.call0(value).ok()
-            };
+            let slot = |name: &str| own_getter(prototype, name)?.call0(value).ok();
             let range = Array::of3(&slot("buffer")?, &slot("byteOffset")?, &slot("byteLength")?);
             Reflect::construct(constructor, &range).ok().map(JsCast::unchecked_into)
         })
@@ -517,14 +506,18 @@ fn view_of_bytes(value: &JsValue) -> Option<Uint8Array> {
 /// jsdom's globals, a vm context, an iframe's fetch.) Looked up at each use, once an answer:
 /// caching it in a lazy thread-local cost 0.6 KB of wasm.
 fn byte_length_getter(class: &str) -> Option<Function> {
-    // Unchecked casts: the global may come from another realm, whose objects and functions are
-    // no `instanceof` this realm's Object or Function.
-    let prototype = get(&get(&js_sys::global(), class), "prototype");
+    own_getter(&get(&get(&js_sys::global(), class), "prototype"), "byteLength")
+}
+
+/// The getter `prototype` itself defines for `name` (what a subclass or a Proxy adds is not
+/// asked). Unchecked casts: the prototype may come from another realm, whose objects and
+/// functions are no `instanceof` this realm's Object or Function.
+fn own_getter(prototype: &JsValue, name: &str) -> Option<Function> {
     if !prototype.is_object() {
         return None;
     }
     let descriptor =
-        Reflect::get_own_property_descriptor(prototype.unchecked_ref::<Object>(), &super::name("byteLength")).ok()?;
+        Reflect::get_own_property_descriptor(prototype.unchecked_ref::<Object>(), &super::name(name)).ok()?;
     let getter = get(&descriptor, "get");
     getter.is_function().then(|| getter.unchecked_into())
 }
