@@ -341,7 +341,8 @@ fn shortened(text: String) -> String {
 
 /// A throttling or server error keeps the wait its answer asked for, if any.
 fn with_retry_after(mut error: Error, response: &Response<'_>, now_ms: i64) -> Error {
-    if error.kind == ErrorKind::Throttling || error.kind == ErrorKind::Server {
+    // Whatever is retried (throttling, 5xx, a 408) waits as long as the server asks.
+    if error.retryable() {
         error.retry_after_ms = retry_after_ms(response, now_ms);
     }
     error
@@ -464,6 +465,23 @@ mod tests {
         c.next_request(0, "n");
         let e = failure(respond(&mut c, 429, &[("x-acs-retry-after", "1000")], r#"{"Code":"Throttling.User"}"#, 0));
         assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Throttling, "Throttling.User"));
+    }
+
+    #[test]
+    fn a_408_is_retried_as_a_timeout_waiting_what_the_server_asks() {
+        let mut c = call(RetryPolicy { max_retries: 1, ..RetryPolicy::default() });
+        c.next_request(0, "n1");
+        match respond(&mut c, 408, &[("retry-after", "2")], "", 0) {
+            Outcome::Retry { delay_ms } => assert_eq!(delay_ms, 2_000),
+            other => panic!("{other:?}"),
+        }
+        c.next_request(2_000, "n2");
+        let e = failure(respond(&mut c, 408, &[("x-acs-request-id", "R-408")], "<html>Request Timeout</html>", 2_000));
+        assert_eq!((e.kind, e.code.as_str(), e.status, e.attempts), (ErrorKind::Timeout, "HTTP_408", 408, 2));
+        assert_eq!(
+            e.message(),
+            "HTTP_408: the server timed out waiting for the request (HTTP 408, request id R-408, after 2 attempts)"
+        );
     }
 
     #[test]

@@ -182,6 +182,7 @@ fn default_detail(kind: ErrorKind, status: u16) -> String {
         ErrorKind::Authentication => "the credentials were not accepted".to_owned(),
         ErrorKind::Forbidden => "not allowed".to_owned(),
         ErrorKind::NotFound => "not found".to_owned(),
+        ErrorKind::Timeout => "the server timed out waiting for the request".to_owned(),
         _ => format!("the request failed with HTTP {status}"),
     }
 }
@@ -195,6 +196,8 @@ pub fn classify(status: u16, code: Option<&str>) -> ErrorKind {
         401 => ErrorKind::Authentication,
         403 => ErrorKind::Forbidden,
         404 => ErrorKind::NotFound,
+        // The server (or a proxy) gave up waiting for the request: sending it again may work.
+        408 => ErrorKind::Timeout,
         429 => ErrorKind::Throttling,
         500..=599 => ErrorKind::Server,
         _ => ErrorKind::BadRequest,
@@ -267,6 +270,8 @@ mod tests {
         assert_eq!(classify(403, Some("Nope")), ErrorKind::Forbidden);
         assert_eq!(classify(404, None), ErrorKind::NotFound);
         assert_eq!(classify(429, None), ErrorKind::Throttling);
+        assert_eq!(classify(408, None), ErrorKind::Timeout);
+        assert_eq!(classify(408, Some("Throttling.User")), ErrorKind::Throttling);
         assert_eq!(classify(418, Some("Teapot")), ErrorKind::BadRequest);
         assert_eq!(classify(400, None), ErrorKind::BadRequest);
         assert_eq!(classify(500, None), ErrorKind::Server);

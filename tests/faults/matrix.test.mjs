@@ -297,6 +297,26 @@ test('502 HTML page: ServerError HTTP_502', async () => {
   await stillWorks();
 });
 
+test('408 then success: retried (the server gave up waiting for the request), after its Retry-After', async () => {
+  const got = await run([{ action: 'respond', status: 408, headers: { 'retry-after': '1' }, body: html('408 Request Timeout'), contentType: 'text/html' }, { action: 'normal' }], {
+    options: { maxRetries: 1 },
+  });
+  assert.ok(!got.error, String(got.error));
+  assert.equal(got.value.jobs.length, 4);
+  assert.deepEqual(got.requests.map((r) => r.status), [408, 200]);
+  assert.ok(got.ms >= 990, `${got.ms} ms`);
+  await stillWorks();
+});
+
+test('408 forever: TimeoutError HTTP_408 after maxRetries + 1 attempts', async () => {
+  const got = await run([{ action: 'respond', status: 408, headers: { 'x-acs-request-id': 'R-408' }, body: html('408 Request Timeout'), contentType: 'text/html' }], {
+    options: { maxRetries: 2 }, extra: { after: 'repeat-last' },
+  });
+  assertError(y, got, { name: 'TimeoutError', code: 'HTTP_408', status: 408, requestId: 'R-408', attempts: 3 });
+  assert.match(got.error.message, /timed out waiting for the request/);
+  await stillWorks();
+});
+
 test('504 HTML page: ServerError HTTP_504', async () => {
   const got = await run([{ action: 'respond', status: 504, body: html('504 Gateway Time-out'), contentType: 'text/html' }]);
   assertError(y, got, { name: 'ServerError', code: 'HTTP_504', status: 504, requestId: null, attempts: 1 });
