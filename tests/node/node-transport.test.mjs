@@ -16,7 +16,7 @@ const BODY = JSON.stringify({ requestId: 'AUDIT-1', success: true, jobs: [{ iden
 async function jsonServer(t, host = '127.0.0.1') {
   const seen = [];
   const server = http.createServer((req, res) => {
-    seen.push(req.headers);
+    seen.push({ ...req.headers, raw: req.rawHeaders });
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(BODY) }).end(BODY);
   });
   let connections = 0;
@@ -53,6 +53,24 @@ test('the default transport offers every coding it decodes: gzip, deflate and br
   const server = await jsonServer(t);
   await y.listPipelineJobs(ORG, PIPELINE, { endpoint: `http://127.0.0.1:${server.port}`, ...AK, maxRetries: 0 });
   assert.deepEqual(server.seen[0]['accept-encoding'].split(/\s*,\s*/).sort(), ['br', 'deflate', 'gzip']);
+});
+
+test('the default transport sends one Host header, the one it signed: a port that is not the default, IPv6 in brackets', async (t) => {
+  const server = await jsonServer(t);
+  await y.listPipelineJobs(ORG, PIPELINE, { endpoint: `http://127.0.0.1:${server.port}`, ...AK, maxRetries: 0 });
+  const raw = server.seen[0].raw;
+  const hosts = raw.filter((_, i) => i % 2 === 0 && raw[i].toLowerCase() === 'host').length;
+  assert.equal(hosts, 1, String(raw));
+  assert.equal(server.seen[0].host, `127.0.0.1:${server.port}`);
+  // The emulator verifies the signature, whose signed headers hold the host.
+  for (const host of ['127.0.0.1', '::1']) {
+    const emu = await emulator(t, { host });
+    const result = await y.listPipelineJobs(ORG, PIPELINE, { endpoint: emu.url, ...AK, maxRetries: 0 });
+    assert.equal(result.jobs.length > 0, true);
+    const [request] = await emu.requests();
+    assert.equal(request.verification?.ok, true, JSON.stringify(request.verification));
+    assert.equal(request.headers.host, new URL(emu.url).host);
+  }
 });
 
 test('a *.localhost endpoint reaches a server that listens on IPv6 loopback only', async (t) => {
