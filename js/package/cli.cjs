@@ -756,7 +756,8 @@ function describeError(error, endpoint) {
   // for them in the message: all three are the server's text, of any length, and
   // String.prototype.includes takes time growing with the product of two lengths (a long
   // repetitive request id in a long message took hours).
-  if (code && !message.startsWith(`${code}:`)) message = `${code}: ${message}`;
+  // (A code of over 2,000 characters starts the message cut short.)
+  if (code && !message.startsWith(code.length > 2000 ? code.slice(0, 2000) : `${code}:`)) message = `${code}: ${message}`;
   // The package's advice names an option of its API that the command line does not have.
   message = message.replace('use https:// or set allowInsecureHttp: true', 'use https:// (the command line sends plain http:// to this machine only)');
   if ((name === 'NetworkError' || name === 'TimeoutError') && endpoint) message += ` [endpoint ${endpoint}]`;

@@ -2,11 +2,10 @@
 //! and reports what happened; the core decides to finish, retry after a delay, or fail.
 //! Time and randomness come in as arguments, so the schedule is tested without sleeping.
 
-use super::encode::find_str;
-use super::error::{Error, ErrorKind};
+use super::error::{shortened, Error, ErrorKind};
 use super::normalize::{self, Normalized};
 use super::request::{self, find_header, Auth, CallTarget, HttpRequest};
-use super::secret::{Redactor, Secret, REDACTED};
+use super::secret::{Redactor, Secret};
 use super::time::parse_http_date;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -299,46 +298,6 @@ impl Call {
     }
 }
 
-/// The most characters of a server's text in a message: a message of megabytes (a proxy's
-/// page in `Message`) must not become an `error.message` of megabytes in every log line.
-const MAX_SERVER_TEXT_CHARS: usize = 2_000;
-const CUT_MARK: &str = "… (cut after 2,000 characters)";
-
-/// The text cut after MAX_SERVER_TEXT_CHARS characters and marked as cut, unless the cut
-/// would save less than the mark's own length. A redaction mark the cut would split is kept
-/// whole.
-fn shortened(text: String) -> String {
-    // One plain loop: `nth`, `count` and the panicking `split_at` each bring their own code
-    // (their fast paths, or 4 KB of panic formatting) into the wasm.
-    let (mut chars, mut cut) = (0usize, text.len());
-    for (at, _) in text.char_indices() {
-        if chars == MAX_SERVER_TEXT_CHARS {
-            cut = at;
-        }
-        chars += 1;
-    }
-    if chars <= MAX_SERVER_TEXT_CHARS + CUT_MARK.chars().count() {
-        return text;
-    }
-    // A mark that starts less than its length before the cut runs past it: cut after it.
-    let mut before = cut.saturating_sub(REDACTED.len() - 1);
-    let mut end = (cut + REDACTED.len()).min(text.len());
-    while !text.is_char_boundary(before) {
-        before -= 1;
-    }
-    while !text.is_char_boundary(end) {
-        end += 1;
-    }
-    let window = text.get(before..end).unwrap_or_default();
-    if let Some(start) = find_str(window, REDACTED).map(|at| before + at).filter(|&start| start < cut) {
-        cut = start + REDACTED.len();
-    }
-    match text.get(..cut) {
-        Some(kept) => format!("{kept}{CUT_MARK}"),
-        None => text,
-    }
-}
-
 /// A throttling or server error keeps the wait its answer asked for, if any.
 fn with_retry_after(mut error: Error, response: &Response<'_>, now_ms: i64) -> Error {
     // Whatever is retried (throttling, 5xx, a 408) waits as long as the server asks.
@@ -402,6 +361,8 @@ fn saturating_digits(text: &str) -> Option<u64> {
 mod tests {
     use super::*;
     use crate::core::endpoint::Endpoint;
+    use crate::core::error::{CUT_MARK, MAX_SERVER_TEXT_CHARS};
+    use crate::core::secret::REDACTED;
     use crate::core::sign::{Credentials, SignatureVersion};
 
     const SECRET: &str = "s3cr3t-SECRET-value";

@@ -2,6 +2,8 @@
 //! The `wasm` layer turns it into the matching JS class in exactly one place.
 
 use super::codes;
+use super::encode::find_str;
+use super::secret::REDACTED;
 use std::fmt;
 
 /// Which exception class a failure becomes. The names are the JS class names.
@@ -144,7 +146,8 @@ impl Error {
 
     /// The English message: `Code: detail (HTTP 404, request id ABC)`.
     pub fn message(&self) -> String {
-        let mut out = format!("{}: {}", self.code, self.detail);
+        // The code and request id are the server's text too: cut like its message.
+        let mut out = format!("{}: {}", shortened(self.code.clone()), self.detail);
         let mut facts = Vec::new();
         if self.status != 0 {
             facts.push(format!("HTTP {}", self.status));
@@ -153,7 +156,7 @@ impl Error {
             facts.push(format!("at {path}"));
         }
         if let Some(id) = &self.request_id {
-            facts.push(format!("request id {id}"));
+            facts.push(format!("request id {}", shortened(id.clone())));
         }
         if self.attempts > 1 {
             facts.push(format!("after {} attempts", self.attempts));
@@ -183,6 +186,10 @@ fn default_detail(kind: ErrorKind, status: u16) -> String {
         ErrorKind::Forbidden => "not allowed".to_owned(),
         ErrorKind::NotFound => "not found".to_owned(),
         ErrorKind::Timeout => "the server timed out waiting for the request".to_owned(),
+        // `success: false` with no code: the status says nothing either.
+        ErrorKind::BadRequest if (200..300).contains(&status) => {
+            "the answer reported a failure without an error code".to_owned()
+        }
         _ => format!("the request failed with HTTP {status}"),
     }
 }
@@ -230,6 +237,46 @@ fn classify_code(code: &str) -> Option<ErrorKind> {
         return Some(ErrorKind::Server);
     }
     None
+}
+
+/// The most characters of a server's text in a message: a message of megabytes (a proxy's
+/// page in `Message`) must not become an `error.message` of megabytes in every log line.
+pub(crate) const MAX_SERVER_TEXT_CHARS: usize = 2_000;
+pub(crate) const CUT_MARK: &str = "… (cut after 2,000 characters)";
+
+/// The text cut after MAX_SERVER_TEXT_CHARS characters and marked as cut, unless the cut
+/// would save less than the mark's own length. A redaction mark the cut would split is kept
+/// whole.
+pub(crate) fn shortened(text: String) -> String {
+    // One plain loop: `nth`, `count` and the panicking `split_at` each bring their own code
+    // (their fast paths, or 4 KB of panic formatting) into the wasm.
+    let (mut chars, mut cut) = (0usize, text.len());
+    for (at, _) in text.char_indices() {
+        if chars == MAX_SERVER_TEXT_CHARS {
+            cut = at;
+        }
+        chars += 1;
+    }
+    if chars <= MAX_SERVER_TEXT_CHARS + CUT_MARK.chars().count() {
+        return text;
+    }
+    // A mark that starts less than its length before the cut runs past it: cut after it.
+    let mut before = cut.saturating_sub(REDACTED.len() - 1);
+    let mut end = (cut + REDACTED.len()).min(text.len());
+    while !text.is_char_boundary(before) {
+        before -= 1;
+    }
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    let window = text.get(before..end).unwrap_or_default();
+    if let Some(start) = find_str(window, REDACTED).map(|at| before + at).filter(|&start| start < cut) {
+        cut = start + REDACTED.len();
+    }
+    match text.get(..cut) {
+        Some(kept) => format!("{kept}{CUT_MARK}"),
+        None => text,
+    }
 }
 
 #[cfg(test)]
@@ -284,6 +331,23 @@ mod tests {
     fn retryable_kinds() {
         let retryable: Vec<_> = ErrorKind::ALL.iter().filter(|k| k.retryable()).collect();
         assert_eq!(retryable, [&ErrorKind::Throttling, &ErrorKind::Server, &ErrorKind::Network, &ErrorKind::Timeout]);
+    }
+
+    #[test]
+    fn a_long_code_and_request_id_are_cut_in_the_message_but_kept_whole_as_properties() {
+        let code = "C".repeat(100_000);
+        let id = "R".repeat(100_000);
+        let err = Error::from_api(400, Some(&code), Some("m")).with_request_id(Some(id.clone()));
+        let cut = |text: &str| format!("{}{CUT_MARK}", &text[..MAX_SERVER_TEXT_CHARS]);
+        assert_eq!(err.message(), format!("{}: m (HTTP 400, request id {})", cut(&code), cut(&id)));
+        assert_eq!((err.code.len(), err.request_id.map(|id| id.len())), (100_000, Some(100_000)));
+    }
+
+    #[test]
+    fn a_success_status_that_reports_failure_without_a_code_says_so() {
+        let err = Error::from_api(200, None, None);
+        assert_eq!((err.kind, err.code.as_str()), (ErrorKind::BadRequest, "HTTP_200"));
+        assert_eq!(err.message(), "HTTP_200: the answer reported a failure without an error code (HTTP 200)");
     }
 
     #[test]

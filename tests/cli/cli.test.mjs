@@ -703,8 +703,17 @@ describe('exit codes', () => {
     const endpoint = await scenario('long-request-id', [{ action: 'respond', status: 400, json: { Code: 'InvalidParam.ParamNotPresent', Message: 'a'.repeat(680_000), RequestId: requestId } }], { after: 'repeat-last' });
     const stderr = assertErrorLine(await run(['list', ORG, PIPELINE, ...akFlags(endpoint)]), 2);
     assert.ok(stderr.startsWith('yunxiao-jobs: BadRequestError InvalidParam.ParamNotPresent: aaaa'), stderr.slice(0, 100));
-    // (The server's message is cut after 2,000 characters, marked as cut.)
-    assert.ok(stderr.endsWith(`a… (cut after 2,000 characters) (HTTP 400, request id ${requestId})\n`), stderr.slice(-100));
+    // (The server's message and request id are cut after 2,000 characters, marked as cut.)
+    const cut = (text) => `${text.slice(0, 2000)}… (cut after 2,000 characters)`;
+    assert.ok(stderr.endsWith(`a… (cut after 2,000 characters) (HTTP 400, request id ${cut(requestId)})\n`), stderr.slice(-100));
+    assert.ok(stderr.length < 5000, `${stderr.length} characters`);
+  });
+
+  test('2, for an error whose code is long: one line, the code cut and named once', async () => {
+    const code = `Invalid${'C'.repeat(100_000)}`;
+    const endpoint = await scenario('long-code', [{ action: 'respond', status: 400, json: { Code: code, Message: 'bad', RequestId: 'R-LONG-CODE' } }], { after: 'repeat-last' });
+    const stderr = assertErrorLine(await run(['list', ORG, PIPELINE, ...akFlags(endpoint)]), 2);
+    assert.equal(stderr, `yunxiao-jobs: BadRequestError ${code.slice(0, 2000)}… (cut after 2,000 characters): bad (HTTP 400, request id R-LONG-CODE)\n`);
   });
 });
 
