@@ -47,10 +47,23 @@ esbuild "$stage/web.js" --bundle --format=esm --platform=neutral --target=es2020
 # The ES module entry is its own bundle: importing the CJS one through Node's interop cost
 # ~30 ms of start-up (cjs-module-lexer, and a delayed exit). The classes then exist twice when
 # an app loads both entries; instanceof still holds across them (a registered-symbol brand).
-# The glue is CommonJS (require, __dirname): the banner provides both.
-esbuild "$stage/node.js" --bundle --format=esm --platform=node --target=node20 --minify \
+# Its glue reads the wasm without require or __dirname: an imported readFileSync, at the URL
+# beside the module. An app bundled into CommonJS (esbuild's default for --platform=node) has
+# an empty import.meta: there the wasm is looked for beside the bundle, as the message says.
+# (webpack knows `new URL('./file', import.meta.url)` as an asset to emit.)
+esm_stage=target/js-stage-esm
+rm -rf "$esm_stage" && cp -r "$stage" "$esm_stage"
+node -e '
+const fs = require("fs");
+const [file, path, read] = process.argv.slice(1);
+const glue = fs.readFileSync(file, "utf8");
+if (!glue.includes(path) || !glue.includes(read)) { console.error("build.sh: the glue changed: update the ESM wasm path patch"); process.exit(1); }
+fs.writeFileSync(file, glue.replace(path, "const wasmPath = __wasmPath;").replace(read, "__readFileSync(wasmPath)"));
+' "$esm_stage/glue.cjs" 'const wasmPath = `${__dirname}/glue_bg.wasm`;' 'require("fs").readFileSync(wasmPath)'
+esbuild "$esm_stage/node.js" --bundle --format=esm --platform=node --target=node20 --minify \
   --legal-comments=none --outfile="$out"/node/index.mjs --log-level=warning \
-  --banner:js="import{createRequire as __cr}from'node:module';import{fileURLToPath as __fu}from'node:url';import{dirname as __dn}from'node:path';const require=__cr(import.meta.url);const __dirname=__dn(__fu(import.meta.url));"
+  --banner:js="import{readFileSync as __readFileSync}from'node:fs';import{fileURLToPath as __fileURLToPath}from'node:url';const __wasmPath=import.meta.url?__fileURLToPath(new URL('./glue_bg.wasm',import.meta.url)):typeof __dirname=='string'?__dirname+'/glue_bg.wasm':'glue_bg.wasm';"
+if grep -q 'require' "$out"/node/index.mjs; then echo "build.sh: node/index.mjs still calls require" >&2; exit 1; fi
 printf '{ "type": "module" }\n' > "$out"/web/package.json
 # The same declarations twice: as CommonJS for `require`, as an ES module for `import` (so
 # TypeScript knows the ES entries have no default export).

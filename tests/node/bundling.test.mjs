@@ -19,18 +19,20 @@ symlinkSync(path.join(ROOT, 'pkg'), path.join(app, 'node_modules/yunxiao-pipelin
 
 test('a Node app bundled with esbuild: an explained error without the wasm, working with it', () => {
   writeFileSync(path.join(app, 'app.mjs'), "import { errorCodeInfo } from 'yunxiao-pipeline-jobs';\nconsole.log((await errorCodeInfo('InvalidPipeline.NotFound')).className);\n");
-  for (const format of ['esm', 'cjs']) {
-    const out = path.join(app, `out-${format}`);
+  writeFileSync(path.join(app, 'app-cjs.cjs'), "require('yunxiao-pipeline-jobs').errorCodeInfo('InvalidPipeline.NotFound').then((i) => console.log(i.className));\n");
+  writeFileSync(path.join(app, 'app-then.mjs'), "import { errorCodeInfo } from 'yunxiao-pipeline-jobs';\nerrorCodeInfo('InvalidPipeline.NotFound').then((i) => console.log(i.className));\n");
+  // An ES module app bundled into CommonJS (esbuild's default format for --platform=node) gets
+  // the package's ES module build with an empty import.meta: the wasm beside the bundle too.
+  for (const [source, format] of [['app.mjs', 'esm'], ['app-cjs.cjs', 'cjs'], ['app-then.mjs', 'cjs']]) {
+    const out = path.join(app, `out-${source}-${format}`);
     const file = path.join(out, format === 'esm' ? 'app.mjs' : 'app.cjs');
-    const source = format === 'esm' ? 'app.mjs' : 'app-cjs.cjs';
-    if (format === 'cjs') writeFileSync(path.join(app, source), "require('yunxiao-pipeline-jobs').errorCodeInfo('InvalidPipeline.NotFound').then((i) => console.log(i.className));\n");
     execFileSync(ESBUILD, [path.join(app, source), '--bundle', '--platform=node', `--format=${format}`, `--outfile=${file}`, '--log-level=error'], { cwd: app });
     const without = spawnSync(process.execPath, [file], { encoding: 'utf8' });
-    assert.notEqual(without.status, 0, format);
-    assert.match(without.stderr, /yunxiao-pipeline-jobs: cannot read its WebAssembly module at .*glue_bg\.wasm \(ENOENT\)\. Bundled into an app\? Keep the package external/, format);
+    assert.notEqual(without.status, 0, `${source} → ${format}`);
+    assert.match(without.stderr, /yunxiao-pipeline-jobs: cannot read its WebAssembly module at .*glue_bg\.wasm \(ENOENT\)\. Bundled into an app\? Keep the package external/, `${source} → ${format}`);
     copyFileSync(path.join(ROOT, 'pkg/node/glue_bg.wasm'), path.join(out, 'glue_bg.wasm'));
     const withWasm = spawnSync(process.execPath, [file], { encoding: 'utf8' });
-    assert.equal(withWasm.stdout.trim(), 'NotFoundError', `${format}: ${withWasm.stderr}`);
+    assert.equal(withWasm.stdout.trim(), 'NotFoundError', `${source} → ${format}: ${withWasm.stderr}`);
   }
 });
 
