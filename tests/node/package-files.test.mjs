@@ -1,8 +1,11 @@
 // What npm users get besides the code: a README about the package (not about working in this
-// repository), the licence texts the licence field names, and both declaration files.
+// repository), the licence texts the licence field names, both declaration files, and code
+// that reads well enough in an uncaught error's report.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const pkg = (file) => new URL(`../../pkg/${file}`, import.meta.url);
 const manifest = JSON.parse(readFileSync(pkg('package.json'), 'utf8'));
@@ -26,4 +29,18 @@ test('the licence texts and both declaration files ship', () => {
   }
   assert.match(readFileSync(pkg('LICENSE-APACHE'), 'utf8'), /Apache License\s+Version 2\.0/);
   assert.match(readFileSync(pkg('LICENSE-MIT'), 'utf8'), /Permission is hereby granted, free of charge/);
+});
+
+test('an uncaught error of the package prints a short report: no screen of minified code', () => {
+  // Node prints the source line of an uncaught error's throw: once the whole 24 KB file.
+  const scripts = {
+    esm: ["--input-type=module", '-e', `import * as y from ${JSON.stringify(fileURLToPath(pkg('node/index.mjs')))}; await y.listPipelineJobs('o', '', {});`],
+    cjs: ['-e', `require(${JSON.stringify(fileURLToPath(pkg('node/index.cjs')))}).listPipelineJobs('o', '', {});`],
+  };
+  for (const [entry, args] of Object.entries(scripts)) {
+    const { status, stderr } = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    assert.equal(status, 1, entry);
+    assert.match(stderr, /InvalidArgumentError: InvalidArgument: pipelineId must not be empty/, entry);
+    assert.ok(stderr.length < 3000, `${entry}: ${stderr.length} characters on stderr`);
+  }
 });
