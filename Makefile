@@ -57,6 +57,8 @@ test-types:
 	tsc -p tests/types/tsconfig.node.json
 	# The older resolution ("node10"), which ignores "exports".
 	tsc -p tests/types/tsconfig.node10.json
+	# Neither the "dom" lib nor @types/node.
+	tsc -p tests/types/tsconfig.bare.json
 
 test-wasm: test-wasm-node test-wasm-browser
 

@@ -95,12 +95,17 @@ export function errorCodeInfo(code: string): Promise<ErrorCodeInfo | null>;
  *  is ignored). */
 export function initialize(input?: string | URL | Response | ArrayBuffer | Uint8Array | (WebAssembly.Module & object)): Promise<unknown>;
 
-// A Node-only program (no "dom" lib, @types/node) has no WebAssembly namespace: an empty
-// interface merges with lib.dom's where there is one, and names the type where there is not.
+// A Node-only program (no "dom" lib, @types/node) has no WebAssembly namespace, and one with
+// neither lib has no fetch types either: an empty interface merges with the lib's where there
+// is one, and names the type where there is not.
 declare global {
   namespace WebAssembly {
     interface Module {}
   }
+  interface AbortSignal {}
+  interface RequestInit {}
+  interface Response {}
+  interface URL {}
 }
 
 /** What the package builds its errors from (each field optional; you rarely need to construct one). */
