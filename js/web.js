@@ -60,8 +60,13 @@ function wasmSource(input, signal) {
   // Our own fetch ends its body too when aborted; a caller's Response is read here, in the race.
   const given = isAddress
     ? fetch(where, { signal })
-    : Promise.resolve(where).then((value) =>
-      (typeof Response === 'function' && value instanceof Response ? Promise.race([value.arrayBuffer(), givenUp]) : value));
+    : Promise.resolve(where).then((value) => {
+      if (!(typeof Response === 'function' && value instanceof Response)) return value;
+      // wasm-bindgen checks the status of a Response it fetched; one given is read here, so
+      // checked here (a 404 page's bytes would be compiled, and fail as "not wasm").
+      if (!value.ok) throw new Error(`the Response given is HTTP ${value.status} ${value.statusText}`.trimEnd());
+      return Promise.race([value.arrayBuffer(), givenUp]);
+    });
   return Promise.race([given, givenUp]);
 }
 
@@ -219,7 +224,7 @@ async function run(organizationId, pipelineId, category, options) {
     result.message = result.message.replace(`the deadline of ${options.deadlineMs} ms`, `the deadline of ${deadlineMs} ms`);
   }
   if (result?.className === 'NetworkError' && result.status === 0 && BLOCKED.test(result.message)) {
-    result.message += ' — in a browser this is also how a CORS refusal looks: the endpoint must allow this origin, or call it through a signing proxy on your own origin';
+    result.message += ' — in a browser this is also how a CORS refusal looks (or a Content-Security-Policy whose connect-src leaves the endpoint out): the endpoint must allow this origin, or call it through a signing proxy on your own origin';
   }
   return result;
 }
