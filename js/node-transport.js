@@ -26,14 +26,11 @@ export async function nodeFetch(url, init) {
   const target = new URL(url);
   const { module, agent, codecs } = await load(target.protocol);
   return new Promise((resolve, reject) => {
-    // Headers as a flat [name, value, ...] list: node:http writes them as given (validating
-    // each), where an object goes through setHeader one by one into a map first: about 6 % of
-    // a call's CPU on loopback (bench/DESIGN.md). A list gets no Host header of its own: the
-    // URL's host is what Node would send (the port when not the default, IPv6 in brackets).
-    const headers = ['host', target.host];
-    for (const name of Object.keys(init.headers)) headers.push(name, init.headers[name]);
-    headers.push('accept-encoding', 'gzip, deflate, br');
-    if (init.method !== 'GET') headers.push('content-length', '0');
+    // An object, not node:http's faster [name, value, ...] list (~6 % of a call's CPU): tracing
+    // agents that wrap http.request (OpenTelemetry, Sentry) copy headers as an object, and
+    // would turn a list into headers named 0, 1, 2... (bench/DESIGN.md).
+    const headers = { ...init.headers, 'accept-encoding': 'gzip, deflate, br' };
+    if (init.method !== 'GET') headers['content-length'] = '0';
     const options = { method: init.method, headers, agent, ...(isSubdomainOfLocalhost(target.hostname) ? { lookup: loopback } : {}) };
     const { signal } = init;
     let request;

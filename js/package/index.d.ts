@@ -97,7 +97,8 @@ export function initialize(input?: string | URL | Response | ArrayBuffer | Uint8
 
 // A Node-only program (no "dom" lib, @types/node) has no WebAssembly namespace, and one with
 // neither lib has no fetch types either: an empty interface merges with the lib's where there
-// is one, and names the type where there is not.
+// is one, and names the type where there is not (there any value fits it: the package checks
+// at run time).
 declare global {
   namespace WebAssembly {
     interface Module {}
@@ -134,7 +135,7 @@ export class YunxiaoError extends Error {
   readonly attempts: number;
   /** InvalidResponseError: the offending field, e.g. `jobs[3].lastJobId`. */
   readonly path?: string;
-  /** ThrottlingError / ServerError: what the server asked us to wait. */
+  /** ThrottlingError, ServerError, and a TimeoutError for a 408: what the server asked us to wait. */
   readonly retryAfterMs?: number;
 }
 export class InvalidArgumentError extends YunxiaoError {}

@@ -298,7 +298,7 @@ impl Call {
     }
 }
 
-/// A throttling or server error keeps the wait its answer asked for, if any.
+/// An error that is retried (throttling, 5xx, a 408) keeps the wait its answer asked for, if any.
 fn with_retry_after(mut error: Error, response: &Response<'_>, now_ms: i64) -> Error {
     // Whatever is retried (throttling, 5xx, a 408) waits as long as the server asks.
     if error.retryable() {

@@ -70,7 +70,7 @@ pub struct Error {
     pub detail: String,
     /// For `InvalidResponse`: where in the body, e.g. `jobs[3].lastJobId`.
     pub path: Option<String>,
-    /// For throttling: how long the server asked us to wait.
+    /// For what is retried after an answer (throttling, 5xx, a 408): how long it asked us to wait.
     pub retry_after_ms: Option<u64>,
     /// How many requests were sent for this call (0 for bad arguments).
     pub attempts: u32,

@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,4 +41,13 @@ test('the wasm files are exported, for bundlers\' asset imports', () => {
   for (const build of ['web', 'node']) {
     assert.equal(require.resolve(`yunxiao-pipeline-jobs/${build}/glue_bg.wasm`), path.join(ROOT, `pkg/${build}/glue_bg.wasm`));
   }
+});
+
+test('the Node ES module build loaded from a URL that is no file (data:): the missing wasm explained, not a TypeError', async () => {
+  const source = readFileSync(path.join(ROOT, 'pkg/node/index.mjs'), 'utf8');
+  const error = await import(`data:text/javascript;base64,${Buffer.from(source).toString('base64')}`).then(
+    () => assert.fail('loaded without its wasm'),
+    (thrown) => thrown,
+  );
+  assert.match(String(error), /yunxiao-pipeline-jobs: cannot read its WebAssembly module at glue_bg\.wasm \(ENOENT\)/);
 });

@@ -73,6 +73,24 @@ test('the default transport sends one Host header, the one it signed: a port tha
   }
 });
 
+test('a tracing agent that wraps http.request and copies the headers as an object (OpenTelemetry does) leaves calls working', async (t) => {
+  // OpenTelemetry's HTTP instrumentation: `Object.assign({}, options.headers)`, then its own.
+  const original = http.request;
+  http.request = function tracedRequest(url, options, callback) {
+    const traced = { ...options, headers: Object.assign({}, options.headers, { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' }) };
+    return original.call(this, url, traced, callback);
+  };
+  t.after(() => {
+    http.request = original;
+  });
+  const emu = await emulator(t);
+  const result = await y.listPipelineJobs(ORG, PIPELINE, { endpoint: emu.url, ...AK, maxRetries: 0 });
+  assert.equal(result.jobs.length, 4);
+  const [request] = await emu.requests();
+  assert.equal(request.verification?.ok, true, JSON.stringify(request.verification));
+  assert.equal(request.headers.traceparent, '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
+});
+
 test('a *.localhost endpoint reaches a server that listens on IPv6 loopback only', async (t) => {
   const server = await jsonServer(t, '::1');
   const result = await y.listPipelineJobs(ORG, PIPELINE, { endpoint: `http://jobs.localhost:${server.port}`, ...AK, maxRetries: 0 });
