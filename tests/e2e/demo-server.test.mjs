@@ -180,6 +180,33 @@ test('with a personal access token, the demo server relays the token API: the pa
   }
 });
 
+test('createSigningProxy with allow: only the calls it allows are signed; others get 403 ProxyForbidden, and nothing goes upstream', async () => {
+  const sent = [];
+  const upstream = async (url) => {
+    sent.push(url);
+    return new Response(JSON.stringify({ requestId: 'R-ALLOW', success: true, jobs: [] }), { status: 200, headers: { 'content-type': 'application/json' } });
+  };
+  const asked = [];
+  const forward = createSigningProxy({
+    upstream: 'https://devops.example.com', credentials: AK, fetch: upstream,
+    allow: async (call) => {
+      asked.push(call);
+      return call.organizationId === ORG && call.pipelineId === PIPELINE;
+    },
+  });
+  const allowed = await forward({ rawPath: `/organization/${ORG}/pipeline/${PIPELINE}/jobs`, rawQuery: 'category=DEPLOY' });
+  assert.equal(allowed.status, 200);
+  const refused = await forward({ rawPath: `/organization/${ORG}/pipeline/999/jobs`, rawQuery: 'category=DEPLOY' });
+  assert.equal(refused.status, 403);
+  assert.deepEqual(JSON.parse(refused.body), { Code: 'ProxyForbidden', Message: 'this proxy does not sign calls for that pipeline' });
+  assert.equal(sent.length, 1);
+  assert.deepEqual(asked[1], { organizationId: ORG, pipelineId: '999', category: 'DEPLOY' });
+  // Anything but true refuses (a forgotten return is no permission).
+  const sloppy = createSigningProxy({ upstream: 'https://devops.example.com', credentials: AK, fetch: upstream, allow: () => 'yes' });
+  assert.equal((await sloppy({ rawPath: `/organization/${ORG}/pipeline/${PIPELINE}/jobs`, rawQuery: 'category=DEPLOY' })).status, 403);
+  assert.equal(sent.length, 1);
+});
+
 test('createSigningProxy: secrets an upstream echoes are redacted; other headers are dropped', async () => {
   let seenUrl;
   let seenHeaders;
