@@ -53,8 +53,9 @@ esbuild "$stage/web.js" --bundle --format=esm --platform=neutral --target=es2020
 # Its glue reads the wasm without require or __dirname: an imported readFileSync, at the URL
 # beside the module. An app bundled into CommonJS (esbuild's default for --platform=node) has
 # an empty import.meta: there the wasm is looked for beside the bundle, as the message says.
-# (webpack knows `new URL('./file', import.meta.url)` as an asset to emit.) A URL that is no
-# file (a data: module, a bundler's http publicPath) is named in the message, not a TypeError.
+# (webpack knows `new URL('./file', import.meta.url)` as an asset to emit.) A module URL that is
+# no file (a data: module, a bundler's http publicPath) does the same: an explanation, not a
+# TypeError.
 esm_stage=target/js-stage-esm
 rm -rf "$esm_stage" && cp -r "$stage" "$esm_stage"
 node -e '
@@ -66,7 +67,7 @@ fs.writeFileSync(file, glue.replace(path, "const wasmPath = __wasmPath;").replac
 ' "$esm_stage/glue.cjs" 'const wasmPath = `${__dirname}/glue_bg.wasm`;' 'require("fs").readFileSync(wasmPath)'
 esbuild "$esm_stage/node.js" --bundle --format=esm --platform=node --target=node20 --minify --line-limit=500 \
   --legal-comments=none --outfile="$out"/node/index.mjs --log-level=warning \
-  --banner:js="import{readFileSync as __readFileSync}from'node:fs';import{fileURLToPath as __fileURLToPath}from'node:url';const __wasmPath=(()=>{try{const u=new URL('./glue_bg.wasm',import.meta.url);return u.protocol==='file:'?__fileURLToPath(u):u.href}catch{return typeof __dirname=='string'?__dirname+'/glue_bg.wasm':'glue_bg.wasm'}})();"
+  --banner:js="import{readFileSync as __readFileSync}from'node:fs';import{fileURLToPath as __fileURLToPath}from'node:url';const __wasmPath=(()=>{try{return __fileURLToPath(new URL('./glue_bg.wasm',import.meta.url))}catch{return typeof __dirname=='string'?__dirname+'/glue_bg.wasm':'glue_bg.wasm'}})();"
 if grep -q 'require' "$out"/node/index.mjs; then echo "build.sh: node/index.mjs still calls require" >&2; exit 1; fi
 printf '{ "type": "module" }\n' > "$out"/web/package.json
 # The same declarations twice: as CommonJS for `require`, as an ES module for `import` (so

@@ -348,6 +348,10 @@ mod tests {
         let err = Error::from_api(200, None, None);
         assert_eq!((err.kind, err.code.as_str()), (ErrorKind::BadRequest, "HTTP_200"));
         assert_eq!(err.message(), "HTTP_200: the answer reported a failure without an error code (HTTP 200)");
+        for status in [201, 299] {
+            assert!(Error::from_api(status, None, None).detail.contains("without an error code"), "{status}");
+        }
+        assert_eq!(Error::from_api(300, None, None).detail, "the request failed with HTTP 300");
     }
 
     #[test]

@@ -6,7 +6,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createSigningProxy, parseProxiedCall } from '../../scripts/signing-proxy.mjs';
+import { createSigningProxy, decodersForTests, parseProxiedCall } from '../../scripts/signing-proxy.mjs';
 import { startDemoServer, optionsFromEnv } from '../../scripts/demo-server.mjs';
 import { ORG, PIPELINE, AK, STS, ROOT, startDemo } from './helpers.mjs';
 import { TOKEN } from '../node/helpers.mjs';
@@ -261,7 +261,7 @@ test('createSigningProxy: an echoed secret is redacted percent-encoded and JSON-
   // JSON escapes (`=` as \u003d, as Gson writes it; one character of the AccessKey secret):
   // the page's JSON.parse would spell the secret out, so the answer is not relayed.
   const secret = credentials.accessKeySecret;
-  for (const escaped of [token.replaceAll('=', '\\u003d').replaceAll('/', '\\/'), `\\u${secret.charCodeAt(0).toString(16).padStart(4, '0')}${secret.slice(1)}`]) {
+  for (const escaped of [token.replaceAll('=', '\\u003d').replaceAll('/', '\\/'), token.replaceAll('=', '\\u003D').replaceAll('/', '\\/'), `\\u${secret.charCodeAt(0).toString(16).padStart(4, '0')}${secret.slice(1)}`]) {
     const body = `{"Code":"SignatureDoesNotMatch","Message":"you sent ${escaped}"}`;
     assert.ok(JSON.parse(body).Message.includes(token) || JSON.parse(body).Message.includes(secret), 'the test body must hold a secret once parsed');
     const answer = await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(body, 'application/json') })(path);
@@ -279,6 +279,19 @@ test('createSigningProxy: an echoed secret is redacted percent-encoded and JSON-
     const answer = await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(nested, 'application/json') })(path);
     assert.equal(answer.status, 502, params);
     assert.equal(JSON.parse(answer.body).Code, 'ProxyUpstreamEchoedSecret');
+  }
+  // A secret with a character beyond U+FFFF, its halves spelt at two levels (the high one in
+  // the answer's JSON, the low one in lastJobParams' JSON): the page's two parses join them.
+  // And one with a tab inside, written `\t`.
+  for (const odd of ['Sec\u{1F600}retValue0123', 'Sec\tretValue0123']) {
+    const oddCredentials = { accessKeyId: 'LTAI5tOther0001', accessKeySecret: odd };
+    // lastJobParams' own JSON text: `\uDE00` (or `\t`) as an escape there; the high half a
+    // character of it, which the answer's JSON writes as `\ud83d`.
+    const params = odd.includes('\t') ? '{"p":"Sec\\tretValue0123"}' : '{"p":"Sec\uD83D\\uDE00retValue0123"}';
+    const body = JSON.stringify({ requestId: 'R-6', success: true, jobs: [{ identifier: 'a', jobName: 'n', lastJobParams: params }] });
+    assert.equal(JSON.parse(JSON.parse(body).jobs[0].lastJobParams).p, odd, 'the test body must hold the secret once parsed');
+    const answer = await createSigningProxy({ upstream: 'https://devops.example.com', credentials: oddCredentials, fetch: answerWith(body, 'application/json') })(path);
+    assert.equal(answer.status, 502, odd);
   }
   // A level further can spoil what the level before spelt (`\\u000` + `\u0043AIS…` reads as
   // `\u000CAIS…`, then as U+000C + `AIS…`): every level is checked, not only the last.
@@ -308,6 +321,51 @@ test('createSigningProxy: an echoed secret is redacted percent-encoded and JSON-
   const relayed = await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(plain, 'application/json') })(path);
   assert.equal(relayed.status, 400);
   assert.equal(relayed.body.toString('utf8'), plain);
+});
+
+test('the proxy\'s decoders: JSON escapes undone as JSON.parse does (generated strings), XML text as the package reads it', () => {
+  const { jsonUnescaped, xmlText } = decodersForTests;
+  let seed = 11;
+  const random = (n) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const hex4 = (unit) => unit.toString(16).padStart(4, '0').split('').map((c) => (random(2) ? c.toUpperCase() : c)).join('');
+  const pieces = [
+    () => 'a', () => 'Z', () => '=', () => '中', () => '\u{1F600}', () => '\\\\', () => '\\"', () => '\\/',
+    () => `\\${'bfnrt'[random(5)]}`, () => `\\u${hex4(random(0x10000))}`, () => `\\u${hex4(0xd800 + random(0x800))}`,
+  ];
+  for (let k = 0; k < 20_000; k++) {
+    let text = '';
+    for (let n = random(12); n > 0; n--) text += pieces[random(pieces.length)]();
+    assert.equal(jsonUnescaped(text), JSON.parse(`"${text}"`), JSON.stringify(text));
+  }
+  // What JSON.parse would refuse stays as it is: a backslash at the end, `\u` without 4 hex digits.
+  assert.equal(jsonUnescaped('a\\'), 'a\\');
+  assert.equal(jsonUnescaped('\\u12x4'), 'u12x4');
+  const xml = {
+    '&lt;&gt;&amp;&quot;&apos;': '<>&"\'',
+    '&#x41;&#X41;&#65;&#x0041;&#0000065;': 'A&#X41;AAA',
+    '&#x1F600;&#128512;': '\u{1F600}\u{1F600}',
+    '&#x00000041;': '&#x00000041;', // longer than any name the package reads
+    '&#xD800;&#0;&unknown;&lt': '&#xD800;&#0;&unknown;&lt',
+    'a<![CDATA[&lt;]]>b<![CDATA[c': 'a&lt;b<![CDATA[c',
+    '&&&amp;': '&&&',
+  };
+  for (const [raw, read] of Object.entries(xml)) assert.equal(xmlText(raw), read, raw);
+});
+
+test('createSigningProxy: an allow rule that throws refuses (403), and one that is no function is refused at once', async () => {
+  const upstream = async () => assert.fail('nothing may go upstream');
+  const path = { rawPath: `/organization/${ORG}/pipeline/${PIPELINE}/jobs`, rawQuery: 'category=DEPLOY' };
+  for (const allow of [() => { throw new Error('rule broke'); }, async () => Promise.reject(new Error('lookup failed'))]) {
+    const answer = await createSigningProxy({ upstream: 'https://devops.example.com', credentials: AK, fetch: upstream, allow })(path);
+    assert.equal(answer.status, 403);
+    assert.equal(JSON.parse(answer.body).Code, 'ProxyForbidden');
+  }
+  for (const allow of [true, null, 'yes']) {
+    assert.throws(() => createSigningProxy({ upstream: 'https://devops.example.com', credentials: AK, allow }), /allow must be a function/);
+  }
 });
 
 test('createSigningProxy: a secret written with XML references, entities or split CDATA (which the page\'s package decodes) is not relayed', async () => {

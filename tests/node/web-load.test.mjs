@@ -272,11 +272,13 @@ test('initialize(response) with an error status: WasmUnavailable naming the stat
   const mode = await stubWasmFetch(t);
   mode.hang = false;
   const y = await freshCopy();
-  const notFound = new Response('nope', { status: 404, statusText: 'Not Found', headers: { 'content-type': 'application/wasm' } });
-  const error = await rejection(y.initialize(notFound));
-  assert.equal(error.code, 'WasmUnavailable');
-  assert.match(error.message, /the Response given is HTTP 404 Not Found/);
-  assert.doesNotMatch(error.message, /magic word/);
+  for (const [status, statusText] of [[404, 'Not Found'], [500, 'Internal Server Error'], [403, '']]) {
+    const failed = new Response('nope', { status, statusText, headers: { 'content-type': 'application/wasm' } });
+    const error = await rejection(y.initialize(failed));
+    assert.equal(error.code, 'WasmUnavailable');
+    assert.match(error.message, new RegExp(`the Response given is HTTP ${status}${statusText ? ` ${statusText}` : ''}\\)`));
+    assert.doesNotMatch(error.message, /magic word/);
+  }
   assert.equal((await y.listPipelineJobs(ORG, PIPELINE, { endpoint: url, ...AK })).jobs.length, 4);
 });
 
