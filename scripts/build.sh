@@ -84,6 +84,17 @@ printf "export * from '../index.js';\n" > "$out"/web/index.d.ts
 # (set-up, demo, emulator, development, benchmarks).
 sed '/<!-- repository-only -->/,/<!-- \/repository-only -->/d' README.md | cat -s > "$out"/README.md
 cp LICENSE-MIT LICENSE-APACHE "$out"/
+# The signing proxy ships as yunxiao-pipeline-jobs/proxy: the file the repository's demo server
+# uses, its import of the package pointed at the package's own Node build.
+mkdir -p "$out"/proxy
+node -e '
+const fs = require("fs");
+const [from, to, was, now] = process.argv.slice(1);
+const source = fs.readFileSync(from, "utf8");
+if (!source.includes(was)) { console.error("build.sh: scripts/signing-proxy.mjs no longer imports " + was); process.exit(1); }
+fs.writeFileSync(to, source.replace(was, now));
+' scripts/signing-proxy.mjs "$out"/proxy/index.mjs "from '../pkg/node/index.mjs'" "from '../node/index.mjs'"
+cp js/package/proxy.d.mts "$out"/proxy/index.d.mts
 if [ -f js/package/cli.cjs ]; then mkdir -p "$out"/bin && cp js/package/cli.cjs "$out"/bin/yunxiao-jobs.cjs; fi
 
 version=$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)

@@ -1,4 +1,6 @@
 // The signing proxy: how a web page uses this package without holding an AccessKey secret.
+// The package ships this file as `yunxiao-pipeline-jobs/proxy` (scripts/build.sh points its
+// import below at the package's own Node build; types in js/package/proxy.d.mts).
 //
 // The page calls the package with `endpoint: location.origin + '/api/…'` and no credentials, so
 // the package sends an unsigned ListPipelineJobs request to this server. Here it is signed by

@@ -11,3 +11,20 @@ export async function esmUse(): Promise<number> {
   void [everything, NotFoundError];
   return list.jobs.length;
 }
+
+// The signing proxy (yunxiao-pipeline-jobs/proxy).
+import { createSigningProxy, parseProxiedCall, type ProxiedAnswer } from 'yunxiao-pipeline-jobs/proxy';
+
+export async function proxyUse(rawPath: string, rawQuery: string): Promise<number> {
+  const forward = createSigningProxy({
+    upstream: 'https://devops.cn-hangzhou.aliyuncs.com',
+    credentials: { accessKeyId: 'id', accessKeySecret: 'secret' },
+    allow: async ({ pipelineId }) => pipelineId === '1',
+  });
+  // @ts-expect-error -- an AccessKey needs its secret
+  createSigningProxy({ upstream: 'u', credentials: { accessKeyId: 'id' } });
+  const call = parseProxiedCall(rawPath, rawQuery);
+  if ('error' in call) return 400;
+  const answer: ProxiedAnswer | null = await forward({ rawPath, rawQuery, signal: AbortSignal.timeout(30_000) });
+  return answer === null ? 499 : answer.status + answer.body.length + call.organizationId.length;
+}

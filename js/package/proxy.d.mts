@@ -1,0 +1,62 @@
+// yunxiao-pipeline-jobs/proxy: the signing proxy (Node, ES module). A page calls the package
+// with `endpoint` on its own origin and no credentials; your server hands each such request to
+// `forward`, which signs it with credentials that stay on the server and relays the API's answer.
+
+/** An AccessKey (with an STS token or not), or a Yunxiao personal access token. */
+export type ProxyCredentials =
+  | { accessKeyId: string; accessKeySecret: string; securityToken?: string }
+  | { token: string; edition?: 'center' | 'region' };
+
+/** The call a page asked for, as the proxy read it from the request's path and query. */
+export interface ProxiedCall {
+  organizationId: string;
+  pipelineId: string;
+  category: string;
+}
+
+export interface SigningProxyOptions {
+  /** Base URL of the API (e.g. `https://devops.cn-hangzhou.aliyuncs.com`). */
+  upstream: string;
+  credentials: ProxyCredentials;
+  /** Which calls to sign: anything but `true` (a throw too) is a 403 `ProxyForbidden`. The proxy
+   *  signs for whoever reaches it: authenticate callers before `forward`. Default: all. */
+  allow?: (call: ProxiedCall) => boolean | PromiseLike<boolean>;
+  /** A safety net above the page's own timeout. Default 30000. */
+  timeoutMs?: number;
+  /** Answers above this are a 502 `ProxyResponseTooLarge`. Default 32 MiB. */
+  maxResponseBytes?: number;
+  /** Accept the emulator's `/_s/{id}` scenario prefix (the repository's emulator only). */
+  scenarios?: boolean;
+  /** The upstream's transport. Default: the global `fetch`. */
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+}
+
+/** What to send back to the page: status, headers and body, as they are. */
+export interface ProxiedAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+/** The incoming request, after your server's base path: `/organization/{org}/pipeline/{p}/jobs` and `category=…`. */
+export interface ProxiedRequest {
+  rawPath: string;
+  rawQuery: string;
+  /** Abort it when the page goes away: the upstream call is cancelled, and `forward` resolves to null. */
+  signal?: AbortSignal;
+}
+
+export function createSigningProxy(options: SigningProxyOptions): (request: ProxiedRequest) => Promise<ProxiedAnswer | null>;
+
+/** The call in a request's path and query, or why it is not one the proxy forwards. */
+export function parseProxiedCall(rawPath: string, rawQuery: string): (ProxiedCall & { scenario: string | null }) | { error: string };
+
+/** Whether these credentials can sign: an AccessKey pair, or a token. */
+export function canSign(credentials: unknown): boolean;
+
+// With neither the dom lib nor @types/node, these name the types (see index.d.ts).
+declare global {
+  interface AbortSignal {}
+  interface RequestInit {}
+  interface Response {}
+}
