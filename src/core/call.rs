@@ -300,7 +300,6 @@ impl Call {
 
 /// An error that is retried (throttling, 5xx, a 408) keeps the wait its answer asked for, if any.
 fn with_retry_after(mut error: Error, response: &Response<'_>, now_ms: i64) -> Error {
-    // Whatever is retried (throttling, 5xx, a 408) waits as long as the server asks.
     if error.retryable() {
         error.retry_after_ms = retry_after_ms(response, now_ms);
     }
