@@ -85,15 +85,17 @@ printf "export * from '../index.js';\n" > "$out"/web/index.d.ts
 sed '/<!-- repository-only -->/,/<!-- \/repository-only -->/d' README.md | cat -s > "$out"/README.md
 cp LICENSE-MIT LICENSE-APACHE "$out"/
 # The signing proxy ships as yunxiao-pipeline-jobs/proxy: the file the repository's demo server
-# uses, its import of the package pointed at the package's own Node build.
+# uses, its import of the package pointed at the package's own Node build, without the export
+# its tests use.
 mkdir -p "$out"/proxy
 node -e '
 const fs = require("fs");
-const [from, to, was, now] = process.argv.slice(1);
+const [from, to, was, now, testsOnly] = process.argv.slice(1);
 const source = fs.readFileSync(from, "utf8");
-if (!source.includes(was)) { console.error("build.sh: scripts/signing-proxy.mjs no longer imports " + was); process.exit(1); }
-fs.writeFileSync(to, source.replace(was, now));
-' scripts/signing-proxy.mjs "$out"/proxy/index.mjs "from '../pkg/node/index.mjs'" "from '../node/index.mjs'"
+if (!source.includes(was) || !source.includes(testsOnly)) { console.error("build.sh: scripts/signing-proxy.mjs changed: update the proxy patch"); process.exit(1); }
+fs.writeFileSync(to, source.replace(was, now).replace(testsOnly, ""));
+' scripts/signing-proxy.mjs "$out"/proxy/index.mjs "from '../pkg/node/index.mjs'" "from '../node/index.mjs'" \
+  "$(grep -B1 '^export const decodersForTests' scripts/signing-proxy.mjs)"
 cp js/package/proxy.d.mts "$out"/proxy/index.d.mts
 if [ -f js/package/cli.cjs ]; then mkdir -p "$out"/bin && cp js/package/cli.cjs "$out"/bin/yunxiao-jobs.cjs; fi
 

@@ -317,7 +317,7 @@ function xmlEntity(name) {
  * further level can spoil what the one before spelt: `\u000` + `CAIS…`), 16 levels. On the text
  * as sent, not on a parsed copy: with a key given twice, JSON.parse keeps the last, and the
  * package reads some fields' first. (The CLI has a check of its kind, js/package/cli.cjs: this
- * file stands alone, to be copied as the README suggests.)
+ * file needs nothing but the package, as it ships on its own as yunxiao-pipeline-jobs/proxy.)
  */
 function spellsOnceUnescaped(text, forms) {
   for (let round = 0; text.includes('\\'); round++) {
@@ -330,7 +330,7 @@ function spellsOnceUnescaped(text, forms) {
   return false;
 }
 
-/** The decoders the secret checks rest on, for tests (tests/e2e/demo-server.test.mjs). */
+/** The decoders the secret checks rest on, for tests (tests/e2e/demo-server.test.mjs; not shipped). */
 export const decodersForTests = { jsonUnescaped, xmlText };
 
 function proxyError(status, code, message) {

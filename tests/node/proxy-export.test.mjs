@@ -21,6 +21,7 @@ test('yunxiao-pipeline-jobs/proxy resolves to the shipped proxy, which signs wit
   const source = readFileSync(resolved, 'utf8');
   assert.match(source, /from '\.\.\/node\/index\.mjs'/);
   assert.doesNotMatch(source, /\.\.\/pkg\//);
+  assert.doesNotMatch(source, /decodersForTests/, 'what only the tests use does not ship');
   const manifest = JSON.parse(readFileSync(path.join(ROOT, 'pkg/package.json'), 'utf8'));
   assert.ok(manifest.files.includes('proxy/'));
   assert.equal(manifest.exports['./proxy'].types, './proxy/index.d.mts');
