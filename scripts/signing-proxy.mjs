@@ -166,7 +166,8 @@ function echoedForms(secret) {
   if (!secret.isWellFormed()) return [secret, secret.replaceAll('/', '\\/')]; // encodeURIComponent throws on a lone surrogate
   const encoded = encode(secret);
   const lower = encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
-  return [secret, encoded, lower, encode(encoded), encode(lower), secret.replaceAll('/', '\\/')];
+  // `/` left as it is too (Python's `quote`, path encoders).
+  return [secret, encoded, lower, encode(encoded), encode(lower), encoded.replaceAll('%2F', '/'), lower.replaceAll('%2f', '/'), secret.replaceAll('/', '\\/')];
 }
 
 /** The captured answer with `forms` (the echoed forms of the secrets) removed by `redact`. */

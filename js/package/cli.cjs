@@ -260,8 +260,14 @@ const EDITION_WITHOUT_TOKEN = '--edition applies to the token API only (--token 
 
 const secretsOf = (options) => [options.token, options.accessKeySecret, options.securityToken].filter(Boolean);
 
+/** The home directory, or null when there is none (no HOME, and a user with no passwd entry). */
 function homeDirectory(env) {
-  return env.HOME || os.homedir();
+  if (env.HOME) return env.HOME;
+  try {
+    return os.homedir();
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -271,10 +277,15 @@ function homeDirectory(env) {
  * JSON.parse error quotes the text around the fault, which may be a secret.
  */
 function readProfile(requested, env) {
-  const file = path.join(homeDirectory(env), '.aliyun', 'config.json');
   const shown = '~/.aliyun/config.json';
   const byName = requested ?? (env.ALIBABA_CLOUD_PROFILE || undefined);
   if (requested === undefined && /^true$/i.test(env.ALIBABA_CLOUD_IGNORE_PROFILE ?? '')) return null;
+  const home = homeDirectory(env);
+  if (home === null) {
+    if (byName === undefined) return null;
+    throw new UsageError(`profile ${printable(byName)} asked for, but there is no home directory to find ${shown} in (set HOME)`);
+  }
+  const file = path.join(home, '.aliyun', 'config.json');
   let text;
   try {
     // A FIFO or /dev/zero behind the name would block or never end: regular files only, and
@@ -876,7 +887,7 @@ async function runList(args, io) {
       const line = describeError(error, endpointForMessage(values.endpoint));
       // The server's words (message, code, request id) may hold an escaped echo too.
       io.err(io.holdsEscapedSecret([line])
-        ? `${PROGRAM}: ${error.name} (HTTP ${error.status}): the answer held a credential written with JSON escapes (\\u…): its message, code and request id are not shown`
+        ? `${PROGRAM}: ${error.name} (HTTP ${error.status}): the answer held a credential written with JSON escapes (\\u…), or escapes nested past 16 levels: its message, code and request id are not shown`
         : `${PROGRAM}: ${line}`);
       return EXIT_BY_CLASS[error.name] ?? EXIT.internal;
     }
@@ -885,7 +896,7 @@ async function runList(args, io) {
   stopSpinner();
   io.callEnded();
   if (io.holdsEscapedSecret(answerStrings(result))) {
-    io.err(`${PROGRAM}: the answer holds a credential written with JSON escapes (\\u…), which whoever parses the output would get back: not printed`);
+    io.err(`${PROGRAM}: the answer holds a credential written with JSON escapes (\\u…), which whoever parses the output would get back, or escapes nested past 16 levels, which are not searched: not printed`);
     return EXIT.invalidResponse;
   }
   if (flags.json) {
@@ -931,7 +942,8 @@ function echoedForms(secret) {
   if (!secret.isWellFormed()) return [secret, secret.replaceAll('/', '\\/')]; // encodeURIComponent throws on a lone surrogate
   const encoded = encode(secret);
   const lower = encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
-  return [encoded, lower, encode(encoded), encode(lower), secret.replaceAll('/', '\\/')];
+  // `/` left as it is too (Python's `quote`, path encoders).
+  return [encoded, lower, encode(encoded), encode(lower), encoded.replaceAll('%2F', '/'), lower.replaceAll('%2f', '/'), secret.replaceAll('/', '\\/')];
 }
 
 function start() {

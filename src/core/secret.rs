@@ -74,14 +74,17 @@ impl Redactor {
 
 /// How a server may echo a secret (an STS token is base64: `+`, `/`, `=`): as it is, percent-
 /// encoded (once or twice, as a string-to-sign quotes a query; with upper-case hex, as most
-/// encoders write it, or lower-case, as .NET's UrlEncode does) and with `/` JSON-escaped.
-fn echoed_forms(secret: &str) -> [String; 6] {
+/// encoders write it, or lower-case, as .NET's UrlEncode does; with `/` left as it is, as
+/// Python's `quote` and path encoders do) and with `/` JSON-escaped.
+fn echoed_forms(secret: &str) -> [String; 8] {
     let encoded = percent_encode(secret);
     let lower = lower_case_hex(&encoded);
     [
         secret.to_owned(),
         percent_encode(&encoded),
         percent_encode(&lower), // `%2f` encoded again is `%252f`
+        replace_str(&encoded, "%2F", "/"),
+        replace_str(&lower, "%2f", "/"),
         encoded,
         lower,
         replace_str(secret, "/", "\\/"),
@@ -131,6 +134,8 @@ mod tests {
         for echoed in [
             "CAIS/Fake+Token=0001abcd", "CAIS%2FFake%2BToken%3D0001abcd", "CAIS%252FFake%252BToken%253D0001abcd",
             "CAIS%2fFake%2bToken%3d0001abcd", "CAIS%252fFake%252bToken%253d0001abcd", "CAIS\\/Fake+Token=0001abcd",
+            // `/` left as it is (Python's `quote`), either hex case.
+            "CAIS/Fake%2BToken%3D0001abcd", "CAIS/Fake%2bToken%3d0001abcd",
         ] {
             assert_eq!(r.redact(&format!("x {echoed} y")), "x [REDACTED] y", "{echoed}");
         }

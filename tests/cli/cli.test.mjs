@@ -298,11 +298,13 @@ describe('table output', () => {
     assert.ok(!error.stderr.includes(AK_SECRET.slice(1)), error.stderr);
   });
 
-  test('a secret the server echoes percent-encoded (either hex case, once or twice) or with `/` JSON-escaped is redacted too', async () => {
+  test('a secret the server echoes percent-encoded (either hex case, once or twice, `/` encoded or not) or with `/` JSON-escaped is redacted too', async () => {
     const token = BASE64_STS_TOKEN;
     const upper = encodeURIComponent(token);
     const lower = upper.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
-    const forms = [upper, lower, encodeURIComponent(upper), encodeURIComponent(lower)];
+    // And with `/` left as it is (Python's `quote`), either hex case.
+    const forms = [upper, lower, encodeURIComponent(upper), encodeURIComponent(lower), upper.replaceAll('%2F', '/'), lower.replaceAll('%2f', '/')];
+    assert.ok(forms.at(-1).includes('/'), 'the test token must hold a /');
     const endpoint = await scenario('percent-echo', [envelope([
       // JSON text with `/` written `\/`: kept as sent in lastJobParamsRaw, which --json escapes once more.
       { jobName: `name ${forms.join(' ')}`, identifier: 'id_1', lastJobId: 1, lastJobParams: `{"callback":"https://x/?t=${upper}","escaped":"${token.replaceAll('/', '\\/')}"}` },
@@ -812,6 +814,16 @@ describe('credentials', () => {
       assertExit(await run(['list', ORG, PIPELINE, '--endpoint', emu.url, '--token', TOKEN], { home, env: { ALIBABA_CLOUD_PROFILE: 'wrong' } }), 0);
       assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', emu.url, '--token', TOKEN, '--profile', 'main'], { home }), 2, 'cannot be combined');
       assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', emu.url], { home, env: { ALIBABA_CLOUD_IGNORE_PROFILE: 'TRUE' } }), 2, 'no credentials');
+    });
+
+    test('no home directory at all (no HOME, a user without a passwd entry): no credentials (2), not an internal error', async () => {
+      // os.homedir() throws then (uv_os_homedir ENOENT): made to, before the command loads.
+      const preload = path.join(tempDir(), 'no-home.cjs');
+      fs.writeFileSync(preload, "require('os').homedir = () => { throw Object.assign(new Error('uv_os_homedir returned ENOENT'), { code: 'ENOENT' }); };\n");
+      const env = { HOME: '', NODE_OPTIONS: `--require ${preload}` };
+      assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', emu.url], { env }), 2, 'no credentials');
+      assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', emu.url, '--profile', 'main'], { env }), 2, 'no home directory', 'set HOME');
+      assertExit(await run(['list', ORG, PIPELINE, ...akFlags()], { env }), 0);
     });
 
     test('unusable profiles: clear errors, exit 2', async () => {

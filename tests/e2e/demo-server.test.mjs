@@ -236,13 +236,14 @@ test('createSigningProxy: an echoed secret is redacted percent-encoded and JSON-
   const credentials = { ...STS, securityToken: 'CAIS/Fake+Token=0001abcd' };
   const token = credentials.securityToken;
   const lowerHex = encodeURIComponent(token).replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
-  const forms = [token, encodeURIComponent(token), lowerHex, encodeURIComponent(encodeURIComponent(token)), encodeURIComponent(lowerHex), token.replaceAll('/', '\\/')];
+  const forms = [token, encodeURIComponent(token), lowerHex, encodeURIComponent(encodeURIComponent(token)), encodeURIComponent(lowerHex), token.replaceAll('/', '\\/'),
+    encodeURIComponent(token).replaceAll('%2F', '/'), lowerHex.replaceAll('%2f', '/')]; // `/` left as it is (Python's quote)
   const answerWith = (body, contentType) => async () => new Response(body, {
     status: 400,
     headers: { 'content-type': contentType, 'retry-after': encodeURIComponent(token), 'x-acs-request-id': 'R-2' },
   });
   const path = { rawPath: `/organization/${ORG}/pipeline/${PIPELINE}/jobs`, rawQuery: 'category=DEPLOY' };
-  // The JSON text written by hand: the last form is the body's own `\/` escape.
+  // The JSON text written by hand: the sixth form is the body's own `\/` escape.
   const message = `string to sign: SecurityToken%3D${encodeURIComponent(token)} ${forms.join(' ')}`;
   const echoed = await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(`{"Code":"SignatureDoesNotMatch","Message":"${message}"}`, 'application/json') })(path);
   const text = JSON.stringify({ headers: echoed.headers, body: echoed.body.toString('utf8') });
