@@ -100,9 +100,8 @@ export function createSigningProxy({
   }
   const base = String(upstream).replace(/\/+$/, '');
   const secrets = [credentials.accessKeySecret, credentials.securityToken, credentials.token].filter((s) => typeof s === 'string' && s.length > 0);
-  // Longest first, so that a form containing another is removed whole.
-  const forms = [...new Set(secrets.flatMap(echoedForms))].sort((a, b) => b.length - a.length);
-  const redact = (text) => forms.reduce((t, form) => t.split(form).join(REDACTED), text);
+  const forms = formsOf(secrets);
+  const redact = redactorOf(forms);
 
   return async function forward({ rawPath, rawQuery, signal }) {
     const call = parseProxiedCall(rawPath, rawQuery);
@@ -116,7 +115,10 @@ export function createSigningProxy({
 
     let captured = null;
     let tooLarge = false;
+    let signature = null;
     const capturingFetch = async (url, init) => {
+      // The request's signature is a secret of the call's: an answer that echoes it is redacted too.
+      signature = signatureOf(new Headers(init.headers).get('authorization'));
       const response = await baseFetch(url, init);
       const body = await readCapped(response, maxResponseBytes).catch((error) => {
         if (error === TOO_LARGE) tooLarge = true;
@@ -146,7 +148,11 @@ export function createSigningProxy({
       failure = error; // the upstream's own errors are relayed as they came; see below
     }
     if (signal?.aborted) return null;
-    if (captured !== null) return relay(captured, forms, redact);
+    if (captured !== null) {
+      if (signature === null) return relay(captured, forms, redact);
+      const callForms = formsOf([...secrets, signature]);
+      return relay(captured, callForms, redactorOf(callForms));
+    }
     // No upstream answer to relay: say why, in the gateway's error shape so the page's package
     // classifies it (5xx → ServerError, retryable; 400 → BadRequestError).
     if (tooLarge) return proxyError(502, 'ProxyResponseTooLarge', `the upstream answer is larger than ${maxResponseBytes} bytes`);
@@ -154,6 +160,19 @@ export function createSigningProxy({
     if (failure?.name === 'TimeoutError') return proxyError(504, 'ProxyUpstreamTimeout', `no answer from the upstream within ${timeoutMs} ms`);
     return proxyError(502, 'ProxyUpstreamUnreachable', redact(String(failure?.message ?? 'no answer from the upstream')));
   };
+}
+
+/** Every form in which an upstream may echo these secrets, longest first (so that a form
+ *  containing another is removed whole). */
+function formsOf(secrets) {
+  return [...new Set(secrets.flatMap(echoedForms))].sort((a, b) => b.length - a.length);
+}
+
+const redactorOf = (forms) => (text) => forms.reduce((t, form) => t.split(form).join(REDACTED), text);
+
+/** The signature in an `authorization` header (V3, `…,Signature=hex`: the proxy signs no other), or null. */
+function signatureOf(authorization) {
+  return /Signature=([0-9a-fA-F]+)$/.exec(authorization ?? '')?.[1] ?? null;
 }
 
 /**

@@ -231,6 +231,24 @@ test('createSigningProxy: secrets an upstream echoes are redacted; other headers
   assert.deepEqual(Object.keys(answer.headers).sort(), ['content-type', 'x-acs-request-id']);
 });
 
+test('createSigningProxy: the request\'s signature, echoed by an upstream, is redacted like a secret', async () => {
+  let signature = null;
+  const echoing = async (url, init) => {
+    signature = /Signature=([0-9a-f]+)$/.exec(new Headers(init.headers).get('authorization'))?.[1];
+    const message = `you signed ${signature} (lower ${signature.toLowerCase()})`;
+    return new Response(JSON.stringify({ Code: 'SignatureDoesNotMatch', Message: message }), {
+      status: 400, headers: { 'content-type': 'application/json', 'x-acs-request-id': `R-${signature}` },
+    });
+  };
+  const answer = await createSigningProxy({ upstream: 'https://devops.example.com', credentials: AK, fetch: echoing })({ rawPath: `/organization/${ORG}/pipeline/${PIPELINE}/jobs`, rawQuery: 'category=DEPLOY' });
+  assert.match(signature, /^[0-9a-f]{64}$/);
+  assert.equal(answer.status, 400);
+  const text = JSON.stringify({ headers: answer.headers, body: answer.body.toString('utf8') });
+  assert.ok(!text.includes(signature), text);
+  assert.equal(JSON.parse(answer.body).Message, 'you signed [REDACTED] (lower [REDACTED])');
+  assert.equal(answer.headers['x-acs-request-id'], 'R-[REDACTED]');
+});
+
 test('createSigningProxy: an echoed secret is redacted percent-encoded and JSON-escaped too; in UTF-16 or with \\u escapes, not relayed', async () => {
   // STS tokens are base64: '/', '+' and '=' are what encodings change.
   const credentials = { ...STS, securityToken: 'CAIS/Fake+Token=0001abcd' };
