@@ -21,21 +21,31 @@ for target in nodejs web; do
     --out-dir "target/wasm-$target" --out-name glue --no-pack >&2
 done
 
-cp js/*.js "$stage/"
-cp target/wasm-nodejs/glue.js "$stage/glue.cjs"
-# A Node app bundled without its wasm beside it fails at import: say why and what to do,
-# rather than a bare ENOENT. (The line is wasm-bindgen's, of the locked version: stop if it moved.)
-read_wasm="const wasmBytes = require('fs').readFileSync(wasmPath);"
-grep -qF "$read_wasm" "$stage/glue.cjs" || { echo "build.sh: wasm-bindgen's glue changed: update the read_wasm patch" >&2; exit 1; }
-node -e '
+# patch_text FROM TO WAS NOW [WAS NOW ...]: FROM with each WAS replaced (once) by its NOW, written to
+# TO. The texts patched are wasm-bindgen's glue (of the locked version) and the proxy: one that
+# moved stops the build, naming the patch to update.
+patch_text() {
+  node -e '
 const fs = require("fs");
-const [file, line] = process.argv.slice(1);
-const explained = "const wasmBytes = (() => { try { return require(\"fs\").readFileSync(wasmPath); } catch (error) { " +
-  "throw new Error(`yunxiao-pipeline-jobs: cannot read its WebAssembly module at ${wasmPath} (${error.code ?? error.message}). " +
-  "Bundled into an app? Keep the package external (esbuild --packages=external or --external:yunxiao-pipeline-jobs; webpack externals), " +
-  "or copy node_modules/yunxiao-pipeline-jobs/node/glue_bg.wasm beside the bundle.`, { cause: error }); } })();";
-fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(line, explained));
-' "$stage/glue.cjs" "$read_wasm"
+const [from, to, ...pairs] = process.argv.slice(1);
+let text = fs.readFileSync(from, "utf8");
+for (let i = 0; i < pairs.length; i += 2) {
+  if (!text.includes(pairs[i])) {
+    console.error(`build.sh: ${from} no longer holds ${JSON.stringify(pairs[i])}: update its patch`);
+    process.exit(1);
+  }
+  text = text.replace(pairs[i], pairs[i + 1]);
+}
+fs.writeFileSync(to, text);
+' "$@"
+}
+
+cp js/*.js "$stage/"
+# A Node app bundled without its wasm beside it fails at import: say why and what to do,
+# rather than a bare ENOENT.
+patch_text target/wasm-nodejs/glue.js "$stage/glue.cjs" \
+  "const wasmBytes = require('fs').readFileSync(wasmPath);" \
+  'const wasmBytes = (() => { try { return require("fs").readFileSync(wasmPath); } catch (error) { throw new Error(`yunxiao-pipeline-jobs: cannot read its WebAssembly module at ${wasmPath} (${error.code ?? error.message}). Bundled into an app? Keep the package external (esbuild --packages=external or --external:yunxiao-pipeline-jobs; webpack externals), or copy node_modules/yunxiao-pipeline-jobs/node/glue_bg.wasm beside the bundle.`, { cause: error }); } })();'
 cp target/wasm-web/glue.js "$stage/glue.js"
 cp target/wasm-nodejs/glue_bg.wasm "$out"/node/glue_bg.wasm
 cp target/wasm-web/glue_bg.wasm "$out"/web/glue_bg.wasm
@@ -58,13 +68,9 @@ esbuild "$stage/web.js" --bundle --format=esm --platform=neutral --target=es2020
 # TypeError.
 esm_stage=target/js-stage-esm
 rm -rf "$esm_stage" && cp -r "$stage" "$esm_stage"
-node -e '
-const fs = require("fs");
-const [file, path, read] = process.argv.slice(1);
-const glue = fs.readFileSync(file, "utf8");
-if (!glue.includes(path) || !glue.includes(read)) { console.error("build.sh: the glue changed: update the ESM wasm path patch"); process.exit(1); }
-fs.writeFileSync(file, glue.replace(path, "const wasmPath = __wasmPath;").replace(read, "__readFileSync(wasmPath)"));
-' "$esm_stage/glue.cjs" 'const wasmPath = `${__dirname}/glue_bg.wasm`;' 'require("fs").readFileSync(wasmPath)'
+patch_text "$stage/glue.cjs" "$esm_stage/glue.cjs" \
+  'const wasmPath = `${__dirname}/glue_bg.wasm`;' 'const wasmPath = __wasmPath;' \
+  'require("fs").readFileSync(wasmPath)' '__readFileSync(wasmPath)'
 esbuild "$esm_stage/node.js" --bundle --format=esm --platform=node --target=node20 --minify --line-limit=500 \
   --legal-comments=none --outfile="$out"/node/index.mjs --log-level=warning \
   --banner:js="import{readFileSync as __readFileSync}from'node:fs';import{fileURLToPath as __fileURLToPath}from'node:url';const __wasmPath=(()=>{try{return __fileURLToPath(new URL('./glue_bg.wasm',import.meta.url))}catch{return typeof __dirname=='string'?__dirname+'/glue_bg.wasm':'glue_bg.wasm'}})();"
@@ -88,14 +94,9 @@ cp LICENSE-MIT LICENSE-APACHE "$out"/
 # uses, its import of the package pointed at the package's own Node build, without the export
 # its tests use.
 mkdir -p "$out"/proxy
-node -e '
-const fs = require("fs");
-const [from, to, was, now, testsOnly] = process.argv.slice(1);
-const source = fs.readFileSync(from, "utf8");
-if (!source.includes(was) || !source.includes(testsOnly)) { console.error("build.sh: scripts/signing-proxy.mjs changed: update the proxy patch"); process.exit(1); }
-fs.writeFileSync(to, source.replace(was, now).replace(testsOnly, ""));
-' scripts/signing-proxy.mjs "$out"/proxy/index.mjs "from '../pkg/node/index.mjs'" "from '../node/index.mjs'" \
-  "$(grep -B1 '^export const decodersForTests' scripts/signing-proxy.mjs)"
+patch_text scripts/signing-proxy.mjs "$out"/proxy/index.mjs \
+  "from '../pkg/node/index.mjs'" "from '../node/index.mjs'" \
+  "$(grep -B1 '^export const decodersForTests' scripts/signing-proxy.mjs)" ''
 cp js/package/proxy.d.mts "$out"/proxy/index.d.mts
 if [ -f js/package/cli.cjs ]; then mkdir -p "$out"/bin && cp js/package/cli.cjs "$out"/bin/yunxiao-jobs.cjs; fi
 

@@ -148,11 +148,7 @@ export function createSigningProxy({
       failure = error; // the upstream's own errors are relayed as they came; see below
     }
     if (signal?.aborted) return null;
-    if (captured !== null) {
-      if (signature === null) return relay(captured, forms, redact);
-      const callForms = formsOf([...secrets, signature]);
-      return relay(captured, callForms, redactorOf(callForms));
-    }
+    if (captured !== null) return relay(captured, signature === null ? forms : formsOf([...secrets, signature]));
     // No upstream answer to relay: say why, in the gateway's error shape so the page's package
     // classifies it (5xx → ServerError, retryable; 400 → BadRequestError).
     if (tooLarge) return proxyError(502, 'ProxyResponseTooLarge', `the upstream answer is larger than ${maxResponseBytes} bytes`);
@@ -189,8 +185,9 @@ function echoedForms(secret) {
   return [secret, encoded, lower, encode(encoded), encode(lower), encoded.replaceAll('%2F', '/'), lower.replaceAll('%2f', '/'), secret.replaceAll('/', '\\/')];
 }
 
-/** The captured answer with `forms` (the echoed forms of the secrets) removed by `redact`. */
-function relay({ status, headers, body }, forms, redact) {
+/** The captured answer with `forms` (the echoed forms of the secrets) removed. */
+function relay({ status, headers, body }, forms) {
+  const redact = redactorOf(forms);
   let bytes = Buffer.from(body);
   // Redaction reads the body as UTF-8 (as the API sends it). A secret in UTF-16 would pass
   // unseen: such an answer is not relayed at all.
