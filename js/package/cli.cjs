@@ -245,9 +245,10 @@ async function resolveCredentials(parsed, env, stdinLines) {
       return { source: 'environment', options: {}, secrets, isToken: Boolean(env.YUNXIAO_ACCESS_TOKEN) };
     }
   }
-  const profileOptions = readProfile(values.profile, env);
-  if (profileOptions) {
-    return { source: 'profile', options: profileOptions, secrets: secretsOf(profileOptions), isToken: false };
+  const profile = readProfile(values.profile, env);
+  if (profile) {
+    const { options, warning } = profile;
+    return { source: 'profile', options, secrets: secretsOf(options), isToken: false, warning };
   }
   throw new UsageError(
     'no credentials: pass --token or --access-key-id/--access-key-secret, set YUNXIAO_ACCESS_TOKEN or ' +
@@ -271,8 +272,9 @@ function homeDirectory(env) {
 }
 
 /**
- * Reads credentials from the Alibaba Cloud CLI's profile file. Returns null when the file is
- * not there (and no profile was asked for by name); throws a UsageError for everything else
+ * Reads credentials from the Alibaba Cloud CLI's profile file: `{ options, warning }` (a warning
+ * when the file is open to other users), or null when the file is not there (and no profile was
+ * asked for by name); throws a UsageError for everything else
  * that keeps it from giving credentials. Never puts the file's content into a message: a
  * JSON.parse error quotes the text around the fault, which may be a secret.
  */
@@ -287,6 +289,7 @@ function readProfile(requested, env) {
   }
   const file = path.join(home, '.aliyun', 'config.json');
   let text;
+  let fileMode;
   try {
     // A FIFO or /dev/zero behind the name would block or never end: regular files only, and
     // small ones (the Alibaba Cloud CLI writes a few KB).
@@ -294,6 +297,7 @@ function readProfile(requested, env) {
     if (!stat.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'not a regular file' });
     if (stat.size > 1 << 20) throw Object.assign(new Error('too large'), { code: 'larger than 1 MiB' });
     text = fs.readFileSync(file, 'utf8');
+    fileMode = stat.mode;
   } catch (error) {
     if (error.code === 'ENOENT' && byName === undefined) return null;
     throw new UsageError(
@@ -316,21 +320,30 @@ function readProfile(requested, env) {
     const names = profiles.map((p) => p && p.name).filter((n) => typeof n === 'string');
     throw new UsageError(`profile ${printable(name)} not found in ${shown} (profiles: ${names.map(printable).join(', ') || 'none'})`);
   }
-  const mode = typeof profile.mode === 'string' ? profile.mode : '';
+  const authMode = typeof profile.mode === 'string' ? profile.mode : '';
   const field = (key) => (typeof profile[key] === 'string' && profile[key] !== '' ? profile[key] : undefined);
   const need = (key) => {
     const value = field(key);
     if (value === undefined) throw new UsageError(`profile ${printable(name)} in ${shown} has no ${key}`);
     return value;
   };
-  switch (mode.toLowerCase()) {
+  // As ssh does for a private key: a file of secrets others may read is named (the Alibaba Cloud
+  // CLI writes it 0600). Used all the same: refusing would break a working setup.
+  const warning =
+    process.platform !== 'win32' && (fileMode & 0o077) !== 0
+      ? `warning: ${shown} is open to other users (mode ${(fileMode & 0o777).toString(8)}); run "chmod 600 ${shown}"`
+      : undefined;
+  switch (authMode.toLowerCase()) {
     case 'ak':
-      return { accessKeyId: need('access_key_id'), accessKeySecret: need('access_key_secret') };
+      return { options: { accessKeyId: need('access_key_id'), accessKeySecret: need('access_key_secret') }, warning };
     case 'ststoken':
-      return { accessKeyId: need('access_key_id'), accessKeySecret: need('access_key_secret'), securityToken: need('sts_token') };
+      return {
+        options: { accessKeyId: need('access_key_id'), accessKeySecret: need('access_key_secret'), securityToken: need('sts_token') },
+        warning,
+      };
     default:
       throw new UsageError(
-        `profile ${printable(name)} in ${shown} uses mode ${printable(mode || '(none)')}; ${PROGRAM} supports only AK and ` +
+        `profile ${printable(name)} in ${shown} uses mode ${printable(authMode || '(none)')}; ${PROGRAM} supports only AK and ` +
           'StsToken profiles: pass credentials as flags or environment variables instead',
       );
   }
@@ -856,6 +869,7 @@ async function runList(args, io) {
 
   const credentials = await resolveCredentials(parsed, io.env, stdinLines);
   io.addSecrets(credentials.secrets);
+  if (credentials.warning) io.err(`${PROGRAM}: ${credentials.warning}`);
   if (values.edition !== undefined && !credentials.isToken) {
     throw new UsageError(EDITION_WITHOUT_TOKEN);
   }

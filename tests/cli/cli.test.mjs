@@ -768,7 +768,7 @@ describe('credentials', () => {
           profile({ name: 'sts-incomplete', mode: 'StsToken', access_key_id: STS_ID, access_key_secret: STS_SECRET }),
         ],
         meta_path: '',
-      }, null, 4));
+      }, null, 4), { mode: 0o600 });
     });
 
     test('the current profile (AK mode)', async () => {
@@ -779,6 +779,25 @@ describe('credentials', () => {
       assertAligned(result.stdout);
       const [request] = await requestsOf('profile-current');
       assert.match(request.headers.authorization, /Credential=LTAI5tEmuDemoKey0001,/);
+    });
+
+    test('a profile file open to other users is used, with a warning naming its mode (as ssh names a key)', async () => {
+      const file = path.join(home, '.aliyun', 'config.json');
+      try {
+        for (const mode of [0o644, 0o640, 0o602]) {
+          fs.chmodSync(file, mode);
+          const result = await run(['list', ORG, PIPELINE, '--endpoint', emu.url, '--json'], { home });
+          assertExit(result, 0);
+          assert.equal(JSON.parse(result.stdout).jobs.length > 0, true);
+          assert.equal(result.stderr, `yunxiao-jobs: warning: ~/.aliyun/config.json is open to other users (mode ${mode.toString(8)}); run "chmod 600 ~/.aliyun/config.json"\n`);
+        }
+        fs.chmodSync(file, 0o400);
+        const readOnly = await run(['list', ORG, PIPELINE, '--endpoint', emu.url, '--json'], { home });
+        assertExit(readOnly, 0);
+        assert.equal(readOnly.stderr, '');
+      } finally {
+        fs.chmodSync(file, 0o600);
+      }
     });
 
     test('--profile NAME and $ALIBABA_CLOUD_PROFILE (StsToken mode)', async () => {
