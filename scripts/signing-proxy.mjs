@@ -83,6 +83,10 @@ function credentialOptions(credentials) {
  * - allow: `({ organizationId, pipelineId, category }) => boolean` (or a promise of one): which
  *   calls to sign; others get a 403 `ProxyForbidden`. The proxy signs for whoever reaches it:
  *   authenticate callers before `forward`, and name the pipelines they may list here.
+ * - maxConcurrentCalls: calls to the upstream at once; past it a 503 `ProxyBusy` with
+ *   `Retry-After: 1`, which the page's package waits out and retries. Each call holds its answer
+ *   (up to maxResponseBytes) several times over while it is read and redacted: this bounds the
+ *   proxy's memory.
  */
 export function createSigningProxy({
   upstream,
@@ -91,10 +95,14 @@ export function createSigningProxy({
   scenarios = false,
   timeoutMs = 30_000,
   maxResponseBytes = 32 * 1024 * 1024,
+  maxConcurrentCalls = 16,
   fetch: baseFetch = globalThis.fetch,
 }) {
   if (!canSign(credentials)) throw new Error('createSigningProxy: credentials need accessKeyId and accessKeySecret, or a token');
   if (typeof allow !== 'function') throw new Error('createSigningProxy: allow must be a function');
+  if (!(Number.isInteger(maxConcurrentCalls) || maxConcurrentCalls === Infinity) || maxConcurrentCalls < 1) {
+    throw new Error('createSigningProxy: maxConcurrentCalls must be a positive integer (or Infinity)');
+  }
   if (credentials.token && (credentials.accessKeyId || credentials.accessKeySecret)) {
     throw new Error('createSigningProxy: credentials hold both an AccessKey and a token: give one');
   }
@@ -102,6 +110,7 @@ export function createSigningProxy({
   const secrets = [credentials.accessKeySecret, credentials.securityToken, credentials.token].filter((s) => typeof s === 'string' && s.length > 0);
   const forms = formsOf(secrets);
   const redact = redactorOf(forms);
+  let callsInFlight = 0;
 
   return async function forward({ rawPath, rawQuery, signal }) {
     const call = parseProxiedCall(rawPath, rawQuery);
@@ -112,7 +121,22 @@ export function createSigningProxy({
     if ((await Promise.resolve().then(() => allow({ organizationId, pipelineId, category })).catch(() => false)) !== true) {
       return proxyError(403, 'ProxyForbidden', 'this proxy does not sign calls for that pipeline');
     }
+    // Checked and counted with no await between: calls that arrive together cannot all pass.
+    if (callsInFlight >= maxConcurrentCalls) {
+      const busy = proxyError(503, 'ProxyBusy', `this proxy is at its limit of ${maxConcurrentCalls} calls at once; try again`);
+      busy.headers['retry-after'] = '1';
+      return busy;
+    }
+    callsInFlight++;
+    try {
+      return await signAndRelay(call, signal);
+    } finally {
+      callsInFlight--;
+    }
+  };
 
+  /** The upstream call and its relayed answer (`forward` has checked and counted it). */
+  async function signAndRelay(call, signal) {
     let captured = null;
     let tooLarge = false;
     let signature = null;
@@ -155,7 +179,7 @@ export function createSigningProxy({
     if (failure?.code === 'InvalidArgument') return proxyError(400, 'ProxyInvalidRequest', redact(failure.message));
     if (failure?.name === 'TimeoutError') return proxyError(504, 'ProxyUpstreamTimeout', `no answer from the upstream within ${timeoutMs} ms`);
     return proxyError(502, 'ProxyUpstreamUnreachable', redact(String(failure?.message ?? 'no answer from the upstream')));
-  };
+  }
 }
 
 /** Every form in which an upstream may echo these secrets, longest first (so that a form

@@ -461,6 +461,84 @@ test("createSigningProxy: no answer to relay is said in the gateway's shape: 400
   assert.deepEqual(code(await createSigningProxy({ upstream: 'https://devops.example.com', credentials: AK, fetch: big, maxResponseBytes: 10 })(path)), [502, 'ProxyResponseTooLarge']);
 });
 
+test('createSigningProxy: past maxConcurrentCalls, 503 ProxyBusy with Retry-After (nothing sent); each call frees its place however it ends', async () => {
+  const path = { rawPath: `/organization/${ORG}/pipeline/${PIPELINE}/jobs`, rawQuery: 'category=DEPLOY' };
+  const ok = () => new Response(JSON.stringify({ requestId: 'R-BUSY', success: true, jobs: [] }), { status: 200, headers: { 'content-type': 'application/json' } });
+  const held = [];
+  let sent = 0;
+  const upstream = (_url, init) => {
+    sent++;
+    return new Promise((resolve, reject) => {
+      held.push(resolve);
+      init.signal.addEventListener('abort', () => reject(init.signal.reason));
+    });
+  };
+  const forward = createSigningProxy({ upstream: 'https://devops.example.com', credentials: AK, fetch: upstream, maxConcurrentCalls: 2 });
+  // Until n requests are held upstream, or the calls given settle without getting there.
+  const heldOrSettled = async (n, ...calls) => {
+    let settled = false;
+    Promise.allSettled(calls).then(() => { settled = true; });
+    while (held.length < n && !settled) await new Promise((resolve) => setTimeout(resolve, 5));
+  };
+  const first = forward(path);
+  const second = forward(path);
+  const busy = await forward(path);
+  assert.equal(busy.status, 503);
+  assert.equal(busy.headers['retry-after'], '1');
+  assert.deepEqual(JSON.parse(busy.body), { Code: 'ProxyBusy', Message: 'this proxy is at its limit of 2 calls at once; try again' });
+  await heldOrSettled(2, first, second);
+  assert.equal(sent, 2);
+  held[0](ok());
+  assert.equal((await first).status, 200);
+  // A place freed by an answer, then by a page that went away, then by an upstream failure.
+  const third = forward(path);
+  await heldOrSettled(3, third);
+  assert.equal((await forward(path)).status, 503);
+  held[1](ok());
+  held[2](ok());
+  assert.deepEqual([(await second).status, (await third).status], [200, 200]);
+  const controllers = [new AbortController(), new AbortController()];
+  const departing = controllers.map((controller) => forward({ ...path, signal: controller.signal }));
+  await heldOrSettled(5, ...departing);
+  assert.equal(held.length, 5, 'the answered calls freed their places');
+  for (const controller of controllers) controller.abort();
+  assert.deepEqual(await Promise.all(departing), [null, null]);
+  const after = forward(path);
+  await heldOrSettled(6, after);
+  held[5]?.(ok());
+  assert.equal((await after).status, 200, 'the departed calls freed their places');
+  const failing = createSigningProxy({ upstream: 'https://devops.example.com', credentials: AK, maxConcurrentCalls: 1, fetch: async () => { throw new Error('refused'); } });
+  assert.equal((await failing(path)).status, 502);
+  assert.equal((await failing(path)).status, 502, 'the failed call freed its place');
+
+  for (const bad of [0, -1, 1.5, NaN, '4', null]) {
+    assert.throws(() => createSigningProxy({ upstream: 'https://devops.example.com', credentials: AK, maxConcurrentCalls: bad }), /maxConcurrentCalls must be a positive integer/);
+  }
+  assert.equal(typeof createSigningProxy({ upstream: 'https://devops.example.com', credentials: AK, maxConcurrentCalls: Infinity }), 'function');
+});
+
+test("createSigningProxy: a page's package waits out ProxyBusy and retries: two calls through a proxy of one place both list the jobs", async () => {
+  const emulator = await startEmulator({ port: 0 });
+  try {
+    const forward = createSigningProxy({ upstream: emulator.url, credentials: AK, maxConcurrentCalls: 1 });
+    let busyAnswers = 0;
+    // The page's transport: each request handed to the proxy in process, as a server would.
+    const viaProxy = async (url, init) => {
+      const { pathname, search } = new URL(url);
+      const answer = await forward({ rawPath: pathname, rawQuery: search.slice(1), signal: init.signal });
+      if (answer.status === 503) busyAnswers++;
+      return new Response(answer.body, { status: answer.status, headers: answer.headers });
+    };
+    const call = () => listPipelineJobs(ORG, PIPELINE, { endpoint: 'https://app.example.com', fetch: viaProxy });
+    const [a, b] = await Promise.all([call(), call()]);
+    assert.ok(a.jobs.length > 0);
+    assert.deepEqual(b.jobs, a.jobs);
+    assert.equal(busyAnswers, 1, 'the second call was turned away once, then retried');
+  } finally {
+    await emulator.close();
+  }
+});
+
 /** Starts `node scripts/demo-server.mjs` like `make demo` does; resolves with its first line. */
 async function launchCli(env) {
   const child = spawn(process.execPath, ['scripts/demo-server.mjs'], {

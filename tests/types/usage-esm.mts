@@ -20,6 +20,7 @@ export async function proxyUse(rawPath: string, rawQuery: string): Promise<numbe
     upstream: 'https://devops.cn-hangzhou.aliyuncs.com',
     credentials: { accessKeyId: 'id', accessKeySecret: 'secret' },
     allow: async ({ pipelineId }) => pipelineId === '1',
+    maxConcurrentCalls: 8,
   });
   // @ts-expect-error -- an AccessKey needs its secret
   createSigningProxy({ upstream: 'u', credentials: { accessKeyId: 'id' } });
