@@ -664,6 +664,17 @@ mod tests {
         );
         assert_eq!(e.kind, ErrorKind::Forbidden);
         assert!(e.detail.len() < MAX_SERVER_TEXT_BYTES, "read up to the cut");
+        assert!(e.detail.contains("éé"), "a 2xx's long message is cut, not dropped: {}", &e.detail[..80]);
+        // In a 2xx envelope too, a code past 1 MiB is none (it would name a class by a prefix).
+        let e = err(format!(r#"{{"success":false,"errorCode":{huge},"errorMessage":"m"}}"#).as_bytes());
+        assert_eq!(e.code, "HTTP_200", "{}", e.message());
+        let at_limit = format!("\"{}\"", "r".repeat(MAX_SERVER_TEXT_BYTES - 2));
+        let ok = normalize_success(format!(r#"{{"requestId":{at_limit},"jobs":[]}}"#).as_bytes(), 200, None).unwrap();
+        assert_eq!(
+            ok.json.len(),
+            r#"{"jobs":[],"requestId":}"#.len() + MAX_SERVER_TEXT_BYTES,
+            "a request id of 1 MiB exactly is kept"
+        );
     }
 
     /// An ASCII result is a one-byte JS string (half the memory of a two-byte one): every
@@ -776,7 +787,10 @@ mod tests {
     fn invalid_utf8_is_an_invalid_response() {
         let e = err(b"{\"jobs\":[{\"identifier\":\"\xff\"}]}");
         assert_eq!(e.kind, ErrorKind::InvalidResponse);
-        assert!(e.message().contains("UTF-8"));
+        assert!(e.message().contains("the body is not valid UTF-8 (at byte 24)"), "{}", e.message());
+        // Counted in the body as sent: a byte order mark before it counts too.
+        let e = err(b"\xef\xbb\xbf{\"jobs\":[{\"identifier\":\"\xff\"}]}");
+        assert!(e.message().contains("the body is not valid UTF-8 (at byte 27)"), "{}", e.message());
     }
 
     #[test]
@@ -785,6 +799,13 @@ mod tests {
             let e = normalize_success(body, 200, Some("HDR-2")).unwrap_err();
             assert_eq!(e.request_id.as_deref(), Some("HDR-2"));
         }
+        assert!(err(b" \r\n").message().contains("the body is empty"));
+    }
+
+    #[test]
+    fn success_false_without_a_code_says_so() {
+        let e = err(br#"{"requestId":"R8","success":false,"jobs":[]}"#);
+        assert!(e.message().contains("reported a failure without an error code"), "{}", e.message());
     }
 
     #[test]
