@@ -367,6 +367,21 @@ mod tests {
         let err = Error::from_api(502, None, None);
         assert_eq!(err.code, "HTTP_502");
         assert_eq!(err.message(), "HTTP_502: the server failed with HTTP 502 (HTTP 502)");
+        assert_eq!(Error::from_api(500, Some(""), None).code, "HTTP_500");
+        for (status, detail) in [
+            (429, "too many requests"),
+            (401, "the credentials were not accepted"),
+            (403, "not allowed"),
+            (404, "not found"),
+        ] {
+            assert_eq!(Error::from_api(status, None, None).detail, detail);
+        }
+        // One attempt is not worth saying; Display is the class and the message.
+        let mut once = Error::from_api(404, None, None);
+        once.attempts = 1;
+        assert!(!once.message().contains("attempt"), "{}", once.message());
+        once.attempts = 2;
+        assert_eq!(once.to_string(), "NotFoundError: HTTP_404: not found (HTTP 404, after 2 attempts)");
         let err = Error::from_api(404, Some("InvalidWorkspace.NotFound"), Some("  "));
         assert_eq!(err.detail, "The workspace is not found.");
     }

@@ -275,10 +275,6 @@ impl<'a> Scanner<'a> {
             }
         }
     }
-
-    pub fn offset(&self) -> usize {
-        self.pos
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -379,6 +375,15 @@ mod tests {
     fn valid(text: &str) -> bool {
         let mut s = Scanner::new(text);
         s.skip_value().is_ok() && s.finish().is_ok()
+    }
+
+    #[test]
+    fn only_a_quoted_token_decodes() {
+        for raw in ["", "\"", "abc", "\"abc", "abc\"", "'a'"] {
+            assert_eq!(decode_string(raw), None, "{raw:?}");
+            assert_eq!(decode_string_lossy(raw), None, "{raw:?}");
+        }
+        assert_eq!(decode_string("\"\"").as_deref(), Some(""));
     }
 
     #[test]
