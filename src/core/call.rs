@@ -99,10 +99,6 @@ impl Call {
         Call { target, auth, policy, attempts: 0, started_ms: None, clock_offset_ms: 0, skew_retried: false, redactor }
     }
 
-    pub fn attempts(&self) -> u32 {
-        self.attempts
-    }
-
     /// Starts from the clock offset an earlier call learned (a client keeps it): with a local
     /// clock hours off, only the first call then pays the skew retry's extra round trip.
     pub fn with_clock_offset(mut self, offset_ms: i64) -> Self {

@@ -228,6 +228,37 @@ mod tests {
     }
 
     #[test]
+    fn dates_far_from_now_and_the_clocks_limits() {
+        // RFC 9110's own example; across the eras of the calendar arithmetic (which starts one
+        // on 1 March 2000) and their centuries.
+        for (text, ms) in [
+            ("Sun, 06 Nov 1994 08:49:37 GMT", 784_080_000_000 + (8 * 3600 + 49 * 60 + 37) * 1000),
+            ("Tue, 01 Mar 2101 00:00:00 GMT", 4_139_078_400_000),
+            ("Tue, 29 Feb 2400 00:00:00 GMT", 13_574_563_200_000),
+            ("Thu, 06 Feb 2020 07:32:60 GMT", VECTOR_MS + 6_000), // a leap second
+        ] {
+            assert_eq!(parse_http_date(text, VECTOR_MS), Some(ms), "{text}");
+        }
+        for text in ["Thu, 06 Feb 2020 07:60:54 GMT", "Thu, 06 Feb 2020 07:32:61 GMT"] {
+            assert_eq!(parse_http_date(text, VECTOR_MS), None, "{text}");
+        }
+        // Two-digit years in 2090: 40 is 2140 (2040 would be 50 years behind), 41 is 2041, 30 is
+        // 2130; in 2026, 76 is 2076 (50 ahead, not more).
+        let in_2090 = 3_799_958_400_000;
+        for (text, ms) in [
+            ("Friday, 01-Jan-40 00:00:00 GMT", 5_364_662_400_000),
+            ("Tuesday, 01-Jan-41 00:00:00 GMT", 2_240_611_200_000),
+            ("Sunday, 01-Jan-30 00:00:00 GMT", 5_049_129_600_000),
+        ] {
+            assert_eq!(parse_http_date(text, in_2090), Some(ms), "{text}");
+        }
+        assert_eq!(
+            parse_http_date("Wednesday, 01-Jan-76 00:00:00 GMT", VECTOR_MS + 6 * 365 * 86_400_000),
+            Some(3_345_062_400_000)
+        );
+    }
+
+    #[test]
     fn rejects_other_formats() {
         for bad in [
             "", "120", "Thu, 6 Feb 2020 07:32:54 GMT", "Thu, 06 Feb 2020 07:32:54 UTC",
