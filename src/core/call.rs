@@ -594,6 +594,11 @@ mod tests {
         assert_eq!(second.header("x-acs-date"), Some("2020-02-06T07:32:55Z"));
         let e = failure(respond(&mut c, 400, &skew, body, 1_000));
         assert_eq!((e.kind, e.attempts), (ErrorKind::Authentication, 2));
+        // The offset is the server's clock minus ours, learned at any time of ours.
+        let mut late = call(RetryPolicy::default());
+        late.next_request(5_000, "n1");
+        assert!(matches!(respond(&mut late, 400, &skew, body, 5_000), Outcome::Retry { delay_ms: 0 }));
+        assert_eq!(late.clock_offset_ms(), 1_580_974_374_000 - 5_000);
     }
 
     #[test]
@@ -657,6 +662,13 @@ mod tests {
         let mut plain = call(RetryPolicy::default());
         plain.next_request(0, "n");
         let e = failure(respond(&mut plain, 200, &[("content-encoding", "identity")], "<html>", 0));
+        assert!(!e.message().contains("content-encoding"), "{}", e.message());
+        // Only a body that is no JSON at all is a hint the decoding went wrong: not a bad field.
+        let mut field = call(RetryPolicy::default());
+        field.next_request(0, "n");
+        let e =
+            failure(respond(&mut field, 200, &[("content-encoding", "gzip")], r#"{"jobs":[{"lastJobId":"x"}]}"#, 0));
+        assert_eq!(e.kind, ErrorKind::InvalidResponse);
         assert!(!e.message().contains("content-encoding"), "{}", e.message());
     }
 
@@ -793,7 +805,11 @@ mod tests {
                 *v = version;
             }
             let request = c.next_request(0, "n");
-            let signature = signature_of(request.header("authorization").unwrap()).unwrap();
+            // Read here without `signature_of`, which must find the same.
+            let authorization = request.header("authorization").unwrap();
+            let (_, signature) = authorization.rsplit_once("Signature=").or(authorization.rsplit_once(':')).unwrap();
+            let signature = signature.to_owned();
+            assert_eq!(signature_of(authorization).as_deref(), Some(signature.as_str()));
             assert!(signature.len() >= 20, "{version:?}: {signature}");
             let body = format!(
                 r#"{{"Code":"SignatureDoesNotMatch","Message":"string to sign: {TOKEN} {SECRET} {signature}"}}"#

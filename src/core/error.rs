@@ -363,6 +363,31 @@ mod tests {
     }
 
     #[test]
+    fn a_cut_falls_between_characters_and_keeps_a_redaction_mark_whole() {
+        // Two- and three-byte characters: the window around the cut starts, or ends, inside one.
+        for c in ["é", "中"] {
+            let cut = shortened(c.repeat(3_000));
+            assert_eq!(cut, format!("{}{CUT_MARK}", c.repeat(MAX_SERVER_TEXT_CHARS)));
+        }
+        let with_mark_at = |at: usize| format!("{}{REDACTED}{}", "x".repeat(at), "y".repeat(3_000));
+        let kept = |at: usize| shortened(with_mark_at(at)).strip_suffix(CUT_MARK).map(str::to_owned);
+        assert_eq!(kept(1_989).as_deref(), Some(&with_mark_at(1_989)[..2_000]), "ends before the cut");
+        assert_eq!(kept(1_999).as_deref(), Some(&with_mark_at(1_999)[..2_009]), "across the cut: kept whole");
+        assert_eq!(kept(2_000).as_deref(), Some(&with_mark_at(2_000)[..2_000]), "from the cut on: left out");
+    }
+
+    #[test]
+    fn server_failure_codes_are_server_errors_whatever_the_status() {
+        for code in
+            ["InternalError", "InternalServerError", "UnknownError", "ServiceUnavailable", "ServiceUnavailable.Busy"]
+        {
+            for status in [200, 400, 500] {
+                assert_eq!(Error::from_api(status, Some(code), None).kind, ErrorKind::Server, "{code} {status}");
+            }
+        }
+    }
+
+    #[test]
     fn missing_code_and_message_get_useful_defaults() {
         let err = Error::from_api(502, None, None);
         assert_eq!(err.code, "HTTP_502");

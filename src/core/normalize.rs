@@ -93,9 +93,12 @@ pub fn normalize_success(body: &[u8], status: u16, header_request_id: Option<&st
         Ok(Some(Envelope { success, mut error, .. }))
             if success == Some(false) || (success.is_none() && error.code.is_some()) =>
         {
-            // The message under the token API's other names, as an error status's body is read.
-            if error.message.is_none() {
-                error.message = parse_error_body(body).message;
+            // The code and message under the token API's other names (`code`, `message`,
+            // `errorDescription`), as an error status's body is read.
+            if error.message.is_none() || error.code.is_none() {
+                let lenient = parse_error_body(body);
+                error.message = error.message.or(lenient.message);
+                error.code = error.code.or(lenient.code);
             }
             Err(api_error(status, &error))
         }
@@ -806,6 +809,23 @@ mod tests {
     fn success_false_without_a_code_says_so() {
         let e = err(br#"{"requestId":"R8","success":false,"jobs":[]}"#);
         assert!(e.message().contains("reported a failure without an error code"), "{}", e.message());
+        // Its code under the lower-case name is read, as in an error status's body.
+        let e = err(br#"{"success":false,"code":"Throttling.User","message":"slow down"}"#);
+        assert_eq!(
+            (e.kind, e.code.as_str(), e.detail.as_str()),
+            (ErrorKind::Throttling, "Throttling.User", "slow down")
+        );
+        assert_eq!(
+            err(br#"{"success":false,"errorCode":"Forbidden.AccessDenied","code":"Other"}"#).code,
+            "Forbidden.AccessDenied"
+        );
+    }
+
+    #[test]
+    fn an_error_body_must_be_an_object() {
+        for body in [&br#""errorCode":"X"}"#[..], br#"errorCode":"X"}"#, b"{}"] {
+            assert_eq!(parse_error_body(body).code, None, "{}", String::from_utf8_lossy(body));
+        }
     }
 
     #[test]
