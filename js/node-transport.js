@@ -1,5 +1,5 @@
 // Node's default transport: a fetch-shaped function over node:http(s) with keep-alive agents.
-// On loopback it costs about half of Node's fetch (undici) per call, which is most of what a
+// On loopback it takes 0.6-0.7x of Node's fetch (undici) time per call, which is most of what a
 // call costs. The wasm core drives it exactly like fetch (and a caller's `fetch` option still
 // replaces it): it only needs method, headers, signal and redirect: "manual" (node:http never
 // follows redirects), and reads status, headers.get() and a body reader.
