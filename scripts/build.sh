@@ -98,6 +98,8 @@ patch_text scripts/signing-proxy.mjs "$out"/proxy/index.mjs \
   "from '../pkg/node/index.mjs'" "from '../node/index.mjs'" \
   "$(grep -B1 '^export const decodersForTests' scripts/signing-proxy.mjs)" ''
 cp js/package/proxy.d.mts "$out"/proxy/index.d.mts
+# TypeScript's node10 resolution, which ignores "exports", finds them beside the entry too.
+printf "export * from './index.mjs';\n" > "$out"/proxy/index.d.ts
 if [ -f js/package/cli.cjs ]; then mkdir -p "$out"/bin && cp js/package/cli.cjs "$out"/bin/yunxiao-jobs.cjs; fi
 
 version=$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)

@@ -13,5 +13,10 @@ export async function node10Use(maybe: Options | undefined): Promise<number> {
   // @ts-expect-error: a pipeline id is a string or a number
   await listFromWebEntry('org', true);
   void TimeoutError;
+  // The ES module proxy, from CommonJS as README says: by import().
+  const { createSigningProxy } = await import('yunxiao-pipeline-jobs/proxy');
+  const forward = createSigningProxy({ upstream: 'https://devops.cn-hangzhou.aliyuncs.com', credentials: { token: 't' } });
+  // @ts-expect-error: forward takes the request's raw path and query
+  void forward('/organization/o/pipeline/1/jobs');
   return jobs.length + web.jobs.length;
 }
