@@ -474,13 +474,16 @@ md.push(
 // Cold start
 md.push(`## 2. Cold start: process start → first call ready (median of ${P.coldRuns})`, '');
 const silentFloor = cold['floor, silent'];
-const silentRow = (name, label, entry, esm) => {
+/** Both tables' first cells: the row's label, its spawn→exit time, that time above its bare run. */
+const coldCells = (name, label) => {
   const c = cold[name];
   const isBare = name.startsWith('bare');
+  return { c, isBare, first: [label, `${ms(c.wall)} (${c.spread.map((x) => x.toFixed(0)).join('–')})`, isBare ? '—' : ms(c.aboveWall)] };
+};
+const silentRow = (name, label, entry, esm) => {
+  const { c, isBare, first } = coldCells(name, label);
   return [
-    label,
-    `${ms(c.wall)} (${c.spread.map((x) => x.toFixed(0)).join('–')})`,
-    isBare ? '—' : ms(c.aboveWall),
+    ...first,
     esm ? ms(c.aboveEsmControl) : '—',
     isBare ? '—' : ratio(c.aboveWall, silentFloor.aboveWall),
     entry ? goal(`cold start ${entry} ≤ 10 ms above bare Node`, c.aboveWall <= GOAL.coldMs, `${ms(c.aboveWall)}`) : '',
@@ -506,12 +509,9 @@ md.push(
 );
 const coldFloor = cold.floor;
 const readyRow = (name, label) => {
-  const c = cold[name];
-  const isBare = name.startsWith('bare');
+  const { c, isBare, first } = coldCells(name, label);
   return [
-    label,
-    `${ms(c.wall)} (${c.spread.map((x) => x.toFixed(0)).join('–')})`,
-    isBare ? '—' : ms(c.aboveWall),
+    ...first,
     ms(c.t),
     isBare ? '—' : ms(c.aboveT),
     isBare ? '—' : ms(c.aboveCpu),
