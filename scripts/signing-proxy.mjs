@@ -85,8 +85,9 @@ function credentialOptions(credentials) {
  *   authenticate callers before `forward`, and name the pipelines they may list here.
  * - maxConcurrentCalls: calls to the upstream at once; past it a 503 `ProxyBusy` with
  *   `Retry-After: 1`, which the page's package waits out and retries. Each call holds its answer
- *   (up to maxResponseBytes) several times over while it is read and redacted: this bounds the
- *   proxy's memory.
+ *   (up to maxResponseBytes) several times over while it is read and redacted: this bounds that.
+ *   An answer `forward` has returned is the caller's to send: a client slow to read it keeps it
+ *   alive after its place is free.
  */
 export function createSigningProxy({
   upstream,

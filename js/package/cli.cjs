@@ -331,7 +331,7 @@ function readProfile(requested, env) {
   // CLI writes it 0600). Used all the same: refusing would break a working setup.
   const warning =
     process.platform !== 'win32' && (fileMode & 0o077) !== 0
-      ? `warning: ${shown} is open to other users (mode ${(fileMode & 0o777).toString(8)}); run "chmod 600 ${shown}"`
+      ? `warning: ${shown} is open to other users (mode ${(fileMode & 0o777).toString(8).padStart(3, '0')}); run "chmod 600 ${shown}"`
       : undefined;
   switch (authMode.toLowerCase()) {
     case 'ak':

@@ -25,9 +25,10 @@ export interface SigningProxyOptions {
   timeoutMs?: number;
   /** Answers above this are a 502 `ProxyResponseTooLarge`. Default 32 MiB. */
   maxResponseBytes?: number;
-  /** Calls to the upstream at once (each holds its answer while it is read and redacted); past
-   *  it a 503 `ProxyBusy` with `Retry-After: 1`, which the page's package waits out and retries.
-   *  A positive integer, or `Infinity`. Default 16. */
+  /** Calls to the upstream at once (each holds its answer while it is read and redacted; an
+   *  answer already returned, while your server sends it, is no longer counted); past it a 503
+   *  `ProxyBusy` with `Retry-After: 1`, which the page's package waits out and retries. A
+   *  positive integer, or `Infinity`. Default 16. */
   maxConcurrentCalls?: number;
   /** Accept the emulator's `/_s/{id}` scenario prefix (the repository's emulator only). */
   scenarios?: boolean;

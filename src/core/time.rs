@@ -239,7 +239,9 @@ mod tests {
         ] {
             assert_eq!(parse_http_date(text, VECTOR_MS), Some(ms), "{text}");
         }
-        for text in ["Thu, 06 Feb 2020 07:60:54 GMT", "Thu, 06 Feb 2020 07:32:61 GMT"] {
+        for text in
+            ["Thu, 06 Feb 2020 07:60:54 GMT", "Thu, 06 Feb 2020 07:32:61 GMT", "Thu, 06 Feb 2020 07:32:54:00 GMT"]
+        {
             assert_eq!(parse_http_date(text, VECTOR_MS), None, "{text}");
         }
         // Two-digit years in 2090: 40 is 2140 (2040 would be 50 years behind), 41 is 2041, 30 is

@@ -784,12 +784,12 @@ describe('credentials', () => {
     test('a profile file open to other users is used, with a warning naming its mode (as ssh names a key)', async () => {
       const file = path.join(home, '.aliyun', 'config.json');
       try {
-        for (const mode of [0o644, 0o640, 0o602]) {
+        for (const mode of [0o644, 0o640, 0o602, 0o040]) {
           fs.chmodSync(file, mode);
           const result = await run(['list', ORG, PIPELINE, '--endpoint', emu.url, '--json'], { home });
           assertExit(result, 0);
           assert.equal(JSON.parse(result.stdout).jobs.length > 0, true);
-          assert.equal(result.stderr, `yunxiao-jobs: warning: ~/.aliyun/config.json is open to other users (mode ${mode.toString(8)}); run "chmod 600 ~/.aliyun/config.json"\n`);
+          assert.equal(result.stderr, `yunxiao-jobs: warning: ~/.aliyun/config.json is open to other users (mode ${mode.toString(8).padStart(3, '0')}); run "chmod 600 ~/.aliyun/config.json"\n`);
         }
         fs.chmodSync(file, 0o400);
         const readOnly = await run(['list', ORG, PIPELINE, '--endpoint', emu.url, '--json'], { home });
