@@ -292,8 +292,9 @@ fn xml_element(text: &str, open: &str, close: &str) -> Option<String> {
     (!value.is_empty()).then(|| value.to_owned())
 }
 
-/// Element text as an XML parser reads it: the five predefined entities and character
-/// references decoded (`&lt;` → `<`, `&#x4E2D;` → `中`), a CDATA section taken literally. What is
+/// Element text as an XML parser reads it: line breaks read as LF, the five predefined entities
+/// and character references decoded (`&lt;` → `<`, `&#x4E2D;` → `中`), a CDATA section taken
+/// literally. What is
 /// not one of those (an unknown entity, a reference to a character XML forbids, a stray `&` or
 /// `<`, a CDATA section never closed) stays as it is. Linear in the text's length.
 fn xml_text(raw: &str) -> String {
@@ -303,13 +304,13 @@ fn xml_text(raw: &str) -> String {
     // keeps a text of many `<![CDATA[` linear.
     let mut cdata_can_close = true;
     while let Some(at) = rest.bytes().position(|b| b == b'&' || b == b'<') {
-        out.push_str(rest.get(..at).unwrap_or_default());
+        push_line_breaks_as_lf(&mut out, rest.get(..at).unwrap_or_default());
         rest = rest.get(at..).unwrap_or_default();
         let mut used = 1;
         if let Some(cdata) = rest.strip_prefix("<![CDATA[").filter(|_| cdata_can_close) {
             match find_str(cdata, "]]>") {
                 Some(end) => {
-                    out.push_str(cdata.get(..end).unwrap_or_default());
+                    push_line_breaks_as_lf(&mut out, cdata.get(..end).unwrap_or_default());
                     used = 9 + end + 3;
                 }
                 None => cdata_can_close = false,
@@ -328,8 +329,21 @@ fn xml_text(raw: &str) -> String {
         }
         rest = rest.get(used..).unwrap_or_default();
     }
-    out.push_str(rest);
+    push_line_breaks_as_lf(&mut out, rest);
     out
+}
+
+/// `text` with each CR LF, and each CR alone, as one LF: an XML parser reads a document's line
+/// breaks so (XML 1.0 §2.11). A character reference `&#13;` stays a CR.
+fn push_line_breaks_as_lf(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(at) = rest.bytes().position(|b| b == b'\r') {
+        out.push_str(rest.get(..at).unwrap_or_default());
+        out.push('\n');
+        rest = rest.get(at + 1..).unwrap_or_default();
+        rest = rest.strip_prefix('\n').unwrap_or(rest);
+    }
+    out.push_str(rest);
 }
 
 /// The character an entity's name (between `&` and `;`) stands for, if XML defines it.
@@ -1007,6 +1021,10 @@ mod tests {
         for kept in ["&#+65;", "&#x+41;", "&#-1;"] {
             assert_eq!(message(kept).as_deref(), Some(kept), "{kept}");
         }
+        // Line breaks as LF, in text and CDATA alike; a referenced CR stays one.
+        assert_eq!(message("a\r\nb\rc\r\r\nd").as_deref(), Some("a\nb\nc\n\nd"));
+        assert_eq!(message("<![CDATA[a\r\nb]]>\r<![CDATA[\nc]]>").as_deref(), Some("a\nb\n\nc"));
+        assert_eq!(message("a&#13;\nb&#xD;&#xA;c").as_deref(), Some("a\r\nb\r\nc"));
     }
 
     #[test]
