@@ -370,6 +370,10 @@ test('the proxy\'s decoders: JSON escapes undone as JSON.parse does (generated s
     '&#xD800;&#0;&unknown;&lt': '&#xD800;&#0;&unknown;&lt',
     'a<![CDATA[&lt;]]>b<![CDATA[c': 'a&lt;b<![CDATA[c',
     '&&&amp;': '&&&',
+    // Line breaks as LF, in text and CDATA alike; a referenced CR stays one (as in normalize.rs).
+    'a\r\nb\rc\r\r\nd': 'a\nb\nc\n\nd',
+    '<![CDATA[a\r\nb]]>\r<![CDATA[\nc]]>': 'a\nb\n\nc',
+    'a&#13;\nb&#xD;&#xA;c': 'a\r\nb\r\nc',
   };
   for (const [raw, read] of Object.entries(xml)) assert.equal(xmlText(raw), read, raw);
 });
