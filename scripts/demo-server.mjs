@@ -4,7 +4,8 @@
 //   /api/emulator/…  → the bundled emulator, started in-process, signed with its demo key
 //   /api/upstream/…  → UPSTREAM (default: the real endpoint), signed with the credentials in
 //                      ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / _SECURITY_TOKEN, or sent to the
-//                      token API with YUNXIAO_ACCESS_TOKEN
+//                      token API with YUNXIAO_ACCESS_TOKEN (its edition: YUNXIAO_EDITION, or the
+//                      package's default for UPSTREAM)
 //
 // Credentials never leave this process: the page sends unsigned requests and gets back the
 // upstream's answer minus anything that is not the API's own (see signing-proxy.mjs).
@@ -101,6 +102,7 @@ export function optionsFromEnv(env = process.env) {
     accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET || undefined,
     securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN || undefined,
     token: env.YUNXIAO_ACCESS_TOKEN || undefined,
+    edition: env.YUNXIAO_EDITION || undefined,
   };
   const port = env.PORT === undefined || env.PORT === '' ? 8080 : Number(env.PORT);
   const upstream = env.UPSTREAM || null;
@@ -113,7 +115,8 @@ export function optionsFromEnv(env = process.env) {
  * - emulator: start the bundled emulator in-process and offer it as a backend (default true)
  * - upstream: base URL for the "your Yunxiao" backend (default DEFAULT_UPSTREAM when credentials are
  *   given, DEFAULT_TOKEN_UPSTREAM for a token)
- * - credentials: { accessKeyId, accessKeySecret, securityToken } or { token } for the upstream
+ * - credentials: { accessKeyId, accessKeySecret, securityToken } or { token, edition } for the upstream
+ *   (edition: the token API's, 'center' or 'region'; the package's default when absent)
  * - log: one line per proxied call on stderr
  * Returns { url, emulator (startEmulator's handle or null), backends, close() }.
  */
@@ -125,6 +128,7 @@ export async function startDemoServer(options = {}) {
     // Before anything starts: which one was meant is not ours to guess.
     throw new Error('an AccessKey (ALIBABA_CLOUD_ACCESS_KEY_ID, _SECRET) and an access token (YUNXIAO_ACCESS_TOKEN) are both set: give one');
   }
+  checkEdition(credentials);
   const { createSigningProxy, canSign } = await import('./signing-proxy.mjs');
   const hasCredentials = canSign(credentials);
   const defaultUpstream = credentials?.token ? DEFAULT_TOKEN_UPSTREAM : DEFAULT_UPSTREAM;
@@ -280,6 +284,14 @@ export async function startDemoServer(options = {}) {
   return { url, emulator, upstream: backends.upstream.info.available ? upstream : null, close };
 }
 
+// The token API's edition, when one is given: as the CLI's --edition, refused before anything starts.
+function checkEdition(credentials) {
+  const edition = credentials?.edition;
+  if (edition === undefined || edition === null) return;
+  if (edition !== 'center' && edition !== 'region') throw new Error(`YUNXIAO_EDITION must be center or region, not ${JSON.stringify(edition)}`);
+  if (!credentials.token) throw new Error('YUNXIAO_EDITION applies to the token API only: set YUNXIAO_ACCESS_TOKEN too');
+}
+
 function checkUpstream(upstream) {
   let url;
   try {
@@ -341,7 +353,7 @@ if (isMainModule(import.meta.url)) {
     ? `  backend "bundled emulator": ${demo.emulator.url} (in-process; the demo key signs here, never in the page)`
     : '  backend "bundled emulator": off (UPSTREAM is set)');
   const authorisedBy = options.credentials.token
-    ? 'with YUNXIAO_ACCESS_TOKEN'
+    ? `with YUNXIAO_ACCESS_TOKEN${options.credentials.edition ? `, the ${options.credentials.edition} edition` : ''}`
     : `signed here with ALIBABA_CLOUD_ACCESS_KEY_ID ${options.credentials.accessKeyId}`;
   console.log(demo.upstream
     ? `  backend "your Yunxiao": ${demo.upstream}, ${authorisedBy}`

@@ -180,6 +180,26 @@ test('with a personal access token, the demo server relays the token API: the pa
   }
 });
 
+test('YUNXIAO_EDITION chooses the token API\'s edition for the demo server (the center edition at an endpoint whose default is the region one); a wrong or misplaced one is refused at start', async () => {
+  const emulator = await startEmulator({ port: 0 });
+  const { credentials } = optionsFromEnv({ YUNXIAO_ACCESS_TOKEN: TOKEN, YUNXIAO_EDITION: 'center' });
+  const server = await startDemoServer({ port: 0, emulator: false, credentials, upstream: emulator.url });
+  try {
+    const viaProxy = await listPipelineJobs(ORG, PIPELINE, 'DEPLOY', { endpoint: `${server.url}/api/upstream`, maxRetries: 0 });
+    assert.ok(viaProxy.jobs.length > 0, JSON.stringify(viaProxy));
+    const paths = (await (await fetch(`${emulator.url}/_emulator/requests`)).json()).map((request) => request.path);
+    // A loopback endpoint's default is the region edition (no organization in the path).
+    assert.deepEqual(paths, [`/oapi/v1/flow/organizations/${ORG}/pipelines/${PIPELINE}/listTasksByCategory/DEPLOY`]);
+  } finally {
+    await server.close();
+    await emulator.close();
+  }
+  await assert.rejects(startDemoServer({ port: 0, emulator: false, credentials: optionsFromEnv({ YUNXIAO_ACCESS_TOKEN: TOKEN, YUNXIAO_EDITION: 'Center' }).credentials }),
+    /^Error: YUNXIAO_EDITION must be center or region, not "Center"$/);
+  await assert.rejects(startDemoServer({ port: 0, emulator: false, credentials: optionsFromEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: AK.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK.accessKeySecret, YUNXIAO_EDITION: 'region' }).credentials }),
+    /^Error: YUNXIAO_EDITION applies to the token API only: set YUNXIAO_ACCESS_TOKEN too$/);
+});
+
 test('createSigningProxy with allow: only the calls it allows are signed; others get 403 ProxyForbidden, and nothing goes upstream', async () => {
   const sent = [];
   const upstream = async (url) => {
