@@ -156,7 +156,16 @@ impl Call {
                     // The body named no request id: the header's, as for any other answer.
                     let mut error = error.with_request_id(response.request_id().map(str::to_owned));
                     if error.kind == ErrorKind::InvalidResponse && error.path.as_deref() == Some("body") {
-                        note_content_encoding(&mut error, response);
+                        if response.header("content-length").is_none() && normalize::ends_inside_json(response.body) {
+                            // Cut off, most likely: a network error, retried as one.
+                            let detail = format!(
+                                "{}; the answer declared no length, so it was most likely cut off",
+                                error.detail
+                            );
+                            error = Error::network(detail).with_status(status).with_request_id(error.request_id);
+                        } else {
+                            note_content_encoding(&mut error, response);
+                        }
                     }
                     if let Some(retry) = self.skew_retry(&error, response, now_ms) {
                         return retry;
@@ -670,6 +679,38 @@ mod tests {
             failure(respond(&mut field, 200, &[("content-encoding", "gzip")], r#"{"jobs":[{"lastJobId":"x"}]}"#, 0));
         assert_eq!(e.kind, ErrorKind::InvalidResponse);
         assert!(!e.message().contains("content-encoding"), "{}", e.message());
+    }
+
+    #[test]
+    fn a_2xx_body_that_ends_inside_its_json_and_declared_no_length_is_a_cut_connection() {
+        let cut = r#"{"requestId":"R-CUT","jobs":[{"identifier":"a","jobName":"x"#;
+        let mut c = call(RetryPolicy { max_retries: 1, ..RetryPolicy::default() });
+        c.next_request(0, "n1");
+        assert!(matches!(
+            respond(&mut c, 200, &[("x-acs-request-id", "HDR")], cut, 0),
+            Outcome::Retry { delay_ms: 125 }
+        ));
+        c.next_request(0, "n2");
+        let e = failure(respond(&mut c, 200, &[("x-acs-request-id", "HDR")], cut, 0));
+        assert_eq!((e.kind, e.code.as_str(), e.status, e.attempts), (ErrorKind::Network, "NetworkError", 200, 2));
+        assert_eq!((e.request_id.as_deref(), e.path.as_deref()), (Some("R-CUT"), None));
+        assert!(
+            e.message().ends_with("the body is not valid JSON: unterminated string at byte 59; the answer declared no length, so it was most likely cut off (HTTP 200, request id R-CUT, after 2 attempts)"),
+            "{}",
+            e.message()
+        );
+        // With a declared length the body is what the server meant to send: a malformed answer.
+        let mut declared = call(RetryPolicy::default());
+        declared.next_request(0, "n");
+        let e = failure(respond(&mut declared, 200, &[("content-length", "54")], cut, 0));
+        assert_eq!((e.kind, e.path.as_deref(), e.attempts), (ErrorKind::InvalidResponse, Some("body"), 1));
+        // Malformed before its end, or blank: malformed, with or without a length.
+        for body in [r#"{"jobs":[}]"#, "  ", r#"{"jobs":[]} {"#] {
+            let mut c = call(RetryPolicy::default());
+            c.next_request(0, "n");
+            let e = failure(respond(&mut c, 200, &[], body, 0));
+            assert_eq!((e.kind, e.attempts), (ErrorKind::InvalidResponse, 1), "{body}");
+        }
     }
 
     fn unsigned_call(endpoint: &str) -> Call {

@@ -125,6 +125,25 @@ pub fn normalize_success(body: &[u8], status: u16, header_request_id: Option<&st
     }
 }
 
+/// Whether the body stops inside its JSON value: it is not blank, and the first thing wrong with
+/// it is that its bytes ran out (a string, number, object or array left open, or a character's
+/// UTF-8 cut). An answer that declared no length looks so when its connection was cut and
+/// nothing below said so (a close-delimited body; WebKitGTK passes a chunked one cut by a close
+/// as complete).
+pub fn ends_inside_json(body: &[u8]) -> bool {
+    let unmarked = without_bom(body);
+    let text = match std::str::from_utf8(unmarked) {
+        Ok(text) => text,
+        // Cut inside a character: judge the whole characters before it.
+        Err(e) if e.error_len().is_none() => {
+            std::str::from_utf8(unmarked.get(..e.valid_up_to()).unwrap_or_default()).unwrap_or_default()
+        }
+        Err(_) => return false,
+    };
+    let mut scanner = Scanner::new(text);
+    !scanner.at_end() && matches!(scanner.skip_value(), Err(e) if e.offset >= text.len())
+}
+
 /// `error`, with the body's request id (or the header's), unless the body reports a failure of
 /// its own (`success: false`): a body that reports failure is that failure, even if its other
 /// fields are odd, or its size more than the result's room.
@@ -943,6 +962,39 @@ mod tests {
         let body = r#"{"jobs":[{"identifier":"a","lastJobParams":"{\"k\":\"\ud800\u00e9\"}"}]}"#;
         let n = normalize_success(body.as_bytes(), 200, None).unwrap();
         assert!(n.json.contains(r#""lastJobParams":null,"lastJobParamsRaw":"{\"k\":\"\ud800\u00e9\"}""#), "{}", n.json);
+    }
+
+    #[test]
+    fn a_body_ends_inside_its_json_when_its_bytes_run_out_first() {
+        let ends_inside = |body: &[u8]| ends_inside_json(body);
+        for body in [
+            &br#"{"jobs":[{"identifier":"a""#[..],
+            br#"{"jobs":[{"identifier":"a"}"#,
+            br#"{"jobs":[{"identifier":"a","lastJobId":12"#,
+            br#"{"jobs":[{"identifier":"a\"#,
+            br#"{"jobs":"#,
+            b"\xEF\xBB\xBF[  ",
+            "{\"jobs\":[{\"jobName\":\"构".as_bytes(),
+            // Cut inside a character's UTF-8 (构 is E6 9E 84).
+            b"{\"jobs\":[{\"jobName\":\"\xE6\x9E",
+        ] {
+            assert!(ends_inside(body), "{}", String::from_utf8_lossy(body));
+        }
+        for body in [
+            &b""[..],
+            b"   ",
+            b"\xEF\xBB\xBF",
+            br#"{"jobs":[]}"#,
+            br#"{"jobs":[}"#,
+            br#"{"jobs":[]} {"#,
+            b"<html>",
+            // Invalid UTF-8 that is not a cut character, and a cut character after the value.
+            b"{\"jobs\":[\xFF",
+            b"{\"jobs\":[]}\xE6\x9E",
+            b"\xE6",
+        ] {
+            assert!(!ends_inside(body), "{}", String::from_utf8_lossy(body));
+        }
     }
 
     #[test]

@@ -588,9 +588,10 @@ fn declared_identity_length(headers: &[(String, String)]) -> Option<u64> {
 fn network_error(context: &str, thrown: &JsValue) -> Error {
     let mut detail = context.to_owned();
     let message = get(thrown, "message").as_string().or_else(|| thrown.as_string());
-    if let Some(message) = message.filter(|m| !m.is_empty() && m != context) {
+    // Trimmed: Firefox's "The operation was aborted. " ends with a space.
+    if let Some(message) = message.as_deref().map(str::trim).filter(|m| !m.is_empty() && *m != context) {
         detail.push_str(": ");
-        detail.push_str(&message);
+        detail.push_str(message);
     }
     // Node's fetch puts the system error in `cause`: a code (ECONNREFUSED, ECONNRESET…) or
     // at least a message ("bad port").

@@ -100,3 +100,14 @@ test('an error status whose body is over maxResponseBytes is judged by its statu
     assert.match(error.message, /its body was not read: the answer is larger than maxResponseBytes \(1048576 bytes\); reading stopped/);
   }
 });
+
+test("a body read that fails is a NetworkError quoting the platform's text, trimmed (Firefox's ends with a space)", async () => {
+  const fetch = async () => new Response(new ReadableStream({
+    pull(controller) {
+      controller.error(new TypeError('The operation was aborted. '));
+    },
+  }), { status: 200 });
+  const e = await y.listPipelineJobs(ORG, PIPELINE, { ...AK, fetch, maxRetries: 0 }).catch((error) => error);
+  assert.equal(e.name, 'NetworkError');
+  assert.match(e.message, /^NetworkError: reading the body failed: The operation was aborted\. \(HTTP 200\)$/);
+});
