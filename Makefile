@@ -7,7 +7,7 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 WASM_TEST_EMULATOR_PORT := 18091
 
 .PHONY: setup build test test-core test-lint test-oracle test-emulator test-node test-cli test-types \
-        test-wasm test-wasm-node test-wasm-browser test-fuzz test-demo test-faults soak bench fuzz demo clean
+        test-wasm test-wasm-node test-wasm-browser test-fuzz test-demo test-faults test-node-versions soak bench fuzz demo clean
 
 setup:
 	scripts/setup.sh browser
@@ -17,7 +17,7 @@ build:
 
 FUZZ_SECONDS ?= 600
 
-test: test-core test-lint test-oracle test-emulator build test-node test-faults test-cli test-types test-wasm test-demo test-fuzz
+test: test-core test-lint test-oracle test-emulator build test-node test-faults test-cli test-node-versions test-types test-wasm test-demo test-fuzz
 	@echo "make test: all suites passed"
 
 test-core:
@@ -47,6 +47,19 @@ soak: build
 
 test-cli:
 	node --test tests/cli/
+
+# Node's supported release lines besides the machine's own (which runs every suite): the
+# package's Node-facing suites again on each, with binaries from npm (scripts/setup.sh).
+NODE_VERSIONS := 22.23.5 24.22.3 26.12.1
+
+# `node --test` takes no directory from Node 22 on: the files are listed.
+test-node-versions: build
+	scripts/setup.sh node-versions $(NODE_VERSIONS)
+	for version in $(NODE_VERSIONS); do \
+	  echo "== Node $$version"; \
+	  PATH="$(CURDIR)/target/node-versions/$$version/bin:$$PATH" node --test --test-reporter=tap \
+	    tests/node/*.test.mjs tests/node/*.test.cjs tests/cli/*.test.mjs tests/faults/*.test.mjs || exit 1; \
+	done
 
 # The declarations are found the way an app finds them: through pkg/package.json's exports.
 test-types:

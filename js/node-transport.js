@@ -86,7 +86,10 @@ export async function nodeFetch(url, init) {
         const error = abortError(signal.reason);
         reject(error);
         request.res?.destroy(error);
-        request.destroy();
+        // Not yet given its socket by the agent, a request destroyed now hands that socket back
+        // to the agent's pool when it comes (Node 24 and later), open: close it then instead.
+        if (request.socket) request.destroy();
+        else request.once('socket', (socket) => socket.destroy());
       };
       if (signal.aborted) abort();
       else signal.addEventListener('abort', abort, { once: true });

@@ -2,6 +2,7 @@
 # Installs what the build and the tests need, skipping whatever is already there.
 #   scripts/setup.sh          wasm toolchain + npm tools (for `make build`)
 #   scripts/setup.sh browser  + Debian's Chromium and ChromeDriver (browser tests, demo e2e)
+#   scripts/setup.sh node-versions V...  + those Node versions in target/node-versions/V/
 # Nothing is downloaded from GitHub (unreachable here): wasm-pack runs with --mode no-install
 # and finds wasm-bindgen and wasm-opt (npm package binaryen) on PATH.
 set -euo pipefail
@@ -43,4 +44,21 @@ if [ "${1:-}" = browser ]; then
     $sudo_cmd apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium chromium-driver fonts-wqy-zenhei >/dev/null
   fi
+fi
+
+# Node binaries for the version matrix (`make test-node-versions`): the npm registry's
+# node-<platform>-<arch> packages carry Node's release binaries (nodejs.org is unreachable here).
+if [ "${1:-}" = node-versions ]; then
+  shift
+  platform=$(node -p 'process.platform + "-" + process.arch')
+  for version in "$@"; do
+    dir=target/node-versions/$version
+    if [ "$("$dir/bin/node" --version 2>/dev/null)" != "v$version" ]; then
+      say "fetching Node $version (npm package node-$platform, about 55 MB)"
+      rm -rf "$dir" && mkdir -p "$dir"
+      tarball=$(npm pack --silent "node-$platform@$version" --pack-destination "$dir")
+      tar xzf "$dir/$tarball" -C "$dir" --strip-components=1
+      rm "$dir/$tarball"
+    fi
+  done
 fi

@@ -360,17 +360,21 @@ describe('table output', () => {
     }
   });
 
-  test('NODE_DEBUG=http prints request headers on stderr: the token in them is redacted', async () => {
+  test('NODE_DEBUG=http prints request headers on stderr (Node 20): the token in them is redacted', async () => {
+    // Node 22 and later print no request headers there: only the absence is checked then.
+    const printsHeaders = Number(process.versions.node.split('.')[0]) < 22;
     const result = await run(['list', ORG, PIPELINE, '--endpoint', emu.url, '--token', TOKEN], { env: { NODE_DEBUG: 'http' } });
     assertExit(result, 0);
-    assert.match(result.stderr, /x-yunxiao-token/i, 'the debug output is there');
+    // Without colours (FORCE_COLOR, as CI sets it, colours Node's debug output).
+    assert.match(result.stderr.replace(/\x1b\[[0-9;]*m/g, ''), /^HTTP \d+: /m, 'the debug output is there');
+    if (printsHeaders) assert.match(result.stderr, /x-yunxiao-token/i, 'with the headers');
     assert.ok(!result.stderr.includes(TOKEN), 'the token is not');
     // Nor the signature of an AccessKey request, V3 (the CLI's only form).
     const signed = await run(['list', ORG, PIPELINE, ...akFlags()], { env: { NODE_DEBUG: 'http' } });
     assertExit(signed, 0);
     // Without colours (FORCE_COLOR, as CI sets it, colours Node's debug output).
     const plain = signed.stderr.replace(/\x1b\[[0-9;]*m/g, '');
-    assert.match(plain, /authorization: 'ACS3-HMAC-SHA256 Credential=[^']*,Signature=\[REDACTED\]'/);
+    if (printsHeaders) assert.match(plain, /authorization: 'ACS3-HMAC-SHA256 Credential=[^']*,Signature=\[REDACTED\]'/);
     assert.ok(!/Signature=[0-9a-f]/.test(plain), 'no signature digits');
   });
 
