@@ -7,7 +7,7 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 WASM_TEST_EMULATOR_PORT := 18091
 
 .PHONY: setup build test test-core test-lint test-oracle test-emulator test-node test-cli test-types \
-        test-wasm test-wasm-node test-wasm-browser test-fuzz test-demo test-faults test-node-versions soak bench fuzz demo clean
+        test-wasm test-wasm-node test-wasm-browser test-fuzz test-demo test-xbrowser test-faults test-node-versions soak bench fuzz demo clean
 
 setup:
 	scripts/setup.sh browser
@@ -17,7 +17,7 @@ build:
 
 FUZZ_SECONDS ?= 600
 
-test: test-core test-lint test-oracle test-emulator build test-node test-faults test-cli test-node-versions test-types test-wasm test-demo test-fuzz
+test: test-core test-lint test-oracle test-emulator build test-node test-faults test-cli test-node-versions test-types test-wasm test-demo test-xbrowser test-fuzz
 	@echo "make test: all suites passed"
 
 test-core:
@@ -101,6 +101,11 @@ demo: build
 # The demo page, the signing proxy and the Vite app in headless Chromium.
 test-demo: build setup
 	node --test tests/e2e/
+
+# The demo page and the browser build in Firefox ESR (headless) and WebKitGTK (under Xvfb).
+test-xbrowser: build
+	scripts/setup.sh xbrowser
+	node --test tests/xbrowser/
 
 clean:
 	rm -rf pkg target/js-stage target/wasm-nodejs target/wasm-web test-output

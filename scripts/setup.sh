@@ -2,6 +2,8 @@
 # Installs what the build and the tests need, skipping whatever is already there.
 #   scripts/setup.sh          wasm toolchain + npm tools (for `make build`)
 #   scripts/setup.sh browser  + Debian's Chromium and ChromeDriver (browser tests, demo e2e)
+#   scripts/setup.sh xbrowser + Debian's Firefox ESR, WebKitGTK's driver and Xvfb, and geckodriver
+#                               (cargo): the cross-browser tests
 #   scripts/setup.sh node-versions V...  + those Node versions in target/node-versions/V/
 # Nothing is downloaded from GitHub (unreachable here): wasm-pack runs with --mode no-install
 # and finds wasm-bindgen and wasm-opt (npm package binaryen) on PATH.
@@ -9,6 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WASM_PACK_VERSION=0.15.1
+GECKODRIVER_VERSION=0.37.1
 say() { printf '[setup] %s\n' "$*" >&2; }
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -43,6 +46,23 @@ if [ "${1:-}" = browser ]; then
     [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
     $sudo_cmd apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium chromium-driver fonts-wqy-zenhei >/dev/null
+  fi
+fi
+
+if [ "${1:-}" = xbrowser ]; then
+  # xauth: xvfb-run needs it, and xvfb only recommends it.
+  if [ ! -x /usr/bin/firefox-esr ] || [ ! -x /usr/bin/WebKitWebDriver ] || ! command -v xvfb-run >/dev/null || ! command -v xauth >/dev/null; then
+    say "installing firefox-esr, webkit2gtk-driver and xvfb from Debian"
+    sudo_cmd=""
+    [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends firefox-esr webkit2gtk-driver xvfb xauth >/dev/null
+  fi
+  # Where cargo installs it, which is where tests/xbrowser/ looks (GECKODRIVER=... to override).
+  geckodriver="${CARGO_HOME:-$HOME/.cargo}/bin/geckodriver"
+  if [ "$("$geckodriver" --version 2>/dev/null | awk 'NR == 1 { print $2 }')" != "$GECKODRIVER_VERSION" ]; then
+    say "installing geckodriver $GECKODRIVER_VERSION (about two minutes)"
+    cargo install --locked geckodriver --version "$GECKODRIVER_VERSION"
   fi
 fi
 
