@@ -3,6 +3,7 @@
 // timeouts, a wasm that cannot load, the error table, an id JavaScript would round.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { startEmulator } from '../../emulator/server.mjs';
 import { errorCodeInfo } from '../../pkg/node/index.mjs';
 import { ORG, PIPELINE, AK } from '../node/helpers.mjs';
@@ -11,7 +12,33 @@ import { forEachBrowser, startBuildPage, waitInPage, assertNoPageProblems } from
 const REQUEST_ID = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
 const SLOW_MS = 5_000; // the slow scenario's answer comes after this: any call ending sooner was cut short
 
+// A raw server whose chunked answer stops inside its JSON, with no last chunk and a graceful
+// close: WebKitGTK hands the page such a body as complete (Chromium and Firefox report a cut
+// connection). A base path `/framing-complete` adds the last chunk: a well-framed body that is cut JSON.
+async function startCutServer() {
+  const part = '{"requestId":"R-CUT","success":true,"jobs":[{"identifier":"a';
+  const server = net.createServer((socket) => {
+    socket.on('error', () => {});
+    socket.once('data', (head) => {
+      const text = String(head);
+      // The page is another origin: answer its preflight, allowing the headers it asks for.
+      const asked = /^access-control-request-headers:[ \t]*(.*)$/im.exec(text)?.[1] ?? '';
+      const cors = `access-control-allow-origin: *\r\naccess-control-allow-headers: ${asked}\r\naccess-control-allow-methods: GET\r\n`;
+      if (text.startsWith('OPTIONS ')) {
+        socket.end(`HTTP/1.1 204 No Content\r\n${cors}content-length: 0\r\nconnection: close\r\n\r\n`);
+        return;
+      }
+      const last = text.includes('framing-complete') ? '0\r\n\r\n' : '';
+      socket.end(`HTTP/1.1 200 OK\r\n${cors}content-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n`
+        + `${part.length.toString(16)}\r\n${part}\r\n${last}`);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
 let emulator;
+let cutServer;
 let page;
 const endpoints = {};
 before(async () => {
@@ -29,8 +56,10 @@ before(async () => {
     after: 'repeat-last',
   });
   page = await startBuildPage({ endpoint: emulator.url, organizationId: ORG, credentials: AK });
+  cutServer = await startCutServer();
 });
 after(async () => {
+  await cutServer?.close();
   await page?.close();
   await emulator?.close();
 });
@@ -161,6 +190,28 @@ forEachBrowser('the browser build', (browser) => {
     );
     assert.match(outcome.message, /above 2\^53-1/);
   });
+
+  // The package reads a body that ends inside its JSON, from an answer that declared no length,
+  // as cut off: the same NetworkError in every browser, however its network stack framed it.
+  for (const framing of ['cut', 'complete']) {
+    test(`a chunked answer that ends inside its JSON (${framing === 'cut' ? 'no last chunk, then a close' : 'well framed'}): NetworkError with status 200, retryable`, async () => {
+      const outcome = await inPage(async (endpoint) => {
+        try {
+          await xbrowser.call('1234567', { endpoint, maxRetries: 0 });
+          return 'resolved';
+        } catch (error) {
+          return xbrowser.summarize(error);
+        }
+      }, `${cutServer.url}/framing-${framing}`);
+      assert.deepEqual(
+        { name: outcome.name, code: outcome.code, status: outcome.status, retryable: outcome.retryable, attempts: outcome.attempts },
+        { name: 'NetworkError', code: 'NetworkError', status: 200, retryable: true, attempts: 1 },
+        JSON.stringify(outcome),
+      );
+      // A well-framed body reaches the package whole in every browser: the rule is what decides.
+      if (framing === 'complete') assert.match(outcome.message, /; the answer declared no length, so it was most likely cut off \(HTTP 200, request id R-CUT\)$/);
+    });
+  }
 
   test('no console errors or warnings on the way', () => assertNoPageProblems(browser.session));
 });
