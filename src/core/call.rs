@@ -77,6 +77,7 @@ pub struct Call {
     policy: RetryPolicy,
     attempts: u32,
     started_ms: Option<i64>,
+    attempt_started_ms: i64,
     /// Server clock minus ours, learnt from an `InvalidTimeStamp` answer.
     clock_offset_ms: i64,
     skew_retried: bool,
@@ -96,7 +97,17 @@ impl Call {
             Auth::Token(token, _) => redactor.add(token),
             Auth::Unsigned => {}
         }
-        Call { target, auth, policy, attempts: 0, started_ms: None, clock_offset_ms: 0, skew_retried: false, redactor }
+        Call {
+            target,
+            auth,
+            policy,
+            attempts: 0,
+            started_ms: None,
+            attempt_started_ms: 0,
+            clock_offset_ms: 0,
+            skew_retried: false,
+            redactor,
+        }
     }
 
     /// Starts from the clock offset an earlier call learned (a client keeps it): with a local
@@ -118,6 +129,7 @@ impl Call {
     /// The next attempt's request, signed with a fresh date and the given fresh nonce.
     pub fn next_request(&mut self, now_ms: i64, nonce: &str) -> HttpRequest {
         self.started_ms.get_or_insert(now_ms);
+        self.attempt_started_ms = now_ms;
         self.attempts += 1;
         let request = request::build(&self.target, &self.auth, now_ms + self.clock_offset_ms, nonce);
         if let Some(signature) = request.header("authorization").and_then(signature_of) {
@@ -235,7 +247,11 @@ impl Call {
     pub fn on_transport_error(&mut self, error: Error, now_ms: i64, jitter: f64) -> Outcome {
         let mut error = error;
         error.detail = self.redactor.redact(&error.detail);
-        if self.remaining_ms(now_ms) == Some(0) {
+        // An attempt given what was left of the deadline that timed out ran to the deadline, even
+        // if the clock reads it a millisecond short (timers fire on a millisecond-truncated clock).
+        let ran_to_deadline = error.kind == ErrorKind::Timeout
+            && self.remaining_ms(self.attempt_started_ms).is_some_and(|left| left <= self.policy.timeout_ms);
+        if self.remaining_ms(now_ms) == Some(0) || ran_to_deadline {
             // An answer whose head had come keeps its status and request id, as a timeout does.
             let deadline = self.deadline_error().with_status(error.status).with_request_id(error.request_id);
             return Outcome::Fail(self.final_error(deadline));
@@ -659,6 +675,32 @@ mod tests {
         assert_eq!(c.attempt_timeout_ms(600), 400);
         let e = failure(c.on_transport_error(Error::timeout("slow"), 1_000, 0.5));
         assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Timeout, "DeadlineExceeded"));
+    }
+
+    #[test]
+    fn an_attempt_given_what_was_left_of_the_deadline_times_out_as_the_deadline() {
+        let mut c =
+            call(RetryPolicy { deadline_ms: Some(400), timeout_ms: 10_000, max_retries: 3, ..RetryPolicy::default() });
+        c.next_request(0, "n");
+        assert_eq!(c.attempt_timeout_ms(0), 400);
+        // Its timer fires on a millisecond-truncated clock: the call's clock may read 399.
+        let e = failure(c.on_transport_error(Error::timeout("no complete answer within 400 ms"), 399, 0.5));
+        assert_eq!((e.kind, e.code.as_str(), e.attempts), (ErrorKind::Timeout, "DeadlineExceeded", 1));
+        // A later attempt, given the rest: the same.
+        let mut c =
+            call(RetryPolicy { deadline_ms: Some(1_500), timeout_ms: 1_000, max_retries: 3, ..RetryPolicy::default() });
+        c.next_request(0, "n1");
+        assert!(matches!(c.on_transport_error(Error::timeout("slow"), 1_000, 0.0), Outcome::Retry { delay_ms: 0 }));
+        c.next_request(1_000, "n2");
+        assert_eq!(c.attempt_timeout_ms(1_000), 500);
+        let e = failure(c.on_transport_error(Error::timeout("slow"), 1_499, 0.0));
+        assert_eq!((e.code.as_str(), e.attempts), ("DeadlineExceeded", 2));
+        // Not a timeout, at the same moment: that error, not the deadline's.
+        let mut c =
+            call(RetryPolicy { deadline_ms: Some(400), timeout_ms: 10_000, max_retries: 3, ..RetryPolicy::default() });
+        c.next_request(0, "n");
+        let e = failure(c.on_transport_error(Error::network("reset"), 399, 0.5));
+        assert_eq!(e.code.as_str(), "NetworkError");
     }
 
     #[test]
