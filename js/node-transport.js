@@ -10,13 +10,22 @@
 let loaded = null;
 const transports = {};
 
+// Node's own modules by process.getBuiltinModule (Node 20.16 and later), import() before it: a
+// test runner that evaluates modules in a vm context (Jest) refuses import() without
+// --experimental-vm-modules, and every call failed there.
+function builtins(...names) {
+  const getBuiltin = globalThis.process?.getBuiltinModule;
+  if (typeof getBuiltin === 'function') return Promise.resolve(names.map((name) => getBuiltin(name)));
+  return Promise.all(names.map((name) => import(name).then((module) => module.default)));
+}
+
 function load(protocol) {
-  loaded ??= Promise.all([import('node:http'), import('node:zlib'), import('node:stream')]).then(([http, zlib, stream]) => ({
-    http: http.default,
-    codecs: { zlib: zlib.default, Transform: stream.Transform },
+  loaded ??= builtins('node:http', 'node:zlib', 'node:stream').then(([http, zlib, stream]) => ({
+    http,
+    codecs: { zlib, Transform: stream.Transform },
   }));
   transports[protocol] ??= loaded.then(async ({ http, codecs }) => {
-    const module = protocol === 'https:' ? (await import('node:https')).default : http;
+    const module = protocol === 'https:' ? (await builtins('node:https'))[0] : http;
     return { module, agent: new module.Agent({ keepAlive: true }), codecs };
   });
   return transports[protocol];

@@ -53,8 +53,9 @@ cp target/wasm-web/glue_bg.wasm "$out"/web/glue_bg.wasm
 # The Node builds' lines are cut near 500 characters (a long string cannot be: the longest is
 # ~1.2 KB): Node prints the source line of an uncaught error's throw, and one minified line was
 # the whole 24 KB file (+80 B gz an entry).
+# Both Node builds take TextDecoder and TextEncoder from node:util (js/node-text-codecs.js).
 esbuild "$stage/node.js" --bundle --format=cjs --platform=node --target=node20 --minify --line-limit=500 \
-  --legal-comments=none --outfile="$out"/node/index.cjs --log-level=warning
+  --inject:js/node-text-codecs.js --legal-comments=none --outfile="$out"/node/index.cjs --log-level=warning
 esbuild "$stage/web.js" --bundle --format=esm --platform=neutral --target=es2020 --minify \
   --legal-comments=none --outfile="$out"/web/index.js --log-level=warning
 # The ES module entry is its own bundle: importing the CJS one through Node's interop cost
@@ -72,7 +73,7 @@ patch_text "$stage/glue.cjs" "$esm_stage/glue.cjs" \
   'const wasmPath = `${__dirname}/glue_bg.wasm`;' 'const wasmPath = __wasmPath;' \
   'require("fs").readFileSync(wasmPath)' '__readFileSync(wasmPath)'
 esbuild "$esm_stage/node.js" --bundle --format=esm --platform=node --target=node20 --minify --line-limit=500 \
-  --legal-comments=none --outfile="$out"/node/index.mjs --log-level=warning \
+  --inject:js/node-text-codecs.js --legal-comments=none --outfile="$out"/node/index.mjs --log-level=warning \
   --banner:js="import{readFileSync as __readFileSync}from'node:fs';import{fileURLToPath as __fileURLToPath}from'node:url';const __wasmPath=(()=>{try{return __fileURLToPath(new URL('./glue_bg.wasm',import.meta.url))}catch{return typeof __dirname=='string'?__dirname+'/glue_bg.wasm':'glue_bg.wasm'}})();"
 if grep -q 'require' "$out"/node/index.mjs; then echo "build.sh: node/index.mjs still calls require" >&2; exit 1; fi
 printf '{ "type": "module" }\n' > "$out"/web/package.json

@@ -41,8 +41,10 @@ const WASM_GZIP_BUDGET = 64_500;
 // the Node transport's own per-attempt controller (−8 % CPU a call) and its loopback lookup for
 // *.localhost, and the browser entry's bounded initialize() (8,240 B); 8,400 until the Node
 // transport sent a request again after a kept-alive connection the server had closed, and a
-// refused credential from the environment was named by its variable (8,532 B).
-const JS_GZIP_BUDGET = 8_700;
+// refused credential from the environment was named by its variable (8,532 B); 8,700 until the
+// Node builds ran under Jest (Node's modules by process.getBuiltinModule, text codecs from
+// node:util: 8,771 B).
+const JS_GZIP_BUDGET = 8_800;
 const gz = (file) => gzipSync(readFileSync(new URL(`../../pkg/${file}`, import.meta.url)), { level: 9 }).length;
 
 test(`the wasm stays within ${WASM_GZIP_BUDGET} bytes gzipped`, () => {
