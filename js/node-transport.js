@@ -96,7 +96,9 @@ export async function nodeFetch(url, init) {
         reject(error);
         request.res?.destroy(error);
         // Not yet given its socket by the agent, a request destroyed now hands that socket back
-        // to the agent's pool when it comes (Node 24 and later), open: close it then instead.
+        // to the agent's pool when it comes (Node 24 and later), open: a connection nobody asked
+        // for, held until the agent's idle timeout, and counted against the server's limits by
+        // every call cancelled early. Close it when it comes instead.
         if (request.socket) request.destroy();
         else request.once('socket', (socket) => socket.destroy());
       };

@@ -77,7 +77,8 @@ pub struct Call {
     policy: RetryPolicy,
     attempts: u32,
     started_ms: Option<i64>,
-    attempt_started_ms: i64,
+    /// The current attempt was given what was left of the deadline (no more than its timeout).
+    attempt_ends_at_deadline: bool,
     /// Server clock minus ours, learnt from an `InvalidTimeStamp` answer.
     clock_offset_ms: i64,
     skew_retried: bool,
@@ -103,7 +104,7 @@ impl Call {
             policy,
             attempts: 0,
             started_ms: None,
-            attempt_started_ms: 0,
+            attempt_ends_at_deadline: false,
             clock_offset_ms: 0,
             skew_retried: false,
             redactor,
@@ -129,7 +130,7 @@ impl Call {
     /// The next attempt's request, signed with a fresh date and the given fresh nonce.
     pub fn next_request(&mut self, now_ms: i64, nonce: &str) -> HttpRequest {
         self.started_ms.get_or_insert(now_ms);
-        self.attempt_started_ms = now_ms;
+        self.attempt_ends_at_deadline = self.remaining_ms(now_ms).is_some_and(|left| left <= self.policy.timeout_ms);
         self.attempts += 1;
         let request = request::build(&self.target, &self.auth, now_ms + self.clock_offset_ms, nonce);
         if let Some(signature) = request.header("authorization").and_then(signature_of) {
@@ -249,8 +250,7 @@ impl Call {
         error.detail = self.redactor.redact(&error.detail);
         // An attempt given what was left of the deadline that timed out ran to the deadline, even
         // if the clock reads it a millisecond short (timers fire on a millisecond-truncated clock).
-        let ran_to_deadline = error.kind == ErrorKind::Timeout
-            && self.remaining_ms(self.attempt_started_ms).is_some_and(|left| left <= self.policy.timeout_ms);
+        let ran_to_deadline = error.kind == ErrorKind::Timeout && self.attempt_ends_at_deadline;
         if self.remaining_ms(now_ms) == Some(0) || ran_to_deadline {
             // An answer whose head had come keeps its status and request id, as a timeout does.
             let deadline = self.deadline_error().with_status(error.status).with_request_id(error.request_id);

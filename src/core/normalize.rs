@@ -126,10 +126,10 @@ pub fn normalize_success(body: &[u8], status: u16, header_request_id: Option<&st
 }
 
 /// Whether the body stops inside its JSON value: it is not blank, and the first thing wrong with
-/// it is that its bytes ran out (a string, number, object or array left open, or a character's
-/// UTF-8 cut). An answer that declared no length looks so when its connection was cut and
-/// nothing below said so (a close-delimited body; WebKitGTK passes a chunked one cut by a close
-/// as complete).
+/// it is that its bytes ran out (a string, number, literal, object or array left open, a `\u`
+/// escape short of its digits, or a character's UTF-8 cut). An answer that declared no length
+/// looks so when its connection was cut and nothing below said so (a close-delimited body;
+/// WebKitGTK passes a chunked one cut by a close as complete).
 pub fn ends_inside_json(body: &[u8]) -> bool {
     let unmarked = without_bom(body);
     let text = match std::str::from_utf8(unmarked) {
@@ -141,7 +141,22 @@ pub fn ends_inside_json(body: &[u8]) -> bool {
         Err(_) => return false,
     };
     let mut scanner = Scanner::new(text);
-    !scanner.at_end() && matches!(scanner.skip_value(), Err(e) if e.offset >= text.len())
+    !scanner.at_end() && matches!(scanner.skip_value(), Err(e) if is_cut_at(text.as_bytes(), e.offset))
+}
+
+/// Whether a scanner that stopped at `offset` ran out of bytes: it stopped at the end, or at a
+/// token that the end cut short, which it reports where the token starts (a literal: `nu`,
+/// `fals`) or after the backslash (a `\u` escape with fewer than four hex digits: `u6`).
+fn is_cut_at(text: &[u8], offset: usize) -> bool {
+    let rest = text.get(offset..).unwrap_or_default();
+    let word = |word: &[u8]| rest.len() < word.len() && word.starts_with(rest);
+    let escape = || {
+        offset.checked_sub(1).and_then(|before| text.get(before)) == Some(&b'\\')
+            && rest.len() < 5
+            && rest.first() == Some(&b'u')
+            && rest.iter().skip(1).all(u8::is_ascii_hexdigit)
+    };
+    rest.is_empty() || word(b"true") || word(b"false") || word(b"null") || escape()
 }
 
 /// `error`, with the body's request id (or the header's), unless the body reports a failure of
@@ -973,6 +988,11 @@ mod tests {
             br#"{"jobs":[{"identifier":"a","lastJobId":12"#,
             br#"{"jobs":[{"identifier":"a\"#,
             br#"{"jobs":"#,
+            // Cut inside a literal or a \u escape: the scanner stops where the token starts.
+            br#"{"jobs":[{"identifier":"a","lastJobId":nu"#,
+            br#"{"success":tr"#,
+            br#"{"jobs":[{"identifier":"a","jobName":"\u67"#,
+            br#"{"jobs":[{"identifier":"a","jobName":"\u"#,
             b"\xEF\xBB\xBF[  ",
             "{\"jobs\":[{\"jobName\":\"构".as_bytes(),
             // Cut inside a character's UTF-8 (构 is E6 9E 84).
@@ -988,6 +1008,13 @@ mod tests {
             br#"{"jobs":[}"#,
             br#"{"jobs":[]} {"#,
             b"<html>",
+            // A literal or escape that is wrong, not cut short.
+            br#"{"success":tru "#,
+            br#"{"success":nul}"#,
+            br#"{"success":u"#,
+            br#"{"success":xyz"#,
+            br#"{"jobName":"\u67g"#,
+            br#"{"jobName":"\u12 "#,
             // Invalid UTF-8 that is not a cut character, and a cut character after the value.
             b"{\"jobs\":[\xFF",
             b"{\"jobs\":[]}\xE6\x9E",

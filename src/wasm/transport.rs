@@ -601,9 +601,9 @@ fn network_error(context: &str, thrown: &JsValue) -> Error {
         .as_string()
         .or_else(|| get(&cause, "code").as_string())
         .or_else(|| get(&cause, "message").as_string());
-    if let Some(why) = why {
+    if let Some(why) = why.as_deref().map(str::trim).filter(|why| !why.is_empty()) {
         detail.push_str(" (");
-        detail.push_str(&why);
+        detail.push_str(why);
         detail.push(')');
     }
     Error::network(detail)

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { errorCodeInfo } from '../../pkg/node/index.mjs';
 import {
-  ORG, PIPELINE, SEEDED_IDENTIFIERS, SECRETS, PHONE,
+  ORG, PIPELINE, SEEDED_IDENTIFIERS, ERROR_EXAMPLES, SECRETS, PHONE,
   browserAndDemo, assertNoConsoleErrors, screenshot, waitForResult, jobIdentifiers,
   assertNoHorizontalOverflow, emulatorRequests,
 } from './helpers.mjs';
@@ -150,14 +150,8 @@ test('Cancel (button or Esc) during the slow backend ends the call at once and l
 test('each error class looks distinct, with its code and meaning; retryable ones offer Retry', () =>
   withPage({}, async ({ page, problems }) => {
     await waitForResult(page, 'ok');
-    const cases = [
-      ['forbidden', 'ForbiddenError', '403', 'Forbidden.UserNotInCurrentOrganization', false],
-      ['bad-request', 'BadRequestError', '400', 'InvalidCluster.NotFound', false],
-      ['bad-key', 'AuthenticationError', '404', 'InvalidAccessKeyId.NotFound', false],
-      ['throttled', 'ThrottlingError', '429', 'Throttling.User', true],
-      ['unavailable', 'ServerError', '503', 'ServiceUnavailable', true],
-      ['big-id', 'InvalidResponseError', '200', 'InvalidResponse', false],
-    ];
+    // not-found is the test above's.
+    const cases = ERROR_EXAMPLES.filter(([example]) => example !== 'not-found');
     const looks = new Map();
     for (const [example, className, status, code, retryable] of cases) {
       await page.click(`[data-example=${example}]`);

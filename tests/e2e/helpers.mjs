@@ -16,6 +16,17 @@ export { ORG, OTHER_ORG, PIPELINE, AK, STS } from '../node/helpers.mjs';
 /** Anything the browser must never see. */
 export const SECRETS = [AK.accessKeySecret, STS.accessKeySecret, STS.securityToken];
 export const SEEDED_IDENTIFIERS = ['build_image_01', 'deploy_test_02', 'deploy_prod_03', 'rollback_04'];
+// The demo page's error examples as it shows them: [example, class, HTTP status, code, retryable]
+// (Chromium here, Firefox and WebKitGTK in tests/xbrowser/).
+export const ERROR_EXAMPLES = [
+  ['not-found', 'NotFoundError', '404', 'InvalidPipeline.NotFound', false],
+  ['forbidden', 'ForbiddenError', '403', 'Forbidden.UserNotInCurrentOrganization', false],
+  ['bad-request', 'BadRequestError', '400', 'InvalidCluster.NotFound', false],
+  ['bad-key', 'AuthenticationError', '404', 'InvalidAccessKeyId.NotFound', false],
+  ['throttled', 'ThrottlingError', '429', 'Throttling.User', true],
+  ['unavailable', 'ServerError', '503', 'ServiceUnavailable', true],
+  ['big-id', 'InvalidResponseError', '200', 'InvalidResponse', false],
+];
 
 export const LAPTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 360, height: 740 };

@@ -4,6 +4,7 @@
 // kills a mutant that a mutation audit found surviving the other suites.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import dns from 'node:dns';
 import http from 'node:http';
 import net from 'node:net';
@@ -155,4 +156,26 @@ test('an abort at any point of a call, even before the transport has sent the re
     for (const socket of open) socket.destroy();
   }
   assert.deepEqual(left, []);
+});
+
+test('before Node 20.16 (no process.getBuiltinModule) the transport loads node:http by import(), in both builds', async (t) => {
+  const { url } = await emulator(t);
+  const pkgDir = new URL('../../pkg/node/', import.meta.url);
+  const options = JSON.stringify({ endpoint: url, ...AK, maxRetries: 0 });
+  const load = {
+    cjs: `const y = require(${JSON.stringify(new URL('index.cjs', pkgDir).pathname)});`,
+    esm: `const y = await import(${JSON.stringify(new URL('index.mjs', pkgDir).href)});`,
+  };
+  for (const [build, loadIt] of Object.entries(load)) {
+    // In an async function, so the CommonJS build's require and the ES module's await both work.
+    const script = `delete process.getBuiltinModule; (async () => { ${loadIt}
+      const { jobs } = await y.listPipelineJobs(${JSON.stringify(ORG)}, ${JSON.stringify(PIPELINE)}, ${options});
+      process.stdout.write(jobs.length + ' ' + typeof process.getBuiltinModule); })().catch((error) => { console.error(String(error)); process.exit(1); });`;
+    // Not spawnSync: the emulator answers from this process.
+    const { code, stdout, stderr } = await new Promise((resolve) => {
+      execFile(process.execPath, ['-e', script], { timeout: 30_000 }, (error, out, err) => resolve({ code: error ? error.code ?? 1 : 0, stdout: out, stderr: err }));
+    });
+    assert.equal(code, 0, `${build}: ${stderr}`);
+    assert.equal(stdout.trim(), '4 undefined', build);
+  }
 });

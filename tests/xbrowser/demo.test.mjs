@@ -4,21 +4,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { errorCodeInfo } from '../../pkg/node/index.mjs';
-import { SEEDED_IDENTIFIERS } from '../e2e/helpers.mjs';
+import { ERROR_EXAMPLES, SEEDED_IDENTIFIERS } from '../e2e/helpers.mjs';
 import { forEachBrowser, startDemoWithCapture, waitInPage, assertNoPageProblems } from './helpers.mjs';
 
 const REQUEST_ID = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
-
-// [example, class, HTTP status, code, retryable]: as tests/e2e/demo.test.mjs expects them.
-const ERROR_EXAMPLES = [
-  ['not-found', 'NotFoundError', '404', 'InvalidPipeline.NotFound', false],
-  ['forbidden', 'ForbiddenError', '403', 'Forbidden.UserNotInCurrentOrganization', false],
-  ['bad-request', 'BadRequestError', '400', 'InvalidCluster.NotFound', false],
-  ['bad-key', 'AuthenticationError', '404', 'InvalidAccessKeyId.NotFound', false],
-  ['throttled', 'ThrottlingError', '429', 'Throttling.User', true],
-  ['unavailable', 'ServerError', '503', 'ServiceUnavailable', true],
-  ['big-id', 'InvalidResponseError', '200', 'InvalidResponse', false],
-];
 
 let page;
 before(async () => {

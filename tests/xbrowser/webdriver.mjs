@@ -38,6 +38,9 @@ export const BROWSERS = {
     // of ours, removed at stop (xvfb-run's own temporary directory outlives a signal).
     command: ({ port, scratch }) => [PATHS.XVFB_RUN, ['-a', '-f', path.join(scratch, 'Xauthority'), '-s', '-screen 0 1280x1024x24',
       PATHS.WEBKIT_WEBDRIVER, `--port=${port}`]],
+    // What a failed session most often means where the suite has not run before.
+    hint: "WebKitGTK's sandbox (bubblewrap) needs unprivileged user namespaces: where a container forbids them, " +
+      'WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS=1 runs it unsandboxed (a throwaway CI machine only)',
     capabilities: () => ({
       browserName: 'MiniBrowser',
       'webkitgtk:browserOptions': { binary: PATHS.MINIBROWSER, args: ['--automation'] },
@@ -140,10 +143,11 @@ const signalGroup = (pgid, signal) => {
     return false; // no process left in the group
   }
 };
-process.on('exit', () => runningGroups.forEach((pgid) => signalGroup(pgid, 'SIGKILL')));
+// SIGTERM, not SIGKILL: these paths cannot wait, and Xvfb removes its lock only on SIGTERM.
+process.on('exit', () => runningGroups.forEach((pgid) => signalGroup(pgid, 'SIGTERM')));
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
-    runningGroups.forEach((pgid) => signalGroup(pgid, 'SIGKILL'));
+    runningGroups.forEach((pgid) => signalGroup(pgid, 'SIGTERM'));
     process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
   });
 }
@@ -247,6 +251,7 @@ export async function startBrowser(name) {
     };
   } catch (error) {
     await driver.stop();
-    throw new Error(`${BROWSERS[name].label}: no session: ${error.message}\ndriver output:\n${driver.output()}`);
+    const hint = BROWSERS[name].hint ? `\n(${BROWSERS[name].hint})` : '';
+    throw new Error(`${BROWSERS[name].label}: no session: ${error.message}${hint}\ndriver output:\n${driver.output()}`);
   }
 }
