@@ -4,18 +4,15 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { appWithPackage } from './helpers.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ESBUILD = path.join(ROOT, 'node_modules/.bin/esbuild');
-const app = mkdtempSync(path.join(os.tmpdir(), 'yunxiao-bundle-'));
-after(() => rmSync(app, { recursive: true, force: true }));
-mkdirSync(path.join(app, 'node_modules'));
-symlinkSync(path.join(ROOT, 'pkg'), path.join(app, 'node_modules/yunxiao-pipeline-jobs'));
+const app = appWithPackage(after, 'yunxiao-bundle-');
 
 test('a Node app bundled with esbuild: an explained error without the wasm, working with it', () => {
   writeFileSync(path.join(app, 'app.mjs'), "import { errorCodeInfo } from 'yunxiao-pipeline-jobs';\nconsole.log((await errorCodeInfo('InvalidPipeline.NotFound')).className);\n");

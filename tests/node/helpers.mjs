@@ -1,4 +1,8 @@
 // Shared helpers for the Node suites: an emulator per suite, seeded ids and credentials.
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../../emulator/server.mjs';
 
 export const ORG = '5ebbc0228123212b59a1b2c3';
@@ -44,4 +48,16 @@ export async function rejection(promise) {
     if (error?.resolvedInstead) throw error;
     return error;
   }
+}
+
+/**
+ * A scratch app directory with the built package installed (node_modules/yunxiao-pipeline-jobs
+ * linked to pkg/), as an app that depends on it has it; removed by `after` (node:test's).
+ */
+export function appWithPackage(after, prefix) {
+  const app = mkdtempSync(path.join(os.tmpdir(), prefix));
+  after(() => rmSync(app, { recursive: true, force: true }));
+  mkdirSync(path.join(app, 'node_modules'));
+  symlinkSync(fileURLToPath(new URL('../../pkg', import.meta.url)), path.join(app, 'node_modules/yunxiao-pipeline-jobs'));
+  return app;
 }

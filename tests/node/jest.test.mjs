@@ -5,18 +5,14 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AK, ORG, PIPELINE, emulator } from './helpers.mjs';
+import { AK, ORG, PIPELINE, appWithPackage, emulator } from './helpers.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const JEST = path.join(ROOT, 'node_modules/jest/bin/jest.js');
-const app = mkdtempSync(path.join(os.tmpdir(), 'yunxiao-jest-'));
-after(() => rmSync(app, { recursive: true, force: true }));
-mkdirSync(path.join(app, 'node_modules'));
-symlinkSync(path.join(ROOT, 'pkg'), path.join(app, 'node_modules/yunxiao-pipeline-jobs'));
+const app = appWithPackage(after, 'yunxiao-jest-');
 
 // An app's test, as a user writes it: require the package, list the jobs, classify an error.
 writeFileSync(path.join(app, 'app.test.cjs'), `
