@@ -85,6 +85,7 @@ test-wasm-node test-wasm-browser: setup
 # with a minimal hand-written client (the floor) and the official client. Informational: a
 # missed goal never fails. QUICK=1 scales it down (~15 s) so CI keeps the script from rotting.
 bench: build
+	scripts/setup.sh node-versions $(NODE_VERSIONS)
 	node bench/run.mjs $(if $(QUICK),--quick)
 
 # A 30-second smoke in `make test`; `make fuzz` runs 10 minutes (FUZZ_SECONDS=...).

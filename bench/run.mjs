@@ -10,7 +10,7 @@
 // because a goal is missed, only when the harness itself breaks.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import assert from 'node:assert/strict';
@@ -299,6 +299,43 @@ function coldStart(server) {
   return res;
 }
 
+/**
+ * Information: the goal's figures on each Node binary in target/node-versions/ (make test's
+ * version matrix; `make bench` fetches them) besides this one, interleaved round by round, each
+ * paired with its own `node -e 0`. Node 20 is past its end of life; apps run the later lines.
+ */
+function coldStartByNode() {
+  const dir = path.join(ROOT, 'target/node-versions');
+  const others = existsSync(dir) ? readdirSync(dir).filter((v) => existsSync(path.join(dir, v, 'bin/node'))) : [];
+  others.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const binaries = [[process.version.slice(1), process.execPath], ...others.map((v) => [v, path.join(dir, v, 'bin/node')])];
+  const url = (p) => JSON.stringify(pathToFileURL(p).href);
+  const targets = {
+    bare: '0',
+    control: `import(${url(path.join(BENCH, 'lib/empty.mjs'))})`,
+    import: `import(${url(pkgMjs)}).then((m) => m.errorCodeInfo('X'))`,
+    require: `require(${JSON.stringify(pkgCjs)}).errorCodeInfo('X')`,
+    floor: `import(${url(path.join(BENCH, 'minimal-client.mjs'))}).then((m) => { m.signedRequest('o', '1', { accessKeyId: 'a', accessKeySecret: 'b' }); })`,
+  };
+  const runs = new Map(binaries.map(([v]) => [v, Object.fromEntries(Object.keys(targets).map((k) => [k, []]))]));
+  for (let i = 0; i < P.coldRuns; i++) {
+    for (const [v, bin] of binaries) {
+      for (const [name, code] of Object.entries(targets)) {
+        const t0 = process.hrtime.bigint();
+        const r = spawnSync(bin, ['-e', code], { encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`cold start on Node ${v}, ${name}: ${r.stderr}`);
+        runs.get(v)[name].push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    }
+  }
+  const paired = (xs, base) => median(xs.map((x, i) => x - base[i]));
+  return binaries.map(([v]) => {
+    const r = runs.get(v);
+    const above = (name) => paired(r[name], r.bare);
+    return { node: v, bare: median(r.bare), control: above('control'), import: above('import'), importAboveControl: paired(r.import, r.control), require: above('require'), floor: above('floor') };
+  });
+}
+
 // ---------------------------------------------------------------- 3. per-call overhead
 async function perCall(server) {
   const names = ['package', 'floor', 'floor-webcrypto', 'floor-http', 'official'];
@@ -397,13 +434,14 @@ try {
   const size = await sizes();
   log('2/5 cold start');
   const cold = coldStart(server);
+  const coldByNode = coldStartByNode();
   log('3/5 per-call overhead');
   const calls = await perCall(server);
   log('4/5 big answers');
   const big = await bigAnswers(server);
   log('5/5 memory');
   const mem = await memory(server);
-  results = { env: { ...env, loadEnd: os.loadavg().map((x) => x.toFixed(2)).join(' ') }, params: P, preflight: pre, size, cold, calls, big, mem };
+  results = { env: { ...env, loadEnd: os.loadavg().map((x) => x.toFixed(2)).join(' ') }, params: P, preflight: pre, size, cold, coldByNode, calls, big, mem };
 } finally {
   server.child.kill();
 }
@@ -539,6 +577,18 @@ md.push(
   ),
   '',
   `Information, from runs that print their figures when ready: each is paired with a bare \`node -e\` that prints the same (about 4 ms of wall time go to setting up stdout and writing, and not always the same in both runs, so "above printing bare" can read lower than the goal's figure above). "ready at" is \`performance.now()\` (ms since process start) when ready; "CPU to ready" is \`process.cpuUsage()\` (user + system) at that point, the figure least disturbed by other load on the machine; RSS is \`process.memoryUsage().rss\` there. The package loads \`node:http\` (and \`https\`, \`zlib\`) on its first call, as the floor's \`fetch\` loads undici on its first use, while the official client loads its transport at \`require\`. The "first answer" rows count that too: import, one call to the static server, the answer read; read their "ready" columns: their spawn→exit also holds the wait for the process to end, which the floor's open \`fetch\` connection delays.`,
+  '',
+);
+
+md.push(
+  '### The same on each Node release line (information)',
+  '',
+  table(
+    ['Node', 'bare `node -e 0`', 'control above bare', 'package import above bare', 'package import above the control', 'package require above bare', 'floor import above bare'],
+    results.coldByNode.map((r) => [r.node, ms(r.bare), ms(r.control), ms(r.import), ms(r.importAboveControl), ms(r.require), ms(r.floor)]),
+  ),
+  '',
+  `The goal's method on Node's supported release lines (the binaries \`make test\` tests on, in \`target/node-versions/\`) and on this Node: silent runs, each minus its own Node's \`node -e 0\` in the same round, all interleaved (median of ${P.coldRuns}). Not a verdict: the goal is judged above, on the Node that runs the benchmark.`,
   '',
 );
 
