@@ -62,16 +62,25 @@ test-node-versions: build
 	done
 
 # The declarations are found the way an app finds them: through pkg/package.json's exports.
+# Two TypeScripts, each by its path (both packages install a `tsc`): 5.9, and 7 (the Go port,
+# npm's latest), which apps now compile with.
+TSC5 := node_modules/typescript/bin/tsc
+TSC7 := node_modules/typescript7/bin/tsc
+
 test-types:
 	mkdir -p tests/types/node_modules
 	ln -sfn ../../../pkg tests/types/node_modules/yunxiao-pipeline-jobs
-	tsc -p tests/types/tsconfig.json
+	$(TSC5) -p tests/types/tsconfig.json
 	# A Node-only program: no "dom" lib, @types/node instead.
-	tsc -p tests/types/tsconfig.node.json
+	$(TSC5) -p tests/types/tsconfig.node.json
 	# The older resolution ("node10"), which ignores "exports".
-	tsc -p tests/types/tsconfig.node10.json
+	$(TSC5) -p tests/types/tsconfig.node10.json
 	# Neither the "dom" lib nor @types/node.
-	tsc -p tests/types/tsconfig.bare.json
+	$(TSC5) -p tests/types/tsconfig.bare.json
+	# TypeScript 7: not node10, which it no longer has, nor the Node-only program (the pinned
+	# @types/node 20 does not compile under it).
+	$(TSC7) -p tests/types/tsconfig.json
+	$(TSC7) -p tests/types/tsconfig.bare.json
 
 test-wasm: test-wasm-node test-wasm-browser
 
