@@ -231,47 +231,69 @@ async function sizes() {
 }
 
 // ---------------------------------------------------------------- 2. cold start
+const fileUrl = (p) => JSON.stringify(pathToFileURL(p).href);
+
+/**
+ * The goal's runs, `node -e` code that makes a client ready and prints nothing: a bare run, the
+ * control (an empty ES module file), the package by import and by require, the floor.
+ */
+function silentColdTargets() {
+  return {
+    bare: '0',
+    control: `import(${fileUrl(path.join(BENCH, 'lib/empty.mjs'))})`,
+    import: `import(${fileUrl(pkgMjs)}).then((m) => m.errorCodeInfo('X'))`,
+    require: `require(${JSON.stringify(pkgCjs)}).errorCodeInfo('X')`,
+    floor: `import(${fileUrl(path.join(BENCH, 'minimal-client.mjs'))}).then((m) => { m.signedRequest('o', '1', { accessKeyId: 'a', accessKeySecret: 'b' }); })`,
+  };
+}
+
+/** One `node -e code` on the Node binary `node`: its spawn→exit wall time (ms) and what it printed. */
+function timedRun(node, code, what) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(node, ['-e', code], { encoding: 'utf8' });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`cold start ${what}: ${r.stderr}`);
+  return { wall, stdout: r.stdout };
+}
+
 function coldStart(server) {
   const ready =
     'const c = process.cpuUsage(); process.stdout.write(JSON.stringify({ rss: process.memoryUsage().rss, t: performance.now(), cpu: (c.user + c.system) / 1000 }))';
-  const url = (p) => JSON.stringify(pathToFileURL(p).href);
   const emptyModule = path.join(BENCH, 'lib/empty.mjs');
   const officialArgs = "{ endpoint: '127.0.0.1:1', protocol: 'http', accessKeyId: 'a', accessKeySecret: 'b' }";
+  const silent = silentColdTargets();
   const targets = {
-    'bare node -e 0': '0',
+    'bare node -e 0': silent.bare,
     // The goal's figure: spawn→exit of a run that prints nothing, minus `node -e 0` (the issue's
     // method). A run that prints pays for stdout too, and not the same as a bare run does (the
     // package has loaded part of what stdout needs): those below give the other columns.
-    'empty ESM module, silent': `import(${url(emptyModule)})`,
-    'package, silent': `import(${url(pkgMjs)}).then((m) => m.errorCodeInfo('X'))`,
-    'package (require), silent': `require(${JSON.stringify(pkgCjs)}).errorCodeInfo('X')`,
-    'floor, silent': `import(${url(path.join(BENCH, 'minimal-client.mjs'))}).then((m) => { m.signedRequest('o', '1', { accessKeyId: 'a', accessKeySecret: 'b' }); })`,
+    'empty ESM module, silent': silent.control,
+    'package, silent': silent.import,
+    'package (require), silent': silent.require,
+    'floor, silent': silent.floor,
     'official, silent': `require(${JSON.stringify(path.join(BENCH, 'lib/official-client.cjs'))}).createOfficialClient(${officialArgs})`,
     'official (esbuild bundle), silent': `require(${JSON.stringify(path.join(OUT, 'official-client.bundle.cjs'))}).createOfficialClient(${officialArgs})`,
     'bare node (rss)': ready,
-    'empty ESM module': `import(${url(emptyModule)}).then(() => { ${ready}; })`,
-    package: `import(${url(pkgMjs)}).then(async (m) => { await m.errorCodeInfo('X'); ${ready}; })`,
+    'empty ESM module': `import(${fileUrl(emptyModule)}).then(() => { ${ready}; })`,
+    package: `import(${fileUrl(pkgMjs)}).then(async (m) => { await m.errorCodeInfo('X'); ${ready}; })`,
     // CommonJS callers skip Node's ES module loader (the control row's cost).
     'package (require)': `require(${JSON.stringify(pkgCjs)}).errorCodeInfo('X').then(() => { ${ready}; })`,
-    floor: `import(${url(path.join(BENCH, 'minimal-client.mjs'))}).then((m) => { m.signedRequest('o', '1', { accessKeyId: 'a', accessKeySecret: 'b' }); ${ready}; })`,
+    floor: `import(${fileUrl(path.join(BENCH, 'minimal-client.mjs'))}).then((m) => { m.signedRequest('o', '1', { accessKeyId: 'a', accessKeySecret: 'b' }); ${ready}; })`,
     // CommonJS, required as such (an import() would add the ES module loader's start-up).
     official: `require(${JSON.stringify(path.join(BENCH, 'lib/official-client.cjs'))}).createOfficialClient(${officialArgs}); ${ready};`,
     'official (esbuild bundle)': `require(${JSON.stringify(path.join(OUT, 'official-client.bundle.cjs'))}).createOfficialClient(${officialArgs}); ${ready};`,
     // Information: to the first answer, one call to the static server. What loads on a first
     // call (the package's node:http, the floor's fetch: undici) counts here, not above.
-    'package, first answer': `import(${url(pkgMjs)}).then(async (m) => { await m.listPipelineJobs('${ORG}', '10', { endpoint: '${server.endpoint}', ...${JSON.stringify(AK)} }); ${ready}; })`,
-    'floor, first answer': `import(${url(path.join(BENCH, 'minimal-client.mjs'))}).then(async (m) => { await m.listPipelineJobs('${ORG}', '10', { endpoint: '${server.endpoint}', ...${JSON.stringify(AK)} }); ${ready}; })`,
+    'package, first answer': `import(${fileUrl(pkgMjs)}).then(async (m) => { await m.listPipelineJobs('${ORG}', '10', { endpoint: '${server.endpoint}', ...${JSON.stringify(AK)} }); ${ready}; })`,
+    'floor, first answer': `import(${fileUrl(path.join(BENCH, 'minimal-client.mjs'))}).then(async (m) => { await m.listPipelineJobs('${ORG}', '10', { endpoint: '${server.endpoint}', ...${JSON.stringify(AK)} }); ${ready}; })`,
     'official, first answer': `require(${JSON.stringify(path.join(BENCH, 'lib/official-client.cjs'))}).createOfficialClient({ endpoint: '${new URL(server.endpoint).host}', protocol: 'http', ...${JSON.stringify(AK)} })('${ORG}', '10').then(() => { ${ready}; })`,
   };
   const runs = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
   for (let i = 0; i < P.coldRuns; i++) {
     // Interleaved, so a burst of load on the shared machine hits every target alike.
     for (const [name, code] of Object.entries(targets)) {
-      const t0 = process.hrtime.bigint();
-      const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8' });
-      const wall = Number(process.hrtime.bigint() - t0) / 1e6;
-      if (r.status !== 0) throw new Error(`cold start ${name}: ${r.stderr}`);
-      const out = r.stdout ? JSON.parse(r.stdout) : {};
+      const { wall, stdout } = timedRun(process.execPath, code, name);
+      const out = stdout ? JSON.parse(stdout) : {};
       runs[name].push({ wall, rss: out.rss, t: out.t, cpu: out.cpu });
     }
   }
@@ -301,39 +323,38 @@ function coldStart(server) {
 
 /**
  * Information: the goal's figures on each Node binary in target/node-versions/ (make test's
- * version matrix; `make bench` fetches them) besides this one, interleaved round by round, each
- * paired with its own `node -e 0`. Node 20 is past its end of life; apps run the later lines.
+ * version matrix; `make bench` fetches them), interleaved round by round, each paired with its
+ * own `node -e 0`; then the same figures for this Node, from `cold` (measured above). Node 20 is
+ * past its end of life; apps run the later lines.
  */
-function coldStartByNode() {
+function coldStartByNode(cold) {
   const dir = path.join(ROOT, 'target/node-versions');
-  const others = existsSync(dir) ? readdirSync(dir).filter((v) => existsSync(path.join(dir, v, 'bin/node'))) : [];
-  others.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  const binaries = [[process.version.slice(1), process.execPath], ...others.map((v) => [v, path.join(dir, v, 'bin/node')])];
-  const url = (p) => JSON.stringify(pathToFileURL(p).href);
-  const targets = {
-    bare: '0',
-    control: `import(${url(path.join(BENCH, 'lib/empty.mjs'))})`,
-    import: `import(${url(pkgMjs)}).then((m) => m.errorCodeInfo('X'))`,
-    require: `require(${JSON.stringify(pkgCjs)}).errorCodeInfo('X')`,
-    floor: `import(${url(path.join(BENCH, 'minimal-client.mjs'))}).then((m) => { m.signedRequest('o', '1', { accessKeyId: 'a', accessKeySecret: 'b' }); })`,
-  };
-  const runs = new Map(binaries.map(([v]) => [v, Object.fromEntries(Object.keys(targets).map((k) => [k, []]))]));
+  const versions = existsSync(dir) ? readdirSync(dir).filter((v) => existsSync(path.join(dir, v, 'bin/node'))) : [];
+  versions.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const targets = silentColdTargets();
+  const runs = new Map(versions.map((v) => [v, Object.fromEntries(Object.keys(targets).map((k) => [k, []]))]));
   for (let i = 0; i < P.coldRuns; i++) {
-    for (const [v, bin] of binaries) {
+    for (const v of versions) {
       for (const [name, code] of Object.entries(targets)) {
-        const t0 = process.hrtime.bigint();
-        const r = spawnSync(bin, ['-e', code], { encoding: 'utf8' });
-        if (r.status !== 0) throw new Error(`cold start on Node ${v}, ${name}: ${r.stderr}`);
-        runs.get(v)[name].push(Number(process.hrtime.bigint() - t0) / 1e6);
+        runs.get(v)[name].push(timedRun(path.join(dir, v, 'bin/node'), code, `on Node ${v}, ${name}`).wall);
       }
     }
   }
   const paired = (xs, base) => median(xs.map((x, i) => x - base[i]));
-  return binaries.map(([v]) => {
+  const thisNode = {
+    node: process.version.slice(1),
+    bare: cold['bare node -e 0'].wall,
+    control: cold['empty ESM module, silent'].aboveWall,
+    import: cold['package, silent'].aboveWall,
+    importAboveControl: cold['package, silent'].aboveEsmControl,
+    require: cold['package (require), silent'].aboveWall,
+    floor: cold['floor, silent'].aboveWall,
+  };
+  return [thisNode, ...versions.map((v) => {
     const r = runs.get(v);
     const above = (name) => paired(r[name], r.bare);
     return { node: v, bare: median(r.bare), control: above('control'), import: above('import'), importAboveControl: paired(r.import, r.control), require: above('require'), floor: above('floor') };
-  });
+  })];
 }
 
 // ---------------------------------------------------------------- 3. per-call overhead
@@ -434,7 +455,7 @@ try {
   const size = await sizes();
   log('2/5 cold start');
   const cold = coldStart(server);
-  const coldByNode = coldStartByNode();
+  const coldByNode = coldStartByNode(cold);
   log('3/5 per-call overhead');
   const calls = await perCall(server);
   log('4/5 big answers');
@@ -588,7 +609,7 @@ md.push(
     results.coldByNode.map((r) => [r.node, ms(r.bare), ms(r.control), ms(r.import), ms(r.importAboveControl), ms(r.require), ms(r.floor)]),
   ),
   '',
-  `The goal's method on Node's supported release lines (the binaries \`make test\` tests on, in \`target/node-versions/\`) and on this Node: silent runs, each minus its own Node's \`node -e 0\` in the same round, all interleaved (median of ${P.coldRuns}). Not a verdict: the goal is judged above, on the Node that runs the benchmark.`,
+  `The goal's method on Node's supported release lines (the binaries \`make test\` tests on, in \`target/node-versions/\`): silent runs, each minus its own Node's \`node -e 0\` in the same round, interleaved (median of ${P.coldRuns}); this Node's row is the table above's. Not a verdict: the goal is judged above, on the Node that runs the benchmark.`,
   '',
 );
 

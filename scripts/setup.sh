@@ -13,6 +13,13 @@ cd "$(dirname "$0")/.."
 WASM_PACK_VERSION=0.15.1
 GECKODRIVER_VERSION=0.37.1
 say() { printf '[setup] %s\n' "$*" >&2; }
+# apt_install [apt-get install options] PACKAGE...: from Debian, through sudo when not root.
+apt_install() {
+  local sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "$@" >/dev/null
+}
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
@@ -42,10 +49,7 @@ fi
 if [ "${1:-}" = browser ]; then
   if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || ! fc-list 2>/dev/null | grep -qi "wenquanyi"; then
     say "installing chromium, chromium-driver and a CJK font from Debian"
-    sudo_cmd=""
-    [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-    $sudo_cmd apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium chromium-driver fonts-wqy-zenhei >/dev/null
+    apt_install chromium chromium-driver fonts-wqy-zenhei
   fi
 fi
 
@@ -53,10 +57,7 @@ if [ "${1:-}" = xbrowser ]; then
   # xauth: xvfb-run needs it, and xvfb only recommends it.
   if [ ! -x /usr/bin/firefox-esr ] || [ ! -x /usr/bin/WebKitWebDriver ] || ! command -v xvfb-run >/dev/null || ! command -v xauth >/dev/null; then
     say "installing firefox-esr, webkit2gtk-driver and xvfb from Debian"
-    sudo_cmd=""
-    [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-    $sudo_cmd apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends firefox-esr webkit2gtk-driver xvfb xauth >/dev/null
+    apt_install --no-install-recommends firefox-esr webkit2gtk-driver xvfb xauth
   fi
   # Where cargo installs it, which is where tests/xbrowser/ looks (GECKODRIVER=... to override).
   geckodriver="${CARGO_HOME:-$HOME/.cargo}/bin/geckodriver"

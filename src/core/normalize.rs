@@ -981,7 +981,6 @@ mod tests {
 
     #[test]
     fn a_body_ends_inside_its_json_when_its_bytes_run_out_first() {
-        let ends_inside = |body: &[u8]| ends_inside_json(body);
         for body in [
             &br#"{"jobs":[{"identifier":"a""#[..],
             br#"{"jobs":[{"identifier":"a"}"#,
@@ -998,7 +997,7 @@ mod tests {
             // Cut inside a character's UTF-8 (构 is E6 9E 84).
             b"{\"jobs\":[{\"jobName\":\"\xE6\x9E",
         ] {
-            assert!(ends_inside(body), "{}", String::from_utf8_lossy(body));
+            assert!(ends_inside_json(body), "{}", String::from_utf8_lossy(body));
         }
         for body in [
             &b""[..],
@@ -1020,7 +1019,7 @@ mod tests {
             b"{\"jobs\":[]}\xE6\x9E",
             b"\xE6",
         ] {
-            assert!(!ends_inside(body), "{}", String::from_utf8_lossy(body));
+            assert!(!ends_inside_json(body), "{}", String::from_utf8_lossy(body));
         }
     }
 
