@@ -52,12 +52,8 @@ test-cli:
 # package's Node-facing suites again on each, with binaries from npm (scripts/setup.sh).
 NODE_VERSIONS := 22.23.5 24.22.3 26.12.1
 
-# `node --test` takes no directory from Node 22 on: the files are listed. Not the short soak:
-# on Node 24 and later the process's RSS climbs for six rounds or so before it levels (its JS
-# heap, wasm memory and ArrayBuffers flat from the second), more than the short run's warm-up;
-# memory is judged on the machine's Node (test-faults, `make soak`) and by `make bench`.
-NODE_VERSIONS_SUITES := tests/node/*.test.mjs tests/node/*.test.cjs tests/cli/*.test.mjs \
-  $(filter-out tests/faults/soak-short.test.mjs,$(wildcard tests/faults/*.test.mjs))
+# `node --test` takes no directory from Node 22 on: the files are listed.
+NODE_VERSIONS_SUITES := tests/node/*.test.mjs tests/node/*.test.cjs tests/cli/*.test.mjs tests/faults/*.test.mjs
 
 test-node-versions: build
 	scripts/setup.sh node-versions $(NODE_VERSIONS)

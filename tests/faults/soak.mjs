@@ -4,7 +4,7 @@
 // rejection or uncaught exception fails the run. After every round (and a forced GC) it records
 // process RSS, V8 heap, `arrayBuffers` and the wasm linear memory; at the end each of RSS and
 // wasm memory must be within the tolerance of its value after the warm-up rounds (default 1),
-// and the JS heap within 0.5 MiB + 256 B a call of it.
+// and the JS heap plus ArrayBuffers within 0.5 MiB + 256 B a call of theirs.
 // A leak grows round after round; the warm-up absorbs the one-time step of V8 and malloc
 // growing their spaces to the load, which may come a round late.
 //
@@ -220,20 +220,22 @@ const base = samples[WARMUP];
 const last = samples.at(-1);
 const growth = {};
 for (const key of ['rss', 'wasm', 'heapUsed', 'arrayBuffers']) growth[key] = last[key] / base[key] - 1;
-// RSS and wasm memory are gated as a share. (arrayBuffers is reported only: small and jumpy.)
+// RSS and wasm memory are gated as a share; the JS heap and ArrayBuffers in bytes per call, below.
 for (const key of ['rss', 'wasm']) {
   if (!Number.isFinite(growth[key])) failures.push(`${key}: not measurable`);
   else if (Math.abs(growth[key]) > TOLERANCE) {
     failures.push(`${key} moved ${(growth[key] * 100).toFixed(1)}% from round ${base.round} (${fmt(base[key])} MiB) to round ${last.round} (${fmt(last[key])} MiB); limit ${TOLERANCE * 100}%`);
   }
 }
-// The JS heap (after a forced GC) in bytes per call: RSS is ~100 MiB, so its 10 % would let a
-// JS leak of ~20 KB a call through. The heap creeps by itself (V8's code and feedback: about
-// 0.1 MiB a round of 500 calls at first, levelling off near +0.9 MiB), hence the allowance.
-const heapCalls = CONCURRENCY * (last.round - base.round);
-const heapLimit = MiB / 2 + 256 * heapCalls;
-if (last.heapUsed - base.heapUsed > heapLimit) {
-  failures.push(`heapUsed grew ${fmt(last.heapUsed - base.heapUsed)} MiB over ${heapCalls} calls (round ${base.round} to ${last.round}); limit ${fmt(heapLimit)} MiB (0.5 MiB + 256 B a call)`);
+// Live JS memory (after a forced GC: the V8 heap plus ArrayBuffers, which a leaked Buffer or
+// byte array grows while the heap barely moves) in bytes per call: RSS is ~100 MiB, so its 10 %
+// would let a leak of ~20 KB a call through. The heap creeps by itself (V8's code and feedback:
+// about 0.1 MiB a round of 500 calls at first, levelling off near +0.9 MiB), hence the allowance.
+const liveCalls = CONCURRENCY * (last.round - base.round);
+const liveLimit = MiB / 2 + 256 * liveCalls;
+const live = (sample) => sample.heapUsed + sample.arrayBuffers;
+if (live(last) - live(base) > liveLimit) {
+  failures.push(`live JS memory (heapUsed + arrayBuffers) grew ${fmt(live(last) - live(base))} MiB over ${liveCalls} calls (round ${base.round} to ${last.round}); limit ${fmt(liveLimit)} MiB (0.5 MiB + 256 B a call)`);
 }
 failures.push(...unhandled);
 
