@@ -7,25 +7,15 @@
 // node:http(s), node:zlib and node:stream load on the first call, not at import: https pulls in
 // TLS, which would triple the package's start-up time for programs that have not made a call yet.
 
-let loaded = null;
+import { nodeBuiltin } from './node-builtin.js';
+
 const transports = {};
 
-// Node's own modules by process.getBuiltinModule (Node 20.16 and later), import() before it: a
-// test runner that evaluates modules in a vm context (Jest) refuses import() without
-// --experimental-vm-modules, and every call failed there.
-function builtins(...names) {
-  const getBuiltin = globalThis.process?.getBuiltinModule;
-  if (typeof getBuiltin === 'function') return Promise.resolve(names.map((name) => getBuiltin(name)));
-  return Promise.all(names.map((name) => import(name).then((module) => module.default)));
-}
-
+// A promise: a module that cannot load fails the call, not the import.
 function load(protocol) {
-  loaded ??= builtins('node:http', 'node:zlib', 'node:stream').then(([http, zlib, stream]) => ({
-    http,
-    codecs: { zlib, Transform: stream.Transform },
-  }));
-  transports[protocol] ??= loaded.then(async ({ http, codecs }) => {
-    const module = protocol === 'https:' ? (await builtins('node:https'))[0] : http;
+  transports[protocol] ??= Promise.resolve().then(() => {
+    const module = nodeBuiltin(protocol === 'https:' ? 'node:https' : 'node:http');
+    const codecs = { zlib: nodeBuiltin('node:zlib'), Transform: nodeBuiltin('node:stream').Transform };
     return { module, agent: new module.Agent({ keepAlive: true }), codecs };
   });
   return transports[protocol];

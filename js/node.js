@@ -1,8 +1,10 @@
 // Node entry, bundled twice: to CommonJS (require) and to an ES module (import).
-import { setMaxListeners } from 'node:events';
 import * as core from './glue.cjs';
 import { describeCode, makeClient, reasonOf } from './client.js';
+import { nodeBuiltin } from './node-builtin.js';
 import { attemptController, nodeFetch } from './node-transport.js';
+
+const { setMaxListeners } = nodeBuiltin('node:events');
 
 // Each call listens for "abort" on its signal; Node warns past 10 listeners on one signal, which
 // many concurrent calls sharing a signal would trigger. Calls listen to one relay per caller

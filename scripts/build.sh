@@ -55,26 +55,26 @@ cp target/wasm-web/glue_bg.wasm "$out"/web/glue_bg.wasm
 # the whole 24 KB file (+80 B gz an entry).
 # Both Node builds take TextDecoder and TextEncoder from node:util (js/node-text-codecs.js).
 esbuild "$stage/node.js" --bundle --format=cjs --platform=node --target=node20 --minify --line-limit=500 \
-  --inject:js/node-text-codecs.js --legal-comments=none --outfile="$out"/node/index.cjs --log-level=warning
+  --inject:"$stage/node-text-codecs.js" --legal-comments=none --outfile="$out"/node/index.cjs --log-level=warning
 esbuild "$stage/web.js" --bundle --format=esm --platform=neutral --target=es2020 --minify \
   --legal-comments=none --outfile="$out"/web/index.js --log-level=warning
 # The ES module entry is its own bundle: importing the CJS one through Node's interop cost
 # ~30 ms of start-up (cjs-module-lexer, and a delayed exit). The classes then exist twice when
 # an app loads both entries; instanceof still holds across them (a registered-symbol brand).
-# Its glue reads the wasm without require or __dirname: an imported readFileSync, at the URL
-# beside the module. An app bundled into CommonJS (esbuild's default for --platform=node) has
-# an empty import.meta: there the wasm is looked for beside the bundle, as the message says.
-# (webpack knows `new URL('./file', import.meta.url)` as an asset to emit.) A module URL that is
-# no file (a data: module, a bundler's http publicPath) does the same: an explanation, not a
-# TypeError.
+# Its glue reads the wasm without require or __dirname: node:fs by js/node-builtin.js (not an
+# import of node:fs, which costs start-up on Node 22 and later), at the URL beside the module.
+# An app bundled into CommonJS (esbuild's default for --platform=node) has an empty
+# import.meta: there the wasm is looked for beside the bundle, as the message says. (webpack
+# knows `new URL('./file', import.meta.url)` as an asset to emit.) A module URL that is no file
+# (a data: module, a bundler's http publicPath) does the same: an explanation, not a TypeError.
 esm_stage=target/js-stage-esm
 rm -rf "$esm_stage" && cp -r "$stage" "$esm_stage"
 patch_text "$stage/glue.cjs" "$esm_stage/glue.cjs" \
   'const wasmPath = `${__dirname}/glue_bg.wasm`;' 'const wasmPath = __wasmPath;' \
-  'require("fs").readFileSync(wasmPath)' '__readFileSync(wasmPath)'
+  'require("fs").readFileSync(wasmPath)' 'require("./node-builtin.js").nodeBuiltin("node:fs").readFileSync(wasmPath)'
 esbuild "$esm_stage/node.js" --bundle --format=esm --platform=node --target=node20 --minify --line-limit=500 \
-  --inject:js/node-text-codecs.js --legal-comments=none --outfile="$out"/node/index.mjs --log-level=warning \
-  --banner:js="import{readFileSync as __readFileSync}from'node:fs';import{fileURLToPath as __fileURLToPath}from'node:url';const __wasmPath=(()=>{try{return __fileURLToPath(new URL('./glue_bg.wasm',import.meta.url))}catch{return typeof __dirname=='string'?__dirname+'/glue_bg.wasm':'glue_bg.wasm'}})();"
+  --inject:"$esm_stage/node-text-codecs.js" --legal-comments=none --outfile="$out"/node/index.mjs --log-level=warning \
+  --banner:js="import{fileURLToPath as __fileURLToPath}from'node:url';const __wasmPath=(()=>{try{return __fileURLToPath(new URL('./glue_bg.wasm',import.meta.url))}catch{return typeof __dirname=='string'?__dirname+'/glue_bg.wasm':'glue_bg.wasm'}})();"
 if grep -q 'require' "$out"/node/index.mjs; then echo "build.sh: node/index.mjs still calls require" >&2; exit 1; fi
 printf '{ "type": "module" }\n' > "$out"/web/package.json
 # The same declarations twice: as CommonJS for `require`, as an ES module for `import` (so

@@ -158,7 +158,7 @@ test('an abort at any point of a call, even before the transport has sent the re
   assert.deepEqual(left, []);
 });
 
-test('before Node 20.16 (no process.getBuiltinModule) the transport loads node:http by import(), in both builds', async (t) => {
+test('before Node 20.16 (no process.getBuiltinModule) the package loads Node\'s modules by a require of its own, in both builds', async (t) => {
   const { url } = await emulator(t);
   const pkgDir = new URL('../../pkg/node/', import.meta.url);
   const options = JSON.stringify({ endpoint: url, ...AK, maxRetries: 0 });
