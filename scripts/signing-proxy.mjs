@@ -27,6 +27,8 @@ const API_PATH = /^(?:\/_s\/([A-Za-z0-9._~-]{1,100}))?\/organization\/([^/]+)\/p
 const RELAYED_HEADERS = ['content-type', 'x-acs-request-id', 'x-request-id', 'date', 'retry-after', 'x-acs-retry-after'];
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 const REDACTED = '[REDACTED]';
+// The package's limit for maxResponseBytes (100 MiB).
+const MAX_RESPONSE_BYTES_LIMIT = 100 * 1024 * 1024;
 
 /**
  * Parses the part of an incoming URL after the proxy's base path. Returns
@@ -104,6 +106,17 @@ export function createSigningProxy({
   if (!(Number.isInteger(maxConcurrentCalls) || maxConcurrentCalls === Infinity) || maxConcurrentCalls < 1) {
     throw new Error('createSigningProxy: maxConcurrentCalls must be a positive integer (or Infinity)');
   }
+  // The package's own limits for these, checked here too: wrong, they would fail every call
+  // later as a 400 that reads like the page's fault.
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) {
+    throw new Error('createSigningProxy: timeoutMs must be an integer from 1 to 9007199254740991');
+  }
+  if (!Number.isSafeInteger(maxResponseBytes) || maxResponseBytes < 1 || maxResponseBytes > MAX_RESPONSE_BYTES_LIMIT) {
+    throw new Error(`createSigningProxy: maxResponseBytes must be an integer from 1 to ${MAX_RESPONSE_BYTES_LIMIT}`);
+  }
+  if (!isHttpUrl(String(upstream))) {
+    throw new Error('createSigningProxy: upstream must be an http(s) URL');
+  }
   if (credentials.token && (credentials.accessKeyId || credentials.accessKeySecret)) {
     throw new Error('createSigningProxy: credentials hold both an AccessKey and a token: give one');
   }
@@ -180,6 +193,14 @@ export function createSigningProxy({
     if (failure?.code === 'InvalidArgument') return proxyError(400, 'ProxyInvalidRequest', redact(failure.message));
     if (failure?.name === 'TimeoutError') return proxyError(504, 'ProxyUpstreamTimeout', `no answer from the upstream within ${timeoutMs} ms`);
     return proxyError(502, 'ProxyUpstreamUnreachable', redact(String(failure?.message ?? 'no answer from the upstream')));
+  }
+}
+
+function isHttpUrl(text) {
+  try {
+    return /^https?:$/.test(new URL(text).protocol);
+  } catch {
+    return false;
   }
 }
 

@@ -2,10 +2,10 @@
 // with `endpoint` on its own origin and no credentials; your server hands each such request to
 // `forward`, which signs it with credentials that stay on the server and relays the API's answer.
 
-/** An AccessKey (with an STS token or not), or a Yunxiao personal access token. */
+/** An AccessKey (with an STS token or not), or a Yunxiao personal access token: one, not both. */
 export type ProxyCredentials =
-  | { accessKeyId: string; accessKeySecret: string; securityToken?: string }
-  | { token: string; edition?: 'center' | 'region' };
+  | { accessKeyId: string; accessKeySecret: string; securityToken?: string | undefined; token?: undefined; edition?: undefined }
+  | { token: string; edition?: 'center' | 'region' | undefined; accessKeyId?: undefined; accessKeySecret?: undefined; securityToken?: undefined };
 
 /** The call a page asked for, as the proxy read it from the request's path and query. */
 export interface ProxiedCall {
@@ -20,20 +20,20 @@ export interface SigningProxyOptions {
   credentials: ProxyCredentials;
   /** Which calls to sign: anything but `true` (a throw too) is a 403 `ProxyForbidden`. The proxy
    *  signs for whoever reaches it: authenticate callers before `forward`. Default: all. */
-  allow?: (call: ProxiedCall) => boolean | PromiseLike<boolean>;
-  /** A safety net above the page's own timeout. Default 30000. */
-  timeoutMs?: number;
-  /** Answers above this are a 502 `ProxyResponseTooLarge`. Default 32 MiB. */
-  maxResponseBytes?: number;
+  allow?: ((call: ProxiedCall) => boolean | PromiseLike<boolean>) | undefined;
+  /** A safety net above the page's own timeout: an integer ≥ 1. Default 30000. */
+  timeoutMs?: number | undefined;
+  /** Answers above this are a 502 `ProxyResponseTooLarge`: an integer from 1 to 100 MiB. Default 32 MiB. */
+  maxResponseBytes?: number | undefined;
   /** Calls to the upstream at once (each holds its answer while it is read and redacted; an
    *  answer already returned, while your server sends it, is no longer counted); past it a 503
    *  `ProxyBusy` with `Retry-After: 1`, which the page's package waits out and retries. A
    *  positive integer, or `Infinity`. Default 16. */
-  maxConcurrentCalls?: number;
+  maxConcurrentCalls?: number | undefined;
   /** Accept the emulator's `/_s/{id}` scenario prefix (the repository's emulator only). */
-  scenarios?: boolean;
+  scenarios?: boolean | undefined;
   /** The upstream's transport. Default: the global `fetch`. */
-  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  fetch?: ((input: string, init: RequestInit) => Promise<Response>) | undefined;
 }
 
 /** What to send back to the page: status, headers and body, as they are. */
@@ -48,13 +48,13 @@ export interface ProxiedRequest {
   rawPath: string;
   rawQuery: string;
   /** Abort it when the page goes away: the upstream call is cancelled, and `forward` resolves to null. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 export function createSigningProxy(options: SigningProxyOptions): (request: ProxiedRequest) => Promise<ProxiedAnswer | null>;
 
 /** The call in a request's path and query, or why it is not one the proxy forwards. */
-export function parseProxiedCall(rawPath: string, rawQuery: string): (ProxiedCall & { scenario: string | null }) | { error: string };
+export function parseProxiedCall(rawPath: string, rawQuery: string): (ProxiedCall & { scenario: string | null; error?: undefined }) | { error: string };
 
 /** Whether these credentials can sign: an AccessKey pair, or a token. */
 export function canSign(credentials: unknown): boolean;

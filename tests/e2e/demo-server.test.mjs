@@ -563,6 +563,19 @@ test("createSigningProxy: a page's package waits out ProxyBusy and retries: two 
   }
 });
 
+test('createSigningProxy refuses at creation a timeoutMs, maxResponseBytes or upstream the package would refuse on every call', () => {
+  for (const bad of [0, -1, 1.5, NaN, Infinity, '30000', null]) {
+    assert.throws(() => createSigningProxy({ upstream: 'https://devops.example.com', credentials: AK, timeoutMs: bad }), /timeoutMs must be an integer from 1 to/);
+  }
+  for (const bad of [0, 1.5, 100 * 1024 * 1024 + 1, Infinity, '1024']) {
+    assert.throws(() => createSigningProxy({ upstream: 'https://devops.example.com', credentials: AK, maxResponseBytes: bad }), /maxResponseBytes must be an integer from 1 to 104857600/);
+  }
+  for (const bad of ['devops.example.com', 'ftp://devops.example.com', '', undefined]) {
+    assert.throws(() => createSigningProxy({ upstream: bad, credentials: AK }), /upstream must be an http\(s\) URL/);
+  }
+  assert.equal(typeof createSigningProxy({ upstream: 'http://127.0.0.1:1', credentials: AK, timeoutMs: 1, maxResponseBytes: 100 * 1024 * 1024 }), 'function');
+});
+
 /** Starts `node scripts/demo-server.mjs` like `make demo` does; resolves with its first line. */
 async function launchCli(env) {
   const child = spawn(process.execPath, ['scripts/demo-server.mjs'], {

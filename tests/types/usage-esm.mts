@@ -24,8 +24,16 @@ export async function proxyUse(rawPath: string, rawQuery: string): Promise<numbe
   });
   // @ts-expect-error -- an AccessKey needs its secret
   createSigningProxy({ upstream: 'u', credentials: { accessKeyId: 'id' } });
+  // @ts-expect-error -- an AccessKey and a token together: one, not both (refused at run time)
+  createSigningProxy({ upstream: 'u', credentials: { accessKeyId: 'id', accessKeySecret: 's', token: 't' } });
+  // @ts-expect-error -- an STS token belongs to an AccessKey
+  createSigningProxy({ upstream: 'u', credentials: { token: 't', securityToken: 's' } });
+  // Options left undefined take their defaults (exactOptionalPropertyTypes).
+  const maybe: number | undefined = rawPath.length > 1 ? 5 : undefined;
+  createSigningProxy({ upstream: 'u', credentials: { token: 't', edition: undefined }, timeoutMs: maybe, maxResponseBytes: maybe, maxConcurrentCalls: maybe });
+  if (parseProxiedCall(rawPath, '').error) return 400;
   const call = parseProxiedCall(rawPath, rawQuery);
-  if ('error' in call) return 400;
-  const answer: ProxiedAnswer | null = await forward({ rawPath, rawQuery, signal: AbortSignal.timeout(30_000) });
+  if (call.error !== undefined) return 400;
+  const answer: ProxiedAnswer | null = await forward({ rawPath, rawQuery, signal: rawQuery ? AbortSignal.timeout(30_000) : undefined });
   return answer === null ? 499 : answer.status + answer.body.length + call.organizationId.length;
 }
