@@ -51,6 +51,7 @@ const EXIT_HELP = `Exit status:
   6    ServerError, NetworkError or TimeoutError
   7    InvalidResponseError (an answer that breaks the documented shape)
   130  interrupted (Ctrl-C)
+  129, 131, 143  ended by SIGHUP, SIGQUIT (Ctrl-\\), SIGTERM (as \`timeout\`)
 Errors are printed as one line on stderr: class, code, message, request id.`;
 
 const CREDENTIALS_HELP = `Credentials (the first source found wins):
@@ -426,6 +427,9 @@ const ESCAPE_STEP = {
   ss3: () => null,
 };
 
+// Whether a prompt waits on stderr's current line: a signal that ends the process then ends it.
+let promptLineOpen = false;
+
 /**
  * Reads one hidden line per flag from the terminal, in raw mode (nothing echoed). Input may
  * arrive faster than the prompts (two secrets pasted at once): every character is kept for the
@@ -438,8 +442,12 @@ function promptLines(flags) {
     let value = '';
     let afterCR = false;
     let escape = null; // where in an escape sequence the input is, or null
-    const prompt = () => process.stderr.write(`${flags[lines.length].slice(2)}: `);
+    const prompt = () => {
+      process.stderr.write(`${flags[lines.length].slice(2)}: `);
+      promptLineOpen = true;
+    };
     const finish = (error) => {
+      promptLineOpen = false;
       stdin.removeListener('data', onData);
       stdin.setRawMode(false);
       stdin.pause();
@@ -449,6 +457,7 @@ function promptLines(flags) {
     /** Ends the current line; true when reading is over. */
     const endLine = () => {
       process.stderr.write('\n');
+      promptLineOpen = false;
       if (value === '') {
         finish(new UsageError(`empty value for ${flags[lines.length]}`));
         return true;
@@ -619,18 +628,29 @@ function displayWidth(text) {
   return width;
 }
 
-// Characters that would let server data drive the terminal or break the layout: C0/C1
-// controls (escape sequences, newlines), bidirectional overrides and isolates, line separators.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+// Characters that would let server data drive the terminal, break the layout or pass for
+// other text: controls (escape sequences, newlines; C0 and C1), format characters (bidirectional
+// overrides and isolates, zero-width spaces, BOM, tags), line separators, and the blank fillers
+// (a job named `deploy` plus one of these looks like `deploy`). Not the soft hyphen, a word's
+// break point. Zero-width joiners join emoji and shape scripts: escaped only beside ASCII or at
+// an end, where they can only hide.
+const UNSAFE = /[\p{Cc}\u2028\u2029\u115f\u1160\u3164\uffa0]|(?![\u00ad\u200c\u200d])\p{Cf}|(?<![^\0-\x7f])[\u200c\u200d]|[\u200c\u200d](?![^\0-\x7f])/gu;
 const NAMED_ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /** Text safe to print on one terminal line: unsafe characters become visible escapes. */
 function printable(text) {
   return String(text).replace(UNSAFE, (ch) => {
     if (NAMED_ESCAPES[ch]) return NAMED_ESCAPES[ch];
-    const code = ch.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+    const code = ch.codePointAt(0);
+    if (code <= 0xff) return `\\x${code.toString(16).padStart(2, '0')}`;
+    return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`;
   });
+}
+
+/** Server data for the table: printable, and its own backslashes doubled, so that a name sent
+ *  as `a\n` (a backslash and an n) cannot pass for one holding a newline (shown `a\\n`). */
+function printableData(text) {
+  return printable(String(text).replaceAll('\\', '\\\\'));
 }
 
 function padEnd(text, width) {
@@ -748,7 +768,7 @@ function withoutTrailingSpaces(text) {
 
 /** The listing as an aligned table; `redact` goes over each cell first, so the widths are those shown. */
 function formatTable(result, pipelineId, category, redact = (text) => text) {
-  const requestLine = `Request ID: ${result.requestId === null ? '(none)' : printable(result.requestId)}`;
+  const requestLine = `Request ID: ${result.requestId === null ? '(none)' : printableData(result.requestId)}`;
   if (result.jobs.length === 0) {
     return `No jobs in pipeline ${printable(pipelineId)} (category ${printable(category)}).\n${requestLine}\n`;
   }
@@ -758,7 +778,7 @@ function formatTable(result, pipelineId, category, redact = (text) => text) {
     job.identifier,
     job.lastJobId === null ? '-' : String(job.lastJobId),
     formatParams(job),
-  ].map((cell) => printable(redact(cell))));
+  ].map((cell) => printableData(redact(cell))));
   // A loop, not Math.max(...rows): spreading 100,000+ arguments overflows the stack. Padded to
   // at most MAX_PADDED_COLUMNS: a wider cell overflows its column, as every row padded to it
   // would make output growing with rows × width (one 100,000-character name in a big answer
@@ -1024,14 +1044,33 @@ function start() {
 
   // Ctrl-C: abort the call in flight (the package rejects it at once), then exit 130. Outside a
   // call (reading stdin), or on a second Ctrl-C, exit at once.
+  // The terminal as it was found: no spinner left on its line, echo back on after a hidden
+  // prompt, and the prompt's line ended.
+  const restoreTerminal = () => {
+    stopCall?.();
+    if (process.stdin.isTTY && process.stdin.isRaw) process.stdin.setRawMode(false);
+    if (promptLineOpen) process.stderr.write('\n');
+    promptLineOpen = false;
+  };
   process.on('SIGINT', () => {
-    if (interrupted || !stopCall) process.exit(EXIT.interrupted);
+    if (interrupted || !stopCall) {
+      restoreTerminal();
+      process.exit(EXIT.interrupted);
+    }
     interrupted = true;
     stopCall();
     process.stderr.write(`${PROGRAM}: interrupted\n`);
     controller.abort(new Error('interrupted'));
     setTimeout(() => process.exit(EXIT.interrupted), 1000).unref();
   });
+  // Other signals that end it (timeout(1), a closed terminal, Ctrl-\\): exit as the signal would
+  // (128 + its number), with the terminal restored, which Node's default leaves as it is.
+  for (const signal of ['SIGTERM', 'SIGHUP', 'SIGQUIT']) {
+    process.on(signal, () => {
+      restoreTerminal();
+      process.exit(128 + os.constants.signals[signal]);
+    });
+  }
   // A closed stderr (`2>&1 >/dev/null | true`) loses the messages, not the exit status.
   process.stderr.on('error', () => {});
   // A closed stdout (`| head`) is not an error worth a stack trace; nor is a full disk.

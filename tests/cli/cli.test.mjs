@@ -383,7 +383,7 @@ describe('table output', () => {
     assertErrorLine(await run(['list', ORG, PIPELINE, ...akFlags(), '--timeout', '9007199254740992']), 2, '--timeout must be an integer from 1 to 9007199254740991');
   });
 
-  test('wide, fullwidth, combining, zero-width, ZWJ emoji and control characters: exact layout', async () => {
+  test('wide, fullwidth, combining, zero-width, ZWJ emoji, control and invisible characters, backslashes: exact layout', async () => {
     const endpoint = await scenario('table-unicode', [envelope([
       { jobName: '构建', identifier: 'cjk', lastJobId: 1, lastJobParams: '' },
       { jobName: 'Ｗｉｄｅ', identifier: 'fullwidth', lastJobId: 22, lastJobParams: '{"k":"值"}' },
@@ -397,6 +397,12 @@ describe('table output', () => {
       { jobName: 'กำลัง', identifier: 'thai', lastJobId: 9 },
       { jobName: 'कि', identifier: 'devanagari', lastJobId: 10 },
       { jobName: 'co\u00adop', identifier: 'soft-hyphen', lastJobId: 11 },
+      // Invisible characters that would make a name pass for another are shown as escapes;
+      // a backslash the server sent is doubled, so it cannot pass for one of those escapes.
+      { jobName: 'deploy\u{e0072}', identifier: 'tag', lastJobId: 12 },
+      { jobName: 'x\u3164y\ufeff', identifier: 'filler-bom', lastJobId: 13 },
+      { jobName: 'a\u200db', identifier: 'zwj-ascii', lastJobId: 14 },
+      { jobName: 'lit\\n', identifier: 'backslash', lastJobId: 15 },
     ])], { after: 'repeat-last' });
     const result = await run(['list', ORG, PIPELINE, ...akFlags(endpoint)]);
     assertExit(result, 0);
@@ -410,17 +416,21 @@ describe('table output', () => {
       [['cafe\u0301', 4], ['combining', 9], ['333', 3], 'not json'],
       [['👩‍💻 dev', 6], ['zwj', 3], ['4', 1], 'n=1, o={"a":[true]}'],
       [['❤️ ok', 5], ['vs16', 4], ['5', 1], '-'],
-      [['zero\u200bwidth', 9], ['zwsp', 4], ['6', 1], '-'],
+      [['zero\\u200bwidth', 15], ['zwsp', 4], ['6', 1], '-'],
       [['\\x1b[31mred\\x1b[0m', 18], ['esc\\nnewline', 12], ['7', 1], '-'],
       [['a\\u202eb', 8], ['bidi', 4], ['8', 1], '-'],
       [['กำลัง', 4], ['thai', 4], ['9', 1], '-'],
       [['कि', 2], ['devanagari', 10], ['10', 2], '-'],
       [['co\u00adop', 5], ['soft-hyphen', 11], ['11', 2], '-'],
+      [['deploy\\u{e0072}', 15], ['tag', 3], ['12', 2], '-'],
+      [['x\\u3164y\\ufeff', 14], ['filler-bom', 10], ['13', 2], '-'],
+      [['a\\u200db', 8], ['zwj-ascii', 9], ['14', 2], '-'],
+      [['lit\\\\n', 6], ['backslash', 9], ['15', 2], '-'],
     ];
     const widths = [18, 12, 11];
     const expected = rows.map((cells) =>
       cells.map((cell, col) => (col === 3 ? cell : cell[0] + ' '.repeat(widths[col] - cell[1] + 2))).join(''));
-    assert.equal(result.stdout, `${expected.join('\n')}\n\n11 jobs. Request ID: AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE\n`);
+    assert.equal(result.stdout, `${expected.join('\n')}\n\n15 jobs. Request ID: AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE\n`);
     assertAligned(result.stdout);
   });
 
@@ -1013,6 +1023,49 @@ describe('spinner', () => {
     assert.ok(fast.stdout.startsWith('JOB NAME'));
     runs.push({ args: ['(pty)'], stdout: slow.stdout + fast.stdout, stderr: '' });
   });
+
+  // timeout(1), a closed terminal, Ctrl-\: the process ends as the signal would have it (128 +
+  // its number), and leaves the terminal as it found it: no spinner on the line, echo on after
+  // a hidden prompt (Node's own handling does neither for SIGHUP and SIGQUIT).
+  /** Runs a shell command line in a pseudo-terminal; resolves with what the terminal showed. */
+  const inTerminalShell = (line) => {
+    const env = { ...process.env, HOME: emptyHome, TERM: 'xterm' };
+    for (const name of SCRUBBED) delete env[name];
+    const child = spawn('script', ['-qec', line, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    return new Promise((resolve) => child.on('close', (status) => {
+      clearTimeout(timer);
+      runs.push({ args: ['(pty)', line], stdout, stderr: '' });
+      resolve({ status, stdout });
+    }));
+  };
+  const cli = (args) => [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ');
+  // After the command: its exit status, and whether the terminal echoes.
+  const afterwards = `; echo "[rc=$?]"; stty -a | tr ' ;' '\\n\\n' | grep -x -- '-\\?echo'`;
+
+  const SIGNALS = [['TERM', 143], ['HUP', 129], ['QUIT', 131], ['INT', 130]];
+  // (SIGINT during a call has its own test: it aborts the call and says so.)
+  for (const [signal, status] of SIGNALS.filter(([name]) => name !== 'INT')) {
+    test(`SIG${signal} during a call: the spinner's line cleared, exit ${status}`, { skip: !hasScript && 'needs util-linux script(1) for a pseudo-terminal' }, async () => {
+      const endpoint = await scenario(`slow-${signal}`, [], { latencyMs: 5_000 });
+      const { stdout } = await inTerminalShell(`timeout --foreground --preserve-status -s ${signal} 1.2 ${cli(['list', ORG, PIPELINE, ...akFlags(endpoint)])}${afterwards}`);
+      assert.match(stdout, /\r⠋ listing pipeline jobs…/);
+      const end = stdout.indexOf('[rc=');
+      assert.ok(end > 0, stdout);
+      assert.equal(stdout.slice(stdout.lastIndexOf('listing pipeline jobs…'), end), 'listing pipeline jobs…\r\x1b[2K', 'the spinner line is cleared, nothing else printed');
+      assert.match(stdout.slice(end), new RegExp(`^\\[rc=${status}\\]\\r?\\necho\\b`));
+    });
+
+  }
+  for (const [signal, status] of SIGNALS) {
+    test(`SIG${signal} at a hidden prompt: echo back on, the prompt's line ended, exit ${status}`, { skip: !hasScript && 'needs util-linux script(1) for a pseudo-terminal' }, async () => {
+      const args = ['list', ORG, PIPELINE, ...akFlags(emu.url, '-')];
+      const { stdout } = await inTerminalShell(`timeout --foreground --preserve-status -s ${signal} 1.2 ${cli(args)}${afterwards}`);
+      assert.match(stdout, new RegExp(`access-key-secret: \\r?\\n\\[rc=${status}\\]\\r?\\necho\\b`));
+    });
+  }
 });
 
 test('no secret and no stack trace in any output of this file', (t) => {
