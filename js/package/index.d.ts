@@ -3,6 +3,8 @@
 /** Not given: an option set to `undefined` or `null` counts as absent (it never erases a client's option). */
 export type Unset = null | undefined;
 
+/** Credentials are one kind per options object: an AccessKey (with or without an STS token) or a
+ *  personal access token, not both (InvalidArgumentError); `edition` goes with a token only. */
 export interface Options {
   /** Default `https://devops.cn-hangzhou.aliyuncs.com` (AccessKey) or `https://openapi-rdc.aliyuncs.com` (token).
    *  `http://` only for loopback hosts unless `allowInsecureHttp`. A base path is kept (e.g. a proxy prefix). */
@@ -19,9 +21,9 @@ export interface Options {
   edition?: 'center' | 'region' | Unset;
   /** `v3` (ACS3-HMAC-SHA256, default) or `v1` (ROA HMAC-SHA1; Node only: browsers cannot send Date). */
   signatureVersion?: 'v3' | 'v1' | Unset;
-  /** Per attempt, default 10000. */
+  /** Per attempt, default 10000: an integer from 1 to 2^53−1. */
   timeoutMs?: number | Unset;
-  /** Across all attempts and waits; no default. */
+  /** Across all attempts and waits, an integer from 1 to 2^53−1; no default. */
   deadlineMs?: number | Unset;
   /** Retries of network errors, timeouts, ThrottlingError (429, `Throttling*`, or a wait asked by `x-acs-retry-after`) and
    *  ServerError (5xx, `ServiceUnavailable*`, `InternalError`…; an answer is classed by its code first): 0 to 10,
@@ -44,9 +46,10 @@ export interface PipelineJob {
   /** Exact: ids above 2^53−1 are an InvalidResponseError, never rounded. */
   lastJobId: number | null;
   /**
-   * The parameters parsed; `{}` when empty; `null` when the text is not a JSON object, holds a
-   * number JSON.parse would round (an integer beyond ±(2^53−1), or out of a double's range: 1e400, or 1e-400, which would become 0), or nests deeper
-   * than 1000 levels. `lastJobParamsRaw` keeps the exact text.
+   * The parameters parsed; `{}` when empty; `null` when the text is not a JSON object, holds an
+   * integer beyond ±(2^53−1) or a number out of a double's range (1e400, or 1e-400, which would
+   * become 0), or nests deeper than 1000 levels. Other numbers are read as JSON.parse reads them
+   * (a fraction to the nearest double). `lastJobParamsRaw` keeps the exact text.
    */
   lastJobParams: Record<string, unknown> | null;
   /** The parameters as the server sent them (`""` when absent). */
@@ -88,12 +91,15 @@ export interface ErrorCodeInfo {
 /** What an API error code means (from the API's documentation), or null. */
 export function errorCodeInfo(code: string): Promise<ErrorCodeInfo | null>;
 
-// `initialize`'s `& object`: WebAssembly.Module declares no members, so alone it would take any value, 42 too.
+// `initialize`'s `& object`: WebAssembly.Module declares no members, so alone it would take any value, 42 too
+// (with it, any object: what it is, is checked at run time).
 /** Browser build: start loading the wasm early (it loads from beside index.js on first use anyway), or say where
  *  glue_bg.wasm is. A failed load rejects with NetworkError `WasmUnavailable`; one still going after 10 s with a
  *  TimeoutError (the load goes on, for later calls). Node: resolves at once (the wasm is compiled at import; `input`
  *  is ignored). */
-export function initialize(input?: string | URL | Response | ArrayBuffer | Uint8Array | (WebAssembly.Module & object)): Promise<unknown>;
+export function initialize(
+  input?: string | URL | Request | Response | ArrayBuffer | Uint8Array | (WebAssembly.Module & object) | PromiseLike<Response | ArrayBuffer | Uint8Array>,
+): Promise<unknown>;
 
 // A Node-only program (no "dom" lib, @types/node) has no WebAssembly namespace, and one with
 // neither lib has no fetch types either: an empty interface merges with the lib's where there
@@ -104,6 +110,7 @@ declare global {
     interface Module {}
   }
   interface AbortSignal {}
+  interface Request {}
   interface RequestInit {}
   interface Response {}
   interface URL {}
@@ -111,21 +118,24 @@ declare global {
 
 /** What the package builds its errors from (each field optional; you rarely need to construct one). */
 export interface YunxiaoErrorRecord {
-  message?: string;
-  code?: string;
-  status?: number;
-  requestId?: string | null;
-  retryable?: boolean;
-  attempts?: number;
-  path?: string;
-  retryAfterMs?: number;
+  message?: string | undefined;
+  code?: string | undefined;
+  status?: number | undefined;
+  requestId?: string | null | undefined;
+  retryable?: boolean | undefined;
+  attempts?: number | undefined;
+  path?: string | undefined;
+  retryAfterMs?: number | undefined;
 }
 
 export class YunxiaoError extends Error {
   /** A message alone is taken too (handy for mocks). */
   constructor(record?: YunxiaoErrorRecord | string);
-  readonly name: string;
-  /** The API's error code (`InvalidPipeline.NotFound`), or `InvalidArgument`, `NetworkError`, `Timeout`, `InvalidResponse`, `HTTP_502`... */
+  /** The class's name; settable, as any Error's. */
+  name: string;
+  /** The API's error code (`InvalidPipeline.NotFound`), or the package's own: `InvalidArgument`, `NetworkError`,
+   *  `Timeout`, `DeadlineExceeded`, `InvalidResponse`, `UnexpectedRedirect`, `WasmUnavailable` (browser build),
+   *  `HTTP_502` (an error status without a code)… `Unknown` for an error made by hand without one. */
   readonly code: string;
   /** HTTP status; 0 when there was no answer. */
   readonly status: number;

@@ -24,7 +24,12 @@ async function documentedUse(signal: AbortSignal): Promise<number | null> {
     }
   }
   await initialize();
-  const fake = new NotFoundError({ code: 'InvalidPipeline.NotFound', status: 404, message: 'for a test double' });
+  // The wasm's URL, bytes, a Response, a Request, or a promise of one (a `fetch()` not awaited).
+  await initialize(fetch('/glue_bg.wasm'));
+  await initialize(new Request('/glue_bg.wasm'));
+  const fake = new NotFoundError({ code: 'InvalidPipeline.NotFound', status: 404, message: 'for a test double', requestId: undefined });
+  // Settable, as any Error's name is (and at run time).
+  fake.name = 'RenamedForATest';
   void [fake.code, await listFromWebEntry('org', '1')];
   const info = await errorCodeInfo('InvalidPipeline.NotFound');
   void info?.zh;
