@@ -114,7 +114,7 @@ demo: build
 test-demo: build setup
 	node --test tests/e2e/
 
-# The demo page and the browser build in Firefox ESR (headless) and WebKitGTK (under Xvfb).
+# The demo page and the browser build in Chromium, Firefox ESR (headless) and WebKitGTK (under Xvfb).
 test-xbrowser: build
 	scripts/setup.sh xbrowser
 	node --test tests/xbrowser/

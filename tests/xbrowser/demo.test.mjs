@@ -1,6 +1,6 @@
-// The demo page against the bundled emulator in Firefox ESR and WebKitGTK: the first facts
-// tests/e2e/demo.test.mjs checks in Chromium (the seeded list, each error example), and a
-// console free of errors and warnings throughout.
+// The demo page against the bundled emulator in Chromium, Firefox ESR and WebKitGTK: the first
+// facts tests/e2e/demo.test.mjs checks in Chromium, with more (the seeded list, each error
+// example), and a console free of errors and warnings throughout.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { errorCodeInfo } from '../../pkg/node/index.mjs';

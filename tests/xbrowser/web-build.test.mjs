@@ -1,6 +1,7 @@
-// The browser build (pkg/web/index.js) itself in Firefox ESR and WebKitGTK, loaded by a bare
-// page over loopback and called against the emulator: a listing, an error class, aborts,
-// timeouts, a wasm that cannot load, the error table, an id JavaScript would round.
+// The browser build (pkg/web/index.js) itself in Chromium, Firefox ESR and WebKitGTK, loaded by
+// a bare page over loopback and called against the emulator: a listing (in a module Web Worker
+// too: the `worker` export condition's build), an error class, aborts, timeouts, a wasm that
+// cannot load, the error table, an id JavaScript would round, a cut answer.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -84,6 +85,16 @@ forEachBrowser('the browser build', (browser) => {
       { identifier: 'deploy_prod_03', lastJobId: 9007199254740991, lastJobParams: { branch: 'master', env: 'prod' } },
       { identifier: 'rollback_04', lastJobId: null, lastJobParams: {} },
     ]);
+  });
+
+  test('in a module Web Worker: a listing, and a missing pipeline a NotFoundError', async () => {
+    const listing = await inPage((pipelineId) => xbrowser.callInWorker(pipelineId), PIPELINE);
+    assert.match(listing.requestId, REQUEST_ID, JSON.stringify(listing));
+    assert.deepEqual(listing.jobs.map((job) => job.lastJobId), [1001, 1002, 9007199254740991, null]);
+    assert.deepEqual(listing.jobs[1].lastJobParams, { branch: 'master', env: 'test' });
+    const missing = await inPage(() => xbrowser.callInWorker('999999'));
+    assert.deepEqual({ ...missing.error, message: undefined }, { name: 'NotFoundError', code: 'InvalidPipeline.NotFound', status: 404, message: undefined });
+    assert.deepEqual(missing.instanceOf, { YunxiaoError: true, NotFoundError: true });
   });
 
   test('a missing pipeline: NotFoundError, instanceof YunxiaoError and NotFoundError, not ServerError', async () => {

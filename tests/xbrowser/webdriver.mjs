@@ -1,7 +1,8 @@
-// A small W3C WebDriver client (fetch, no dependencies) and the two browsers this suite drives:
-// Debian's Firefox ESR through geckodriver, headless, and WebKitGTK's MiniBrowser through
-// WebKitWebDriver. MiniBrowser needs a display, so its driver runs under xvfb-run; without one,
-// POST /session never answers, which is why every request here has a timeout.
+// A small W3C WebDriver client (fetch, no dependencies) and the browsers this suite drives:
+// Debian's Chromium through chromedriver and Firefox ESR through geckodriver, headless, and
+// WebKitGTK's MiniBrowser through WebKitWebDriver. MiniBrowser needs a display, so its driver
+// runs under xvfb-run; without one, POST /session never answers, which is why every request here
+// has a timeout.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -18,10 +19,22 @@ export const PATHS = {
   WEBKIT_WEBDRIVER: process.env.WEBKIT_WEBDRIVER ?? '/usr/bin/WebKitWebDriver',
   MINIBROWSER: process.env.MINIBROWSER ?? `/usr/lib/${MULTIARCH}/webkit2gtk-4.1/MiniBrowser`,
   XVFB_RUN: process.env.XVFB_RUN ?? '/usr/bin/xvfb-run',
+  // Debian's, as the end-to-end tests and wasm-bindgen's browser tests use (scripts/setup.sh browser).
+  CHROMEDRIVER: process.env.CHROMEDRIVER ?? '/usr/bin/chromedriver',
+  CHROMIUM: process.env.CHROMIUM ?? '/usr/bin/chromium',
 };
 const INSTALL_STEP = '`scripts/setup.sh xbrowser` installs it (`make test-xbrowser` runs it first)';
 
 export const BROWSERS = {
+  chromium: {
+    label: 'Chromium',
+    needs: ['CHROMEDRIVER', 'CHROMIUM'],
+    command: ({ port }) => [PATHS.CHROMEDRIVER, [`--port=${port}`]],
+    capabilities: () => ({
+      browserName: 'chrome',
+      'goog:chromeOptions': { binary: PATHS.CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] },
+    }),
+  },
   firefox: {
     label: 'Firefox ESR',
     needs: ['GECKODRIVER', 'FIREFOX'],

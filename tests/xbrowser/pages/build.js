@@ -15,6 +15,15 @@ window.xbrowser = {
   },
   /** Another copy of the package, its wasm not yet loaded (a module's state is per URL). */
   freshCopy: (tag) => import(`/pkg/web/index.js?${tag}`),
+  /** The same call from a module Web Worker (pages/worker.js): its answer, as plain data. */
+  callInWorker(pipelineId) {
+    const worker = new Worker('/worker.js', { type: 'module' });
+    return new Promise((resolve, reject) => {
+      worker.onmessage = ({ data }) => resolve(data);
+      worker.onerror = (event) => reject(new Error(`the worker failed: ${event.message ?? 'no message'}`));
+      worker.postMessage({ config, pipelineId });
+    }).finally(() => worker.terminate());
+  },
   /** What a test compares of a rejection: plain data that WebDriver can send back. */
   summarize(error) {
     if (!(error instanceof Error)) return { notAnError: typeof error };
