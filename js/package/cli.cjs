@@ -71,7 +71,7 @@ const PROGRAM_HELP = `${PROGRAM}: list the jobs of a Yunxiao (Alibaba Cloud DevO
 Usage:
   ${PROGRAM} list <organizationId> <pipelineId> [options]
   ${PROGRAM} help [list]
-  ${PROGRAM} --help | --version
+  ${PROGRAM} -h, --help | -V, --version
 
 Commands:
   list   the jobs of a pipeline with the id and parameters of their last run;
@@ -963,6 +963,9 @@ async function main(argv, io) {
     return EXIT.ok;
   }
   if (command === 'list') return runList(rest, io);
+  // An option of list's given before it (`--json list …`): say where options go.
+  const name = command.split('=')[0];
+  if (BOOLEAN_FLAGS[name] || VALUE_FLAGS[name]) throw new UsageError(`${name} goes after the command: ${PROGRAM} list <organizationId> <pipelineId> ${name}…`);
   throw new UsageError(`unknown command ${printable(command)} (commands: list, help)`);
 }
 

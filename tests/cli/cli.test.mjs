@@ -609,6 +609,9 @@ describe('exit codes', () => {
   test('2: usage errors, one line each, nothing on stdout', async () => {
     const cases = [
       [['frobnicate'], 'unknown command'],
+      // An option given before the command: where it goes (a value never shown).
+      [['--json', 'list', ORG, PIPELINE], '--json goes after the command: yunxiao-jobs list <organizationId> <pipelineId> --json'],
+      [[`--access-key-secret=${WRONG_SECRET}`, 'list', ORG, PIPELINE], '--access-key-secret goes after the command'],
       [['list'], 'needs <organizationId> and <pipelineId>'],
       [['list', ORG], 'needs <organizationId> and <pipelineId>'],
       [['list', ORG, PIPELINE, 'extra'], 'unexpected argument extra'],
