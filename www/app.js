@@ -261,11 +261,19 @@ function shown(text, { limit = SHOWN_CHARS, bidi = false } = {}) {
   return [bidi ? withVisibleBidi(head) : head, more > 0 ? h('span', { class: 'muted clipped' }, ` … and ${more.toLocaleString('en')} more characters`) : null];
 }
 
+/** Chinese text (job names, parameter values): marked as such, so that a screen reader speaks
+ *  it in a Chinese voice rather than spelling it out in the page's English one. */
+const HAN = /\p{Script=Han}/u;
+const langOf = (text) => (HAN.test(text) ? { lang: 'zh' } : {});
+
 function row(job) {
   return h('tr', { dataset: { identifier: clip(job.identifier).text } },
-    cell('Job', 'job-name', h('span', { dir: 'auto' }, job.jobName ? shown(job.jobName) : h('em', { class: 'muted' }, '(no name)'))),
-    cell('Identifier', 'identifier', h('code', { dir: 'auto' }, shown(job.identifier))),
-    cell('Last job id', 'num', job.lastJobId === null ? h('span', { class: 'muted', title: 'never run' }, '—') : String(job.lastJobId)),
+    cell('Job', 'job-name', h('span', { dir: 'auto', ...langOf(job.jobName) }, job.jobName ? shown(job.jobName) : h('em', { class: 'muted' }, '(no name)'))),
+    cell('Identifier', 'identifier', h('code', { dir: 'auto', ...langOf(job.identifier) }, shown(job.identifier))),
+    // "Never run" said in words to a screen reader (and in a tooltip), not only as a dash.
+    cell('Last job id', 'num', job.lastJobId === null
+      ? h('span', { class: 'muted', title: 'never run' }, h('span', { 'aria-hidden': 'true' }, '—'), h('span', { class: 'visually-hidden' }, 'never run'))
+      : String(job.lastJobId)),
     cell('Parameters', 'params-cell', renderParams(job)));
 }
 
@@ -311,10 +319,13 @@ function renderParams({ lastJobParams, lastJobParamsRaw }) {
   }
   const left = entries.length - SHOWN_PARAMS;
   return [
-    h('dl', { class: 'params', title: clip(lastJobParamsRaw).text },
-      entries.slice(0, SHOWN_PARAMS).map(([key, value]) => h('div', null,
-        h('dt', { dir: 'auto' }, shown(key)),
-        h('dd', { dir: 'auto' }, shown(typeof value === 'string' ? value : JSON.stringify(value)))))),
+    // No title on the list: it became the list's accessible name, the whole raw text read out
+    // before the parameters (which the "Raw text" details hold anyway).
+    h('dl', { class: 'params' },
+      entries.slice(0, SHOWN_PARAMS).map(([key, value]) => {
+        const text = typeof value === 'string' ? value : JSON.stringify(value);
+        return h('div', null, h('dt', { dir: 'auto', ...langOf(key) }, shown(key)), h('dd', { dir: 'auto', ...langOf(text) }, shown(text)));
+      })),
     left > 0 ? h('p', { class: 'muted clipped' }, `… and ${left.toLocaleString('en')} more parameters (see the raw text)`) : null,
     raw(),
   ];
@@ -509,6 +520,7 @@ async function start() {
     pkg.initialize().catch(() => {}); // start fetching the wasm now; a failure surfaces on the first call
   } catch (error) {
     submitButton.disabled = true;
+    announce('The package did not load.');
     show('error', h('article', { class: 'error error--broken' },
       h('h2', { class: 'result-title' }, 'The package did not load'),
       h('p', null, `Loading /pkg/web/index.js failed (${error.message}). Is \`make demo\` still running, and was the package built?`)));
@@ -517,6 +529,8 @@ async function start() {
   try {
     config = await configured;
   } catch (error) {
+    submitButton.disabled = true;
+    announce('The demo server did not answer.');
     show('error', h('article', { class: 'error error--broken' },
       h('h2', { class: 'result-title' }, 'The demo server did not answer'),
       h('p', null, `Loading /config.json failed (${error.message}). Is \`make demo\` still running?`)));
@@ -525,6 +539,7 @@ async function start() {
   const backend = setUpBackends();
   if (!backend) {
     submitButton.disabled = true;
+    announce('No backend is available.');
     show('idle', h('p', { class: 'muted' }, 'No backend is available: see the note above.'));
     return false;
   }

@@ -170,14 +170,21 @@ test('a field the package refuses is marked and focused; the status line says wh
   });
 });
 
-test('a package that does not load is said so, not a blank page', async () => {
-  const prepare = (context) => context.route('**/pkg/web/index.js', (route) => route.fulfill({ status: 404, body: 'gone' }));
-  await withPage({ prepare }, async ({ page }) => {
-    await waitForResult(page, 'error');
-    assert.match(await page.locator('#result').innerText(), /The package did not load/);
-    assert.equal(await page.isDisabled('#submit'), true);
-    await screenshot(page, 'package-not-loaded');
-  });
+test('a package or a configuration that does not load is said so (to a screen reader too), not a blank page; List jobs is off', async () => {
+  const cases = [
+    ['**/pkg/web/index.js', 'The package did not load', 'package-not-loaded'],
+    ['**/config.json', 'The demo server did not answer', 'config-not-loaded'],
+  ];
+  for (const [what, title, shot] of cases) {
+    const prepare = (context) => context.route(what, (route) => route.fulfill({ status: 404, body: 'gone' }));
+    await withPage({ prepare }, async ({ page }) => {
+      await waitForResult(page, 'error');
+      assert.match(await page.locator('#result').innerText(), new RegExp(title));
+      assert.equal(await page.locator('#status').textContent(), `${title}.`, 'announced in the live region');
+      assert.equal(await page.isDisabled('#submit'), true);
+      await screenshot(page, shot);
+    });
+  }
 });
 
 test('a page whose CSP refuses WebAssembly: the error names \'wasm-unsafe-eval\', not a missing file', async () => {

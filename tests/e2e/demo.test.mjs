@@ -27,16 +27,22 @@ test('first load lists the seeded pipeline: names, ids, parameters, raw text, re
     assert.deepEqual(await jobIdentifiers(page), SEEDED_IDENTIFIERS);
     const prod = page.locator('tr[data-identifier=deploy_prod_03]');
     assert.equal(await text(prod.locator('.job-name')), '部署到生产环境');
+    // Chinese text is marked as such (a screen reader's English voice would spell it out).
+    assert.equal(await prod.locator('.job-name [dir=auto]').getAttribute('lang'), 'zh');
+    assert.equal(await prod.locator('code[dir=auto]').getAttribute('lang'), null, 'an ASCII identifier is not');
     assert.equal(await text(prod.locator('.num')), '9007199254740991');
     assert.deepEqual(await prod.locator('dl.params dt').allInnerTexts(), ['branch', 'env']);
     assert.deepEqual(await prod.locator('dl.params dd').allInnerTexts(), ['master', 'prod']);
     const raw = '{"branch":"master","env":"prod"}';
-    assert.equal(await prod.locator('dl.params').getAttribute('title'), raw, 'raw text on hover');
+    // No title: it became the list's accessible name, the raw text read before the parameters.
+    assert.equal(await prod.locator('dl.params').getAttribute('title'), null);
     assert.equal(await prod.locator('details.raw pre').isVisible(), false);
     await prod.locator('details.raw summary').click();
     assert.equal(await text(prod.locator('details.raw pre')), raw, 'raw text on expand');
     const rollback = page.locator('tr[data-identifier=rollback_04]');
-    assert.equal(await text(rollback.locator('.num')), '—');
+    // A dash for the eye, words for a screen reader.
+    assert.equal(await text(rollback.locator('.num [aria-hidden=true]')), '—');
+    assert.equal(await rollback.locator('.num .visually-hidden').textContent(), 'never run');
     assert.equal(await text(rollback.locator('.params-cell')), 'none');
 
     assert.match(await text(page.locator('#request-id')), REQUEST_ID);
@@ -189,6 +195,7 @@ test('each error class looks distinct, with its code and meaning; retryable ones
     await waitForResult(page, 'error');
     assert.equal(await text(page.locator('#result .error-code')), 'ServiceUnavailable');
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'result');
+    assert.equal(await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle), 'solid', 'where the focus went is shown');
     const afterRetry = (await emulatorRequests(e2e.demo.emulator.url)).filter((r) => r.scenario === 'unavailable').length;
     assert.equal(afterRetry - before, 6, 'two calls of three attempts');
     assertNoConsoleErrors(problems, { apiStatuses: [400, 403, 404, 429, 503] });
@@ -260,10 +267,75 @@ test('phone width: no horizontal overflow for jobs, unusual data, errors and loa
       await assertNoHorizontalOverflow(page);
       await screenshot(page, `${example}-phone`);
     }
+    // Text enlarged to 200 % (a reader's font-size setting, not zoom): an error's facts still fit.
+    await page.evaluate(() => { document.documentElement.style.fontSize = '200%'; });
+    await page.click('[data-example=not-found]');
+    await waitForResult(page, 'error');
+    await assertNoHorizontalOverflow(page);
+    await page.evaluate(() => { document.documentElement.style.fontSize = ''; });
     await page.click('[data-example=slow]');
     await waitForResult(page, 'loading');
     await assertNoHorizontalOverflow(page);
     await page.click('#cancel');
     await waitForResult(page, 'cancelled');
     assertNoConsoleErrors(problems, { apiStatuses: [404, 503] });
+  }));
+
+/** WCAG contrast ratio of two `rgb(r, g, b)` colours. */
+function contrast(a, b) {
+  const luminance = (css) => {
+    const [r, g, b] = css.match(/[\d.]+/g).slice(0, 3).map(Number).map((v) => v / 255)
+      .map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+test('light and dark: the focus ring and the fields\' and buttons\' borders stand out (3:1), the hovered button\'s text stays 4.5:1; reduced motion stops the spinner', () =>
+  withPage({}, async ({ page }) => {
+    await waitForResult(page, 'ok');
+    for (const colorScheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme, reducedMotion: 'no-preference' });
+      await page.focus('#pipelineId');
+      await page.keyboard.press('Shift+Tab'); // a keyboard focus: :focus-visible
+      await page.keyboard.press('Tab');
+      const colours = await page.evaluate(() => {
+        const style = (selector) => getComputedStyle(document.querySelector(selector));
+        return {
+          page: getComputedStyle(document.body).backgroundColor,
+          card: style('#query').backgroundColor,
+          ring: style('#pipelineId').outlineColor,
+          ringStyle: style('#pipelineId').outlineStyle,
+          field: style('#pipelineId').borderTopColor,
+          example: style('.example').borderTopColor,
+        };
+      });
+      assert.equal(colours.ringStyle, 'solid', `${colorScheme}: the focused field shows its ring`);
+      for (const [what, colour, against] of [['focus ring', colours.ring, ['card', 'page']], ['field border', colours.field, ['card']], ['example button border', colours.example, ['page']]]) {
+        for (const background of against) {
+          const ratio = contrast(colour, colours[background]);
+          assert.ok(ratio >= 3, `${colorScheme}: ${what} ${colour} on the ${background} ${colours[background]}: ${ratio.toFixed(2)}:1`);
+        }
+      }
+      await page.hover('#submit');
+      const hovered = await page.evaluate(() => {
+        const style = getComputedStyle(document.querySelector('#submit'));
+        return { background: style.backgroundColor, text: style.color, filter: style.filter };
+      });
+      // CSS brightness() scales each sRGB channel: the colour the text is seen on.
+      const amount = Number(/brightness\(([\d.]+)\)/.exec(hovered.filter)?.[1] ?? 1);
+      const seen = `rgb(${hovered.background.match(/[\d.]+/g).slice(0, 3).map((v) => Math.min(255, Number(v) * amount)).join(', ')})`;
+      const textSeen = `rgb(${hovered.text.match(/[\d.]+/g).slice(0, 3).map((v) => Math.min(255, Number(v) * amount)).join(', ')})`;
+      assert.ok(contrast(seen, textSeen) >= 4.5, `${colorScheme}: hovered List jobs ${textSeen} on ${seen}`);
+    }
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    const animation = await page.evaluate(() => {
+      const spinner = Object.assign(document.createElement('div'), { className: 'spinner' });
+      document.body.append(spinner);
+      const name = getComputedStyle(spinner).animationName;
+      spinner.remove();
+      return name;
+    });
+    assert.equal(animation, 'none', 'no spinning under prefers-reduced-motion');
   }));
