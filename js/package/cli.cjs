@@ -427,6 +427,15 @@ const ESCAPE_STEP = {
   ss3: () => null,
 };
 
+// Signals that end the process, besides SIGINT (which start() handles on its own).
+const ENDING_SIGNALS = ['SIGTERM', 'SIGHUP', 'SIGQUIT'];
+
+/** Ends the process by `signal`'s default action, so that whoever waits for it sees that signal. */
+function endBySignal(signal) {
+  for (const name of ENDING_SIGNALS) process.removeAllListeners(name);
+  process.kill(process.pid, signal);
+}
+
 // Whether a prompt waits on stderr's current line: a signal that ends the process then ends it.
 let promptLineOpen = false;
 
@@ -449,7 +458,11 @@ function promptLines(flags) {
     const finish = (error) => {
       promptLineOpen = false;
       stdin.removeListener('data', onData);
-      stdin.setRawMode(false);
+      stdin.removeListener('end', onClosed);
+      stdin.removeListener('error', onClosed);
+      try {
+        stdin.setRawMode(false);
+      } catch {} // a terminal that has hung up refuses it: nothing left to restore
       stdin.pause();
       if (error) reject(error);
       else resolve(lines);
@@ -516,10 +529,18 @@ function promptLines(flags) {
       // must not swallow the next key pressed.
       if (escape === 'start') escape = null;
     };
+    // A terminal's input ends only when it hangs up (Ctrl-D comes as a character here): end as
+    // a hang-up ends a process, whether this or the SIGHUP comes first; not by waiting for ever.
+    const onClosed = () => {
+      promptLineOpen = false;
+      endBySignal('SIGHUP');
+    };
     stdin.setRawMode(true);
     stdin.setEncoding('utf8');
     prompt();
     stdin.on('data', onData);
+    stdin.once('end', onClosed);
+    stdin.once('error', onClosed);
     stdin.resume();
   });
 }
@@ -629,12 +650,24 @@ function displayWidth(text) {
 }
 
 // Characters that would let server data drive the terminal, break the layout or pass for
-// other text: controls (escape sequences, newlines; C0 and C1), format characters (bidirectional
-// overrides and isolates, zero-width spaces, BOM, tags), line separators, and the blank fillers
-// (a job named `deploy` plus one of these looks like `deploy`). Not the soft hyphen, a word's
-// break point. Zero-width joiners join emoji and shape scripts: escaped only beside ASCII or at
-// an end, where they can only hide.
-const UNSAFE = /[\p{Cc}\u2028\u2029\u115f\u1160\u3164\uffa0]|(?![\u00ad\u200c\u200d])\p{Cf}|(?<![^\0-\x7f])[\u200c\u200d]|[\u200c\u200d](?![^\0-\x7f])/gu;
+// other text: controls (escape sequences, newlines; C0 and C1), line separators, format
+// characters and those Unicode calls default-ignorable (bidirectional overrides and isolates,
+// zero-width spaces, the BOM, tags, the combining grapheme joiner, unassigned ones a newer
+// Unicode may use) and the blank ones (Hangul fillers, the braille blank): a job named `deploy`
+// plus one of these looks like `deploy`. Not the soft hyphen, a word's break point. Joiners join
+// emoji and shape scripts: escaped only beside ASCII or at an end, where they can only hide.
+// Variation selectors choose the look of the character before them: escaped after ASCII or at
+// the start, where they change nothing seen, but for a keycap's (1️⃣: a digit, #, or *, then
+// the selector and U+20E3).
+const VARIATION_SELECTORS = '[\\u180b-\\u180d\\u180f\\ufe00-\\ufe0f\\u{e0100}-\\u{e01ef}]';
+const UNSAFE = new RegExp([
+  '[\\p{Cc}\\u2028\\u2029\\u2800]',
+  `(?![\\u00ad\\u200c\\u200d]|${VARIATION_SELECTORS})[\\p{Cf}\\p{Default_Ignorable_Code_Point}\\u115f\\u1160\\u3164\\uffa0]`,
+  '(?<![^\\0-\\x7f])[\\u200c\\u200d]',
+  '[\\u200c\\u200d](?![^\\0-\\x7f])',
+  `(?<![^\\0-\\x7f])(?<![0-9#*])${VARIATION_SELECTORS}`,
+  `(?<=[0-9#*])${VARIATION_SELECTORS}(?!\\u20e3)`,
+].join('|'), 'gu');
 const NAMED_ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /** Text safe to print on one terminal line: unsafe characters become visible escapes. */
@@ -647,11 +680,11 @@ function printable(text) {
   });
 }
 
-/** Server data for the table: printable, and its own backslashes doubled, so that a name sent
- *  as `a\n` (a backslash and an n) cannot pass for one holding a newline (shown `a\\n`). */
-function printableData(text) {
-  return printable(String(text).replaceAll('\\', '\\\\'));
-}
+/** Text as the server sent it, for the table: its own backslashes doubled, so that a name sent
+ *  as `a\n` (a backslash and an n) cannot pass for one holding a newline, which printable()
+ *  shows as `a\n` (the name is shown `a\\n`). Not JSON the table writes, whose escapes are
+ *  already unambiguous. */
+const withBackslashesDoubled = (text) => String(text).replaceAll('\\', '\\\\');
 
 function padEnd(text, width) {
   return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
@@ -660,20 +693,22 @@ function padEnd(text, width) {
 // ---------------------------------------------------------------------------------------------
 // Output
 
-function formatParams(job) {
+/** The parameters cell: `raw` for the server's own text (keys, string values, or the raw text
+ *  when it is no object), `json` for the JSON text of other values. */
+function formatParams(job, raw, json) {
   const params = job.lastJobParams;
-  if (params === null) return job.lastJobParamsRaw; // not a JSON object: shown as sent
+  if (params === null) return raw(job.lastJobParamsRaw); // not a JSON object: shown as sent
   const entries = Object.entries(params);
   if (entries.length === 0) return '-';
-  return entries.map(([key, value]) => `${key}=${typeof value === 'string' ? value : jsonOrRaw(value, job)}`).join(', ');
+  return entries.map(([key, value]) => `${raw(key)}=${typeof value === 'string' ? raw(value) : jsonOrRaw(value, job, raw, json)}`).join(', ');
 }
 
 /** JSON text of a parameter value; the job's raw text when the value is too deep to stringify. */
-function jsonOrRaw(value, job) {
+function jsonOrRaw(value, job, raw, json) {
   try {
-    return JSON.stringify(value);
+    return json(JSON.stringify(value));
   } catch {
-    return job.lastJobParamsRaw; // JSON.stringify recurses: thousands of levels overflow it
+    return raw(job.lastJobParamsRaw); // JSON.stringify recurses: thousands of levels overflow it
   }
 }
 
@@ -687,7 +722,9 @@ function resultJson(result) {
   return terminalSafe(jsonText(result));
 }
 
-// The characters of UNSAFE that JSON.stringify leaves as they are (it escapes C0 itself).
+// What JSON.stringify leaves as it is and could drive the terminal (it escapes C0 itself): C1
+// controls, bidirectional controls, line separators. Not the invisible characters the table
+// escapes: --json is the exact data.
 const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 const terminalSafe = (json) => json.replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
@@ -768,17 +805,20 @@ function withoutTrailingSpaces(text) {
 
 /** The listing as an aligned table; `redact` goes over each cell first, so the widths are those shown. */
 function formatTable(result, pipelineId, category, redact = (text) => text) {
-  const requestLine = `Request ID: ${result.requestId === null ? '(none)' : printableData(result.requestId)}`;
+  const requestLine = `Request ID: ${result.requestId === null ? '(none)' : printable(withBackslashesDoubled(result.requestId))}`;
   if (result.jobs.length === 0) {
     return `No jobs in pipeline ${printable(pipelineId)} (category ${printable(category)}).\n${requestLine}\n`;
   }
   const header = ['JOB NAME', 'IDENTIFIER', 'LAST JOB ID', 'PARAMETERS'];
+  // Each piece of the server's text redacted as it is, before escaping can change how a secret
+  // in it is spelt; and each cell once more, whole.
+  const raw = (text) => withBackslashesDoubled(redact(text));
   const rows = result.jobs.map((job) => [
-    job.jobName === '' ? '-' : job.jobName,
-    job.identifier,
+    job.jobName === '' ? '-' : raw(job.jobName),
+    raw(job.identifier),
     job.lastJobId === null ? '-' : String(job.lastJobId),
-    formatParams(job),
-  ].map((cell) => printableData(redact(cell))));
+    formatParams(job, raw, redact),
+  ].map((cell) => printable(redact(cell))));
   // A loop, not Math.max(...rows): spreading 100,000+ arguments overflows the stack. Padded to
   // at most MAX_PADDED_COLUMNS: a wider cell overflows its column, as every row padded to it
   // would make output growing with rows × width (one 100,000-character name in a big answer
@@ -963,10 +1003,13 @@ async function main(argv, io) {
     return EXIT.ok;
   }
   if (command === 'list') return runList(rest, io);
-  // An option of list's given before it (`--json list …`): say where options go.
-  const name = command.split('=')[0];
-  if (BOOLEAN_FLAGS[name] || VALUE_FLAGS[name]) throw new UsageError(`${name} goes after the command: ${PROGRAM} list <organizationId> <pipelineId> ${name}…`);
-  throw new UsageError(`unknown command ${printable(command)} (commands: list, help)`);
+  // An option of list's given before it (`--json list …`): say where options go. An option is
+  // named without its value (`--acces-key-secret=…` mistyped may hold a secret).
+  const name = command.startsWith('-') ? command.split('=')[0] : command;
+  if (Object.hasOwn(BOOLEAN_FLAGS, name) || Object.hasOwn(VALUE_FLAGS, name)) {
+    throw new UsageError(`${name} goes after the command: ${PROGRAM} list <organizationId> <pipelineId> ${name}…`);
+  }
+  throw new UsageError(`unknown command ${printable(name)}${name === command ? '' : '=…'} (commands: list, help)`);
 }
 
 /**
@@ -1066,12 +1109,17 @@ function start() {
     controller.abort(new Error('interrupted'));
     setTimeout(() => process.exit(EXIT.interrupted), 1000).unref();
   });
-  // Other signals that end it (timeout(1), a closed terminal, Ctrl-\\): exit as the signal would
-  // (128 + its number), with the terminal restored, which Node's default leaves as it is.
-  for (const signal of ['SIGTERM', 'SIGHUP', 'SIGQUIT']) {
+  // Other signals that end it (timeout(1), a closed terminal, Ctrl-\\): the terminal restored,
+  // which Node's default leaves as it is, then the signal raised again with the default action,
+  // so that whoever waits for the process sees it ended by that signal. Not process.exit(): at
+  // exit Node resets the terminal itself, and on a terminal that has hung up that aborts the
+  // process (Node 20). A hung-up terminal refuses the restoring as well: nothing to restore.
+  for (const signal of ENDING_SIGNALS) {
     process.on(signal, () => {
-      restoreTerminal();
-      process.exit(128 + os.constants.signals[signal]);
+      try {
+        restoreTerminal();
+      } catch {}
+      endBySignal(signal);
     });
   }
   // A closed stderr (`2>&1 >/dev/null | true`) loses the messages, not the exit status.

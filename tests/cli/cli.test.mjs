@@ -4,7 +4,7 @@
 // credentials and ~/.aliyun never take part.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
@@ -402,7 +402,7 @@ describe('table output', () => {
       { jobName: 'deploy\u{e0072}', identifier: 'tag', lastJobId: 12 },
       { jobName: 'x\u3164y\ufeff', identifier: 'filler-bom', lastJobId: 13 },
       { jobName: 'a\u200db', identifier: 'zwj-ascii', lastJobId: 14 },
-      { jobName: 'lit\\n', identifier: 'backslash', lastJobId: 15 },
+      { jobName: 'lit\\n', identifier: 'backslash', lastJobId: 15, lastJobParams: '{"o":{"q":"say \\"hi\\"\\\\"},"s":"a\\\\b"}' },
     ])], { after: 'repeat-last' });
     const result = await run(['list', ORG, PIPELINE, ...akFlags(endpoint)]);
     assertExit(result, 0);
@@ -425,7 +425,9 @@ describe('table output', () => {
       [['deploy\\u{e0072}', 15], ['tag', 3], ['12', 2], '-'],
       [['x\\u3164y\\ufeff', 14], ['filler-bom', 10], ['13', 2], '-'],
       [['a\\u200db', 8], ['zwj-ascii', 9], ['14', 2], '-'],
-      [['lit\\\\n', 6], ['backslash', 9], ['15', 2], '-'],
+      // A value the table writes as JSON keeps JSON's escapes as they are; a string as sent
+      // has its backslash doubled.
+      [['lit\\\\n', 6], ['backslash', 9], ['15', 2], 'o={"q":"say \\"hi\\"\\\\"}, s=a\\\\b'],
     ];
     const widths = [18, 12, 11];
     const expected = rows.map((cells) =>
@@ -471,6 +473,33 @@ describe('table output', () => {
     assertExit(result, 0);
     assert.equal(result.stderr, '');
     assert.match(result.stdout, /^No jobs in pipeline 2345678 \(category DEPLOY\)\.\nRequest ID: [0-9A-F-]{36}\n$/);
+  });
+});
+
+describe('printable text', () => {
+  const { printable } = createRequire(import.meta.url)(SOURCE);
+
+  test('characters that hide or pass for others are escaped; joiners and variation selectors only where they can only hide', () => {
+    const cases = [
+      ['deploy\u200b', 'deploy\\u200b'], // zero-width space
+      ['deploy\u034f', 'deploy\\u034f'], // combining grapheme joiner
+      ['deploy\u2065', 'deploy\\u2065'], // default-ignorable, unassigned
+      ['x\u2800y', 'x\\u2800y'], // braille blank
+      ['a\u17b4b', 'a\\u17b4b'], // Khmer inherent vowel
+      ['deploy\u{e0072}', 'deploy\\u{e0072}'], // a tag character
+      ['deploy\ufe0f', 'deploy\\ufe0f'], // a variation selector that changes nothing seen
+      ['\ufe0fa', '\\ufe0fa'],
+      ['1\ufe0f', '1\\ufe0f'],
+      ['a\u200db', 'a\\u200db'], // a joiner beside ASCII
+      ['1\ufe0f\u20e3 #\ufe0f\u20e3', '1\ufe0f\u20e3 #\ufe0f\u20e3'], // keycaps
+      ['❤\ufe0f ok', '❤\ufe0f ok'], // emoji presentation
+      ['👩\u200d💻', '👩\u200d💻'], // a ZWJ sequence
+      ['ب\u200cه', 'ب\u200cه'], // ZWNJ in Persian
+      ['中\ufe00文', '中\ufe00文'], // a CJK compatibility variant
+      ['co\u00adop', 'co\u00adop'], // the soft hyphen
+      ['a\\nb', 'a\\nb'], // backslashes are the table's to double, not printable's
+    ];
+    for (const [text, expected] of cases) assert.equal(printable(text), expected, JSON.stringify(text));
   });
 });
 
@@ -612,6 +641,8 @@ describe('exit codes', () => {
       // An option given before the command: where it goes (a value never shown).
       [['--json', 'list', ORG, PIPELINE], '--json goes after the command: yunxiao-jobs list <organizationId> <pipelineId> --json'],
       [[`--access-key-secret=${WRONG_SECRET}`, 'list', ORG, PIPELINE], '--access-key-secret goes after the command'],
+      [[`--acces-key-secret=${WRONG_SECRET}`, 'list', ORG, PIPELINE], 'unknown command --acces-key-secret=… (commands'],
+      [['constructor'], 'unknown command constructor (commands'],
       [['list'], 'needs <organizationId> and <pipelineId>'],
       [['list', ORG], 'needs <organizationId> and <pipelineId>'],
       [['list', ORG, PIPELINE, 'extra'], 'unexpected argument extra'],
@@ -1030,43 +1061,91 @@ describe('spinner', () => {
   // timeout(1), a closed terminal, Ctrl-\: the process ends as the signal would have it (128 +
   // its number), and leaves the terminal as it found it: no spinner on the line, echo on after
   // a hidden prompt (Node's own handling does neither for SIGHUP and SIGQUIT).
-  /** Runs a shell command line in a pseudo-terminal; resolves with what the terminal showed. */
-  const inTerminalShell = (line) => {
+  /**
+   * Runs the command line (`args`, tagged with `marker` among them) in a pseudo-terminal, then the
+   * shell prints its exit status and whether the terminal echoes. Once the terminal shows
+   * `waitFor`, the command gets `signal` (found by its tag: no fixed delay to guess on a loaded
+   * machine). Resolves with what the terminal showed.
+   */
+  const signalledInTerminal = (args, marker, waitFor, signal, extraEnv = {}) => {
     const env = { ...process.env, HOME: emptyHome, TERM: 'xterm' };
     for (const name of SCRUBBED) delete env[name];
+    Object.assign(env, extraEnv);
+    const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ');
+    const line = `${command}; echo "[rc=$?]"; stty -a | tr ' ;' '\\n\\n' | grep -x -- '-\\?echo'`;
     const child = spawn('script', ['-qec', line, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
     let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+    let sent = false;
+    child.stdout.setEncoding('utf8').on('data', (d) => {
+      stdout += d;
+      if (sent || !stdout.includes(waitFor)) return;
+      sent = true;
+      // The command's process among those whose command line holds the tag (the shell's does
+      // too): by its arguments, not its name (Node 24 names its main thread MainThread).
+      const pids = spawnSync('pgrep', ['-f', marker], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+      const pid = pids.find((p) => {
+        try {
+          const [program, script] = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+          return program === process.execPath && script === BIN;
+        } catch {
+          return false;
+        }
+      });
+      assert.ok(pid, `no process of the command among ${pids.join(', ') || 'none'}`);
+      process.kill(Number(pid), `SIG${signal}`);
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    return new Promise((resolve) => child.on('close', (status) => {
+    return new Promise((resolve) => child.on('close', () => {
       clearTimeout(timer);
-      runs.push({ args: ['(pty)', line], stdout, stderr: '' });
-      resolve({ status, stdout });
+      runs.push({ args: ['(pty)', ...args], stdout, stderr: '' });
+      resolve(stdout);
     }));
   };
-  const cli = (args) => [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ');
-  // After the command: its exit status, and whether the terminal echoes.
-  const afterwards = `; echo "[rc=$?]"; stty -a | tr ' ;' '\\n\\n' | grep -x -- '-\\?echo'`;
 
-  const SIGNALS = [['TERM', 143], ['HUP', 129], ['QUIT', 131], ['INT', 130]];
+  // [signal, exit status as the shell reports it, the shell's line for a command the signal
+  // killed: the process ends by the signal itself, not by an exit status that imitates it].
+  const SIGNALS = [['TERM', 143, 'Terminated'], ['HUP', 129, 'Hangup'], ['QUIT', 131, 'Quit'], ['INT', 130, null]];
+  // (bash's line: `Terminated`, or `bash: line 1: <pid> Hangup   <the command line>`.)
+  const shellReport = (words) => (words ? `[^\\r\\n]*${words}[^\\r\\n]*\\r?\\n` : '');
   // (SIGINT during a call has its own test: it aborts the call and says so.)
-  for (const [signal, status] of SIGNALS.filter(([name]) => name !== 'INT')) {
+  for (const [signal, status, words] of SIGNALS.filter(([name]) => name !== 'INT')) {
     test(`SIG${signal} during a call: the spinner's line cleared, exit ${status}`, { skip: !hasScript && 'needs util-linux script(1) for a pseudo-terminal' }, async () => {
-      const endpoint = await scenario(`slow-${signal}`, [], { latencyMs: 5_000 });
-      const { stdout } = await inTerminalShell(`timeout --foreground --preserve-status -s ${signal} 1.2 ${cli(['list', ORG, PIPELINE, ...akFlags(endpoint)])}${afterwards}`);
+      const endpoint = await scenario(`slow-${signal}`, [], { latencyMs: 10_000 });
+      const marker = `SIGNALLED_IN_CALL_${signal}`;
+      // The key from the environment: the shell's report of the killed command shows its arguments.
+      const stdout = await signalledInTerminal(['list', ORG, PIPELINE, '--category', marker, '--endpoint', endpoint], marker, 'listing pipeline jobs…', signal,
+        { ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK_SECRET });
       assert.match(stdout, /\r⠋ listing pipeline jobs…/);
       const end = stdout.indexOf('[rc=');
       assert.ok(end > 0, stdout);
-      assert.equal(stdout.slice(stdout.lastIndexOf('listing pipeline jobs…'), end), 'listing pipeline jobs…\r\x1b[2K', 'the spinner line is cleared, nothing else printed');
+      assert.match(stdout.slice(stdout.lastIndexOf('listing pipeline jobs…'), end), new RegExp(`^listing pipeline jobs…\\r\\x1b\\[2K${shellReport(words)}$`), 'the spinner line is cleared, nothing else printed');
       assert.match(stdout.slice(end), new RegExp(`^\\[rc=${status}\\]\\r?\\necho\\b`));
     });
-
   }
-  for (const [signal, status] of SIGNALS) {
+  // A terminal that hangs up (closed: a dropped ssh session) at the prompt or during a call: the
+  // process ends by SIGHUP, as any would. Handling it with process.exit() aborted Node 20
+  // (SIGABRT: its own terminal reset at exit fails on a hung-up terminal), and at the prompt
+  // Node 22 and later exited 0, as if the command had succeeded.
+  const hasPython = spawnSync('python3', ['--version']).status === 0;
+  test('a terminal that hangs up, at the prompt or during a call: the process ends by SIGHUP', { skip: !hasPython && 'needs python3 for a pseudo-terminal it can close' }, async () => {
+    const endpoint = await scenario('slow-hang-up', [], { latencyMs: 10_000 });
+    const hangUp = (waitFor, args, env = {}) => new Promise((resolve) => {
+      const childEnv = { ...process.env, HOME: emptyHome, TERM: 'xterm', ...env };
+      for (const name of SCRUBBED) if (!(name in env)) delete childEnv[name];
+      execFile('python3', [path.join(ROOT, 'tests/cli/hang-up.py'), waitFor, process.execPath, BIN, ...args], { env: childEnv, timeout: 30_000 },
+        (error, stdout) => resolve(stdout.trim()));
+    });
+    assert.equal(await hangUp('access-key-secret: ', ['list', ORG, PIPELINE, ...akFlags(emu.url, '-')]), 'signal 1 seen=True', 'at the prompt');
+    assert.equal(await hangUp('listing pipeline jobs', ['list', ORG, PIPELINE, '--endpoint', endpoint], { ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK_SECRET }),
+      'signal 1 seen=True', 'during a call');
+  });
+
+  for (const [signal, status, words] of SIGNALS) {
     test(`SIG${signal} at a hidden prompt: echo back on, the prompt's line ended, exit ${status}`, { skip: !hasScript && 'needs util-linux script(1) for a pseudo-terminal' }, async () => {
       const args = ['list', ORG, PIPELINE, ...akFlags(emu.url, '-')];
-      const { stdout } = await inTerminalShell(`timeout --foreground --preserve-status -s ${signal} 1.2 ${cli(args)}${afterwards}`);
-      assert.match(stdout, new RegExp(`access-key-secret: \\r?\\n\\[rc=${status}\\]\\r?\\necho\\b`));
+      const marker = `SIGNALLED_AT_PROMPT_${signal}`;
+      const stdout = await signalledInTerminal([...args, '--category', marker], marker, 'access-key-secret: ', signal);
+      assert.match(stdout, new RegExp(`access-key-secret: \\r?\\n${shellReport(words)}\\[rc=${status}\\]\\r?\\necho\\b`));
     });
   }
 });
