@@ -3,7 +3,9 @@
 // build: on Node 22 and later each such import costs 1.5-4 ms of start-up (Node builds the
 // module's whole ES namespace), as much as the rest of the package's start-up together
 // (bench/DESIGN.md). Nor import(), which Jest's vm context refuses without a flag.
-import { createRequire } from 'node:module';
+// A namespace import, called through it: webpack rewrites a named createRequire it sees called
+// (to `undefined`, with a warning, when its argument is not a literal).
+import * as nodeModule from 'node:module';
 
 let fallbackRequire;
 
@@ -12,6 +14,6 @@ export function nodeBuiltin(name) {
   if (typeof getBuiltin === 'function') return getBuiltin(name);
   // Any absolute path will do: Node's own modules resolve alike from everywhere. Not the
   // module's URL, which an app bundled into CommonJS leaves empty.
-  fallbackRequire ??= createRequire(process.execPath);
+  fallbackRequire ??= nodeModule.createRequire(globalThis.process.execPath);
   return fallbackRequire(name);
 }

@@ -3,7 +3,7 @@
 // copied; the wasm files are exported for asset imports.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -47,4 +47,27 @@ test('the Node ES module build loaded from a URL that is no file (data:): the mi
     (thrown) => thrown,
   );
   assert.match(String(error), /yunxiao-pipeline-jobs: cannot read its WebAssembly module at glue_bg\.wasm \(ENOENT\)/);
+});
+
+// webpack (5) for Node: it picks the package's ES module build, emits the wasm beside the bundle
+// itself (`new URL('./glue_bg.wasm', import.meta.url)`), and must leave the package's way to
+// Node's own modules working: given a named createRequire it sees called, it rewrites the call to
+// `undefined`, which broke every app on Node before 20.16 (no process.getBuiltinModule).
+test('a Node app bundled with webpack: the wasm emitted, working with and without process.getBuiltinModule, no warning', async () => {
+  const webpack = createRequire(import.meta.url)('webpack');
+  const out = path.join(app, 'out-webpack');
+  writeFileSync(path.join(app, 'app-webpack.mjs'), "import { errorCodeInfo } from 'yunxiao-pipeline-jobs';\nerrorCodeInfo('InvalidPipeline.NotFound').then((i) => console.log(i.className));\n");
+  const stats = await new Promise((resolve, reject) => webpack({
+    mode: 'production', target: 'node20', context: app, entry: './app-webpack.mjs',
+    output: { path: out, filename: 'app.cjs' }, infrastructureLogging: { level: 'error' },
+  }, (error, result) => (error ? reject(error) : resolve(result))));
+  const { errors, warnings } = stats.toJson({ all: false, errors: true, warnings: true });
+  assert.deepEqual([errors.map((e) => e.message), warnings.map((w) => w.message)], [[], []]);
+  const file = path.join(out, 'app.cjs');
+  // Asynchronous, like the build: the event loop stays free.
+  const run = (args) => new Promise((resolve) => execFile(process.execPath, args, { encoding: 'utf8' }, (error, stdout, stderr) => resolve({ status: error ? error.code ?? 1 : 0, stdout, stderr })));
+  for (const args of [[file], ['-e', `delete process.getBuiltinModule; require(${JSON.stringify(file)})`]]) {
+    const result = await run(args);
+    assert.equal(result.stdout.trim(), 'NotFoundError', `${args.join(' ')}: ${result.stderr}`);
+  }
 });

@@ -72,7 +72,7 @@ test(`each entry's JS stays within ${JS_GZIP_BUDGET} bytes gzipped`, () => {
 // measurable.
 test('the Node ES module build imports no Node module but node:url and node:module', () => {
   const source = readFileSync(new URL('../../pkg/node/index.mjs', import.meta.url), 'utf8');
-  const imported = [...source.matchAll(/\bimport\s*(?:[\w$*{][^;]*?from\s*)?(["'])([^"']+)\1/g)].map((match) => match[2]);
+  const imported = [...source.matchAll(/\b(?:import|export)\s*(?:[\w$*{][^;]*?from\s*)?(["'])([^"']+)\1/g)].map((match) => match[2]);
   assert.ok(imported.length > 0, 'no import statement found: the pattern is stale');
   assert.deepEqual([...new Set(imported)].sort(), ['node:module', 'node:url']);
   assert.doesNotMatch(source, /\bimport\(/, 'a dynamic import(): Jest refuses it without a flag');
