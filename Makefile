@@ -115,7 +115,7 @@ test-demo: build setup
 	node --test tests/e2e/
 
 # The demo page and the browser build in Chromium, Firefox ESR (headless) and WebKitGTK (under Xvfb).
-test-xbrowser: build
+test-xbrowser: setup build
 	scripts/setup.sh xbrowser
 	node --test tests/xbrowser/
 

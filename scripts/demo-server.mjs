@@ -124,9 +124,9 @@ export async function startDemoServer(options = {}) {
   const { port = 8080, host = '127.0.0.1', emulator: withEmulator = true, credentials = null, log = false } = options;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${port}`);
   if (!existsSync(path.join(PKG_WEB, 'index.js'))) throw new Error('pkg/web/index.js is missing: run `make build` first');
-  if (credentials?.token && (credentials.accessKeyId || credentials.accessKeySecret)) {
+  if (credentials?.token && (credentials.accessKeyId || credentials.accessKeySecret || credentials.securityToken)) {
     // Before anything starts: which one was meant is not ours to guess.
-    throw new Error('an AccessKey (ALIBABA_CLOUD_ACCESS_KEY_ID, _SECRET) and an access token (YUNXIAO_ACCESS_TOKEN) are both set: give one');
+    throw new Error('an AccessKey (ALIBABA_CLOUD_ACCESS_KEY_ID, _SECRET, _SECURITY_TOKEN) and an access token (YUNXIAO_ACCESS_TOKEN) are both set: give one');
   }
   checkEdition(credentials);
   const { createSigningProxy, canSign } = await import('./signing-proxy.mjs');

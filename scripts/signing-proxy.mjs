@@ -114,11 +114,13 @@ export function createSigningProxy({
   if (!Number.isSafeInteger(maxResponseBytes) || maxResponseBytes < 1 || maxResponseBytes > MAX_RESPONSE_BYTES_LIMIT) {
     throw new Error(`createSigningProxy: maxResponseBytes must be an integer from 1 to ${MAX_RESPONSE_BYTES_LIMIT}`);
   }
-  if (!isHttpUrl(String(upstream))) {
-    throw new Error('createSigningProxy: upstream must be an http(s) URL');
+  const upstreamProblem = problemWithUpstream(String(upstream));
+  if (upstreamProblem) throw new Error(`createSigningProxy: upstream ${upstreamProblem}`);
+  if (credentials.token && (credentials.accessKeyId || credentials.accessKeySecret || credentials.securityToken)) {
+    throw new Error('createSigningProxy: credentials hold both an AccessKey and a token (an STS token goes with an AccessKey): give one');
   }
-  if (credentials.token && (credentials.accessKeyId || credentials.accessKeySecret)) {
-    throw new Error('createSigningProxy: credentials hold both an AccessKey and a token: give one');
+  if (credentials.edition !== undefined && credentials.edition !== null && !(credentials.token && ['center', 'region'].includes(credentials.edition))) {
+    throw new Error('createSigningProxy: credentials.edition is center or region, and goes with a token only');
   }
   const base = String(upstream).replace(/\/+$/, '');
   const secrets = [credentials.accessKeySecret, credentials.securityToken, credentials.token].filter((s) => typeof s === 'string' && s.length > 0);
@@ -196,12 +198,24 @@ export function createSigningProxy({
   }
 }
 
-function isHttpUrl(text) {
+/**
+ * What the package would refuse in this upstream on every call (its endpoint rules: https, or
+ * http to a loopback host; no user name, password, query or fragment), or null.
+ */
+function problemWithUpstream(text) {
+  let url;
   try {
-    return /^https?:$/.test(new URL(text).protocol);
+    url = new URL(text);
   } catch {
-    return false;
+    return 'must be an http(s) URL';
   }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http(s) URL';
+  if (url.username || url.password) return 'must not hold a user name or password';
+  if (text.includes('?') || text.includes('#')) return 'must not hold a query or fragment';
+  const host = url.hostname;
+  const loopback = host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
+  if (url.protocol === 'http:' && !loopback) return 'may be http:// only for a loopback host (localhost, 127.0.0.0/8, [::1]): use https://';
+  return null;
 }
 
 /** Every form in which an upstream may echo these secrets, longest first (so that a form

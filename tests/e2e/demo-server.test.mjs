@@ -168,7 +168,11 @@ test('with a personal access token, the demo server relays the token API: the pa
   assert.throws(() => createSigningProxy({ upstream: 'https://x.example.com', credentials: { ...AK, token: TOKEN } }), /both an AccessKey and a token/);
   await assert.rejects(startDemoServer({ port: 0, credentials: optionsFromEnv({
     ALIBABA_CLOUD_ACCESS_KEY_ID: AK.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK.accessKeySecret, YUNXIAO_ACCESS_TOKEN: TOKEN,
-  }).credentials }), /ALIBABA_CLOUD_ACCESS_KEY_ID, _SECRET\) and an access token \(YUNXIAO_ACCESS_TOKEN\) are both set/);
+  }).credentials }), /ALIBABA_CLOUD_ACCESS_KEY_ID, _SECRET, _SECURITY_TOKEN\) and an access token \(YUNXIAO_ACCESS_TOKEN\) are both set/);
+  // An STS token alone beside the access token: refused too (it would be ignored).
+  await assert.rejects(startDemoServer({ port: 0, credentials: optionsFromEnv({
+    ALIBABA_CLOUD_SECURITY_TOKEN: 'sts-token-0001', YUNXIAO_ACCESS_TOKEN: TOKEN,
+  }).credentials }), /are both set: give one/);
   // `make demo` with YUNXIAO_ACCESS_TOKEN: the token API's own endpoint by default.
   const { credentials } = optionsFromEnv({ YUNXIAO_ACCESS_TOKEN: TOKEN });
   const byToken = await startDemoServer({ port: 0, emulator: false, credentials });
@@ -572,6 +576,21 @@ test('createSigningProxy refuses at creation a timeoutMs, maxResponseBytes or up
   }
   for (const bad of ['devops.example.com', 'ftp://devops.example.com', '', undefined]) {
     assert.throws(() => createSigningProxy({ upstream: bad, credentials: AK }), /upstream must be an http\(s\) URL/);
+  }
+  for (const [bad, why] of [
+    ['http://devops.example.com', /upstream may be http:\/\/ only for a loopback host/],
+    ['https://user:pw@devops.example.com', /upstream must not hold a user name or password/],
+    ['https://devops.example.com/?x=1', /upstream must not hold a query or fragment/],
+    ['https://devops.example.com/#f', /upstream must not hold a query or fragment/],
+  ]) {
+    assert.throws(() => createSigningProxy({ upstream: bad, credentials: AK }), why, bad);
+  }
+  for (const good of ['http://localhost:8080', 'http://emulator.localhost', 'http://127.0.0.2:1/base', 'http://[::1]:9', 'https://devops.cn-hangzhou.aliyuncs.com/prefix/']) {
+    assert.equal(typeof createSigningProxy({ upstream: good, credentials: AK }), 'function', good);
+  }
+  // Credentials the types refuse, refused at run time too.
+  for (const credentials of [{ token: 't0ken', securityToken: 'sts' }, { ...AK, token: 't0ken' }, { ...AK, edition: 'center' }, { token: 't0ken', edition: 'east' }]) {
+    assert.throws(() => createSigningProxy({ upstream: 'https://devops.example.com', credentials }), /credentials/, JSON.stringify(Object.keys(credentials)));
   }
   assert.equal(typeof createSigningProxy({ upstream: 'http://127.0.0.1:1', credentials: AK, timeoutMs: 1, maxResponseBytes: 100 * 1024 * 1024 }), 'function');
 });

@@ -23,7 +23,7 @@ export const PATHS = {
   CHROMEDRIVER: process.env.CHROMEDRIVER ?? '/usr/bin/chromedriver',
   CHROMIUM: process.env.CHROMIUM ?? '/usr/bin/chromium',
 };
-const INSTALL_STEP = '`scripts/setup.sh xbrowser` installs it (`make test-xbrowser` runs it first)';
+const INSTALL_STEP = '`scripts/setup.sh browser` (Chromium) or `scripts/setup.sh xbrowser` (Firefox ESR, WebKitGTK) installs it (`make test-xbrowser` runs both first)';
 
 export const BROWSERS = {
   chromium: {
