@@ -192,6 +192,11 @@ export function createSigningProxy({
     // No upstream answer to relay: say why, in the gateway's error shape so the page's package
     // classifies it (5xx → ServerError, retryable; 400 → BadRequestError).
     if (tooLarge) return proxyError(502, 'ProxyResponseTooLarge', `the upstream answer is larger than ${maxResponseBytes} bytes`);
+    // The proxy's own upstream or credentials refused (creation checks only the plain cases):
+    // the server's fault, not the page's.
+    if (failure?.code === 'InvalidArgument' && /^InvalidArgument: (?:endpoint|accessKey|securityToken|token|edition)/.test(failure.message)) {
+      return proxyError(500, 'ProxyMisconfigured', `this proxy's upstream or credentials are refused: ${redact(failure.message)}`);
+    }
     if (failure?.code === 'InvalidArgument') return proxyError(400, 'ProxyInvalidRequest', redact(failure.message));
     if (failure?.name === 'TimeoutError') return proxyError(504, 'ProxyUpstreamTimeout', `no answer from the upstream within ${timeoutMs} ms`);
     return proxyError(502, 'ProxyUpstreamUnreachable', redact(String(failure?.message ?? 'no answer from the upstream')));
@@ -199,8 +204,10 @@ export function createSigningProxy({
 }
 
 /**
- * What the package would refuse in this upstream on every call (its endpoint rules: https, or
- * http to a loopback host; no user name, password, query or fragment), or null.
+ * What is plainly wrong with this upstream, by the package's endpoint rules (https, or http to
+ * a loopback host; no user name, password, query or fragment), or null. The package checks the
+ * rest (host name syntax, numeric hosts, the base path) on the first call: a 500
+ * ProxyMisconfigured.
  */
 function problemWithUpstream(text) {
   let url;

@@ -182,6 +182,13 @@ function parseListArgs(args) {
   return { positionals, values, flags, credentialOrder };
 }
 
+/** A word as a message may show it: cut at its first `=`, where a mistyped option (`--acces-key-secret=…`,
+ *  or with a dash autocorrect made of `--`) has its value, which may be a secret. */
+function withoutValue(word) {
+  const eq = word.indexOf('=');
+  return eq === -1 ? word : `${word.slice(0, eq)}=…`;
+}
+
 function integerFlag(name, text, min, max) {
   // 16 digits: the range check below refuses what is above the maximum (2^53 − 1 has 16).
   const n = /^[0-9]{1,16}$/.test(text) ? Number(text) : NaN;
@@ -427,13 +434,22 @@ const ESCAPE_STEP = {
   ss3: () => null,
 };
 
-// Signals that end the process, besides SIGINT (which start() handles on its own).
-const ENDING_SIGNALS = ['SIGTERM', 'SIGHUP', 'SIGQUIT'];
-
-/** Ends the process by `signal`'s default action, so that whoever waits for it sees that signal. */
-function endBySignal(signal) {
-  for (const name of ENDING_SIGNALS) process.removeAllListeners(name);
-  process.kill(process.pid, signal);
+/**
+ * Ends the process as a terminal's hang-up ends one: by SIGHUP's default action, so that whoever
+ * waits for it sees that signal. Not process.exit(): at exit Node resets the terminal, which on a
+ * hung-up one aborts the process (Node 20). Dying by the signal skips Node's putting its pipes
+ * back to blocking, which the shell or CI runner sharing them would then find non-blocking: done
+ * here. (Windows has no SIGHUP to raise: an exit status there.)
+ */
+function endByHangUp() {
+  if (process.platform === 'win32') process.exit(128 + 1);
+  for (const stream of [process.stdout, process.stderr]) {
+    try {
+      stream._handle?.setBlocking?.(true);
+    } catch {}
+  }
+  process.removeAllListeners('SIGHUP');
+  process.kill(process.pid, 'SIGHUP');
 }
 
 // Whether a prompt waits on stderr's current line: a signal that ends the process then ends it.
@@ -533,7 +549,7 @@ function promptLines(flags) {
     // a hang-up ends a process, whether this or the SIGHUP comes first; not by waiting for ever.
     const onClosed = () => {
       promptLineOpen = false;
-      endBySignal('SIGHUP');
+      endByHangUp();
     };
     stdin.setRawMode(true);
     stdin.setEncoding('utf8');
@@ -916,7 +932,7 @@ async function runList(args, io) {
     // With a credential on the command line, a stray word may be a secret whose flag was left out.
     const shown = parsed.credentialOrder.length > 0
       ? '(not shown, as credentials are on this command line: a category goes with --category, each credential with its flag)'
-      : printable(positionals[2]);
+      : printable(withoutValue(positionals[2]));
     throw new UsageError(`unexpected argument ${shown}`);
   }
   const [organizationId, pipelineId] = positionals;
@@ -1003,13 +1019,12 @@ async function main(argv, io) {
     return EXIT.ok;
   }
   if (command === 'list') return runList(rest, io);
-  // An option of list's given before it (`--json list …`): say where options go. An option is
-  // named without its value (`--acces-key-secret=…` mistyped may hold a secret).
-  const name = command.startsWith('-') ? command.split('=')[0] : command;
+  // An option of list's given before it (`--json list …`): say where options go.
+  const name = command.split('=')[0];
   if (Object.hasOwn(BOOLEAN_FLAGS, name) || Object.hasOwn(VALUE_FLAGS, name)) {
     throw new UsageError(`${name} goes after the command: ${PROGRAM} list <organizationId> <pipelineId> ${name}…`);
   }
-  throw new UsageError(`unknown command ${printable(name)}${name === command ? '' : '=…'} (commands: list, help)`);
+  throw new UsageError(`unknown command ${printable(withoutValue(command))} (commands: list, help)`);
 }
 
 /**
@@ -1109,19 +1124,22 @@ function start() {
     controller.abort(new Error('interrupted'));
     setTimeout(() => process.exit(EXIT.interrupted), 1000).unref();
   });
-  // Other signals that end it (timeout(1), a closed terminal, Ctrl-\\): the terminal restored,
-  // which Node's default leaves as it is, then the signal raised again with the default action,
-  // so that whoever waits for the process sees it ended by that signal. Not process.exit(): at
-  // exit Node resets the terminal itself, and on a terminal that has hung up that aborts the
-  // process (Node 20). A hung-up terminal refuses the restoring as well: nothing to restore.
-  for (const signal of ENDING_SIGNALS) {
+  // Other signals that end it: the terminal as it was found, which Node's default leaves as it
+  // is for SIGHUP and SIGQUIT. SIGTERM (timeout(1)) and SIGQUIT (Ctrl-\\) exit 128 + their number
+  // (SIGQUIT's own action would write a core dump, credentials in it); a hang-up ends the process
+  // by SIGHUP (endByHangUp), its terminal most likely gone.
+  for (const [signal, number] of [['SIGTERM', 15], ['SIGQUIT', 3]]) {
     process.on(signal, () => {
-      try {
-        restoreTerminal();
-      } catch {}
-      endBySignal(signal);
+      restoreTerminal();
+      process.exit(128 + number);
     });
   }
+  process.on('SIGHUP', () => {
+    try {
+      restoreTerminal();
+    } catch {} // a hung-up terminal refuses it: nothing left to restore
+    endByHangUp();
+  });
   // A closed stderr (`2>&1 >/dev/null | true`) loses the messages, not the exit status.
   process.stderr.on('error', () => {});
   // A closed stdout (`| head`) is not an error worth a stack trace; nor is a full disk.

@@ -643,6 +643,9 @@ describe('exit codes', () => {
       [[`--access-key-secret=${WRONG_SECRET}`, 'list', ORG, PIPELINE], '--access-key-secret goes after the command'],
       [[`--acces-key-secret=${WRONG_SECRET}`, 'list', ORG, PIPELINE], 'unknown command --acces-key-secret=… (commands'],
       [['constructor'], 'unknown command constructor (commands'],
+      // An option's dashes as autocorrect writes them: no option, but its value is no less a secret.
+      [[`\u2014access-key-secret=${WRONG_SECRET}`, 'list', ORG, PIPELINE], 'unknown command \u2014access-key-secret=… (commands'],
+      [['list', ORG, PIPELINE, `\u2014access-key-secret=${WRONG_SECRET}`], 'unexpected argument \u2014access-key-secret=…'],
       [['list'], 'needs <organizationId> and <pipelineId>'],
       [['list', ORG], 'needs <organizationId> and <pipelineId>'],
       [['list', ORG, PIPELINE, 'extra'], 'unexpected argument extra'],
@@ -1103,9 +1106,10 @@ describe('spinner', () => {
   };
 
   // [signal, exit status as the shell reports it, the shell's line for a command the signal
-  // killed: the process ends by the signal itself, not by an exit status that imitates it].
-  const SIGNALS = [['TERM', 143, 'Terminated'], ['HUP', 129, 'Hangup'], ['QUIT', 131, 'Quit'], ['INT', 130, null]];
-  // (bash's line: `Terminated`, or `bash: line 1: <pid> Hangup   <the command line>`.)
+  // killed]. A hang-up ends the process by SIGHUP itself (the shell says so: `bash: line 1: <pid>
+  // Hangup   <the command line>`); the others exit 128 + their number (SIGQUIT's own action
+  // would dump core, credentials in it).
+  const SIGNALS = [['TERM', 143, null], ['HUP', 129, 'Hangup'], ['QUIT', 131, null], ['INT', 130, null]];
   const shellReport = (words) => (words ? `[^\\r\\n]*${words}[^\\r\\n]*\\r?\\n` : '');
   // (SIGINT during a call has its own test: it aborts the call and says so.)
   for (const [signal, status, words] of SIGNALS.filter(([name]) => name !== 'INT')) {
@@ -1138,6 +1142,20 @@ describe('spinner', () => {
     assert.equal(await hangUp('access-key-secret: ', ['list', ORG, PIPELINE, ...akFlags(emu.url, '-')]), 'signal 1 seen=True', 'at the prompt');
     assert.equal(await hangUp('listing pipeline jobs', ['list', ORG, PIPELINE, '--endpoint', endpoint], { ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK_SECRET }),
       'signal 1 seen=True', 'during a call');
+  });
+
+  // Ending by the signal itself skips Node's putting its stdout and stderr back to blocking: a
+  // pipe shared with the shell or a CI runner was left non-blocking for them (their next write
+  // could fail with EAGAIN). The other signals exit as Node does, which puts them back.
+  test('a signal that ends it leaves a pipe it shares as it found it: blocking', { skip: !hasPython && 'needs python3' }, async () => {
+    const endpoint = await scenario('slow-pipe-flags', [], { latencyMs: 10_000 });
+    const env = { ...process.env, HOME: emptyHome, ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK_SECRET };
+    for (const name of SCRUBBED) if (!name.startsWith('ALIBABA_CLOUD_ACCESS_KEY_')) delete env[name];
+    for (const [signal, ended] of [['SIGHUP', 'returncode=-1'], ['SIGTERM', 'returncode=143'], ['SIGQUIT', 'returncode=131']]) {
+      const outcome = await new Promise((resolve) => execFile('python3', [path.join(ROOT, 'tests/cli/pipe-flags.py'), signal, '1.5', process.execPath, BIN, 'list', ORG, PIPELINE, '--endpoint', endpoint],
+        { env, timeout: 30_000 }, (error, stdout) => resolve(stdout.trim())));
+      assert.equal(outcome, `${ended} nonblocking=False`, signal);
+    }
   });
 
   for (const [signal, status, words] of SIGNALS) {

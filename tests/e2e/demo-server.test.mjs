@@ -567,7 +567,7 @@ test("createSigningProxy: a page's package waits out ProxyBusy and retries: two 
   }
 });
 
-test('createSigningProxy refuses at creation a timeoutMs, maxResponseBytes or upstream the package would refuse on every call', () => {
+test('createSigningProxy refuses at creation a timeoutMs, maxResponseBytes or upstream the package would refuse on every call', async () => {
   for (const bad of [0, -1, 1.5, NaN, Infinity, '30000', null]) {
     assert.throws(() => createSigningProxy({ upstream: 'https://devops.example.com', credentials: AK, timeoutMs: bad }), /timeoutMs must be an integer from 1 to/);
   }
@@ -587,6 +587,14 @@ test('createSigningProxy refuses at creation a timeoutMs, maxResponseBytes or up
   }
   for (const good of ['http://localhost:8080', 'http://emulator.localhost', 'http://127.0.0.2:1/base', 'http://[::1]:9', 'https://devops.cn-hangzhou.aliyuncs.com/prefix/']) {
     assert.equal(typeof createSigningProxy({ upstream: good, credentials: AK }), 'function', good);
+  }
+  // What only the package's finer rules refuse: the proxy's fault on each call, not the page's.
+  const path = { rawPath: `/organization/${ORG}/pipeline/${PIPELINE}/jobs`, rawQuery: 'category=DEPLOY' };
+  for (const upstream of ['http://127.1', 'https://x_y.example.com']) {
+    const answer = await createSigningProxy({ upstream, credentials: AK, fetch: async () => assert.fail('nothing is sent') })(path);
+    assert.equal(answer.status, 500, upstream);
+    const body = JSON.parse(Buffer.from(answer.body).toString('utf8'));
+    assert.equal(body.Code ?? body.code, 'ProxyMisconfigured', JSON.stringify(body));
   }
   // Credentials the types refuse, refused at run time too.
   for (const credentials of [{ token: 't0ken', securityToken: 'sts' }, { ...AK, token: 't0ken' }, { ...AK, edition: 'center' }, { token: 't0ken', edition: 'east' }]) {
