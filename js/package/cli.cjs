@@ -1130,7 +1130,9 @@ function start() {
   // by SIGHUP (endByHangUp), its terminal most likely gone.
   for (const [signal, number] of [['SIGTERM', 15], ['SIGQUIT', 3]]) {
     process.on(signal, () => {
-      restoreTerminal();
+      try {
+        restoreTerminal();
+      } catch {} // a terminal that has hung up refuses it
       process.exit(128 + number);
     });
   }
