@@ -72,6 +72,8 @@ function announce(text) {
   $('status').textContent = text;
 }
 
+const PAGE_TITLE = document.title;
+
 function show(state, ...content) {
   // A control in the result (Retry, Cancel) that had focus is about to go: focus moves to the
   // result itself rather than falling back to the page.
@@ -79,6 +81,10 @@ function show(state, ...content) {
   result.dataset.state = state;
   result.setAttribute('aria-busy', String(state === 'loading'));
   result.replaceChildren(...content);
+  // The tab's title says what the page shows ("4 jobs", "Pipeline not found"), for whoever
+  // comes back to it or hears it read.
+  const heading = result.querySelector('.result-title')?.textContent.trim();
+  document.title = state === 'loading' ? `Listing… · ${PAGE_TITLE}` : heading ? `${heading} · ${PAGE_TITLE}` : PAGE_TITLE;
   if (hadFocus) (state === 'loading' ? $('cancel') : result)?.focus();
 }
 
@@ -261,18 +267,22 @@ function shown(text, { limit = SHOWN_CHARS, bidi = false } = {}) {
   return [bidi ? withVisibleBidi(head) : head, more > 0 ? h('span', { class: 'muted clipped' }, ` … and ${more.toLocaleString('en')} more characters`) : null];
 }
 
-/** Chinese text (job names, parameter values): marked as such, so that a screen reader speaks
- *  it in a Chinese voice rather than spelling it out in the page's English one. */
+/** Chinese text (job names, parameter values) marked as such, so that a screen reader speaks it
+ *  in a Chinese voice rather than spelling it out in the page's English one; Japanese (kana
+ *  among its kanji) and Korean too. */
+const KANA = /[\p{Script=Hiragana}\p{Script=Katakana}]/u;
+const HANGUL = /\p{Script=Hangul}/u;
 const HAN = /\p{Script=Han}/u;
-const langOf = (text) => (HAN.test(text) ? { lang: 'zh' } : {});
+const langOf = (text) => (KANA.test(text) ? { lang: 'ja' } : HANGUL.test(text) ? { lang: 'ko' } : HAN.test(text) ? { lang: 'zh' } : {});
 
 function row(job) {
   return h('tr', { dataset: { identifier: clip(job.identifier).text } },
     cell('Job', 'job-name', h('span', { dir: 'auto', ...langOf(job.jobName) }, job.jobName ? shown(job.jobName) : h('em', { class: 'muted' }, '(no name)'))),
     cell('Identifier', 'identifier', h('code', { dir: 'auto', ...langOf(job.identifier) }, shown(job.identifier))),
-    // "Never run" said in words to a screen reader (and in a tooltip), not only as a dash.
+    // "Never run" said in words to a screen reader, not only as a dash (no tooltip: it would be
+    // read a second time).
     cell('Last job id', 'num', job.lastJobId === null
-      ? h('span', { class: 'muted', title: 'never run' }, h('span', { 'aria-hidden': 'true' }, '—'), h('span', { class: 'visually-hidden' }, 'never run'))
+      ? h('span', { class: 'muted' }, h('span', { 'aria-hidden': 'true' }, '—'), h('span', { class: 'visually-hidden' }, 'never run'))
       : String(job.lastJobId)),
     cell('Parameters', 'params-cell', renderParams(job)));
 }
@@ -493,6 +503,9 @@ function setUpBackends() {
   const notes = [];
   for (const [name, info] of [['emulator', emulator], ['upstream', upstream]]) {
     radios[name].disabled = !info.available;
+    // The note says why a backend is off: tied to its choice, for whoever reaches it.
+    if (info.available) radios[name].removeAttribute('aria-describedby');
+    else radios[name].setAttribute('aria-describedby', 'backend-note');
     if (!info.available && info.reason) notes.push(info.reason);
   }
   if (upstream.available) {

@@ -137,6 +137,20 @@ const VALUE_FLAGS = {
 };
 const BOOLEAN_FLAGS = { '--json': 'json', '--unsigned': 'unsigned', '--help': 'help', '-h': 'help' };
 
+/**
+ * Whether `--help` or `-h` is among the options, whatever else is wrong with them (so help is
+ * shown, not an error); not as a flag's value (`--category -h`) nor after `--`.
+ */
+function asksForHelp(args) {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') return false;
+    if (arg === '--help' || arg === '-h') return true;
+    if (Object.hasOwn(VALUE_FLAGS, arg)) i++; // its value follows
+  }
+  return false;
+}
+
 /** Parses the arguments after `list`: { positionals, values, flags, credentialOrder }. */
 function parseListArgs(args) {
   const positionals = [];
@@ -914,8 +928,7 @@ function version() {
 }
 
 async function runList(args, io) {
-  const end = args.indexOf('--');
-  if ((end === -1 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h')) {
+  if (asksForHelp(args)) {
     io.out(LIST_HELP);
     return EXIT.ok;
   }

@@ -659,6 +659,8 @@ describe('exit codes', () => {
       [['list', ORG, PIPELINE, '--access-key-id', AK_ID, '--', WRONG_SECRET], 'unexpected argument (not shown'],
       [['list', ORG, PIPELINE, 'DEPLOY', ...akFlags()], 'a category goes with --category'],
       [['list', ORG, PIPELINE, '--endpoint'], '--endpoint needs a value'],
+      // A flag's value that reads like help is the value (here refused as a category), not a request for help.
+      [['list', ORG, PIPELINE, '--category', '-h', ...akFlags()], 'InvalidArgumentError'],
       [['list', ORG, PIPELINE, '--timeout', 'soon', ...akFlags()], '--timeout must be an integer from 1 to'],
       [['list', ORG, PIPELINE, '--timeout', '0', ...akFlags()], '--timeout must be an integer from 1 to'],
       [['list', ORG, PIPELINE, '--retries', '-1', ...akFlags()], '--retries must be an integer from 0 to 10'],

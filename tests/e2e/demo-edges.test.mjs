@@ -170,6 +170,17 @@ test('a field the package refuses is marked and focused; the status line says wh
   });
 });
 
+test('text in Chinese, Japanese and Korean is marked with its language (a screen reader\'s English voice would spell it out); Latin text is not', () =>
+  withAnswer(() => jobs(4, (i) => ({
+    identifier: `job_${i}`, jobName: ['部署到生产环境', 'デプロイ本番', '배포 작업', 'deploy prod'][i], lastJobId: i, lastJobParams: '{"环境":"生产"}',
+  })), async ({ page }) => {
+    await waitForResult(page, 'ok');
+    const langs = await page.locator('#result .job-name [dir=auto]').evaluateAll((spans) => spans.map((span) => span.getAttribute('lang')));
+    assert.deepEqual(langs, ['zh', 'ja', 'ko', null]);
+    assert.deepEqual(await page.locator('tr[data-identifier=job_0] dl.params dt').evaluateAll((dts) => dts.map((dt) => dt.getAttribute('lang'))), ['zh']);
+    assert.equal(await page.title(), '4 jobs · Pipeline jobs · yunxiao-pipeline-jobs demo');
+  }));
+
 test('a package or a configuration that does not load is said so (to a screen reader too), not a blank page; List jobs is off', async () => {
   const cases = [
     ['**/pkg/web/index.js', 'The package did not load', 'package-not-loaded'],

@@ -23,6 +23,8 @@ test('first load lists the seeded pipeline: names, ids, parameters, raw text, re
     assert.equal(await page.inputValue('#category'), 'DEPLOY');
     assert.equal(await page.isChecked('input[name=backend][value=emulator]'), true);
     assert.equal(await page.isDisabled('input[name=backend][value=upstream]'), true, 'no credentials: the proxy backend is off');
+    assert.equal(await page.getAttribute('input[name=backend][value=upstream]', 'aria-describedby'), 'backend-note', 'the note says why, to whoever reaches the choice');
+    assert.match(await page.locator('#backend-note').innerText(), /./);
 
     assert.deepEqual(await jobIdentifiers(page), SEEDED_IDENTIFIERS);
     const prod = page.locator('tr[data-identifier=deploy_prod_03]');
@@ -47,6 +49,7 @@ test('first load lists the seeded pipeline: names, ids, parameters, raw text, re
 
     assert.match(await text(page.locator('#request-id')), REQUEST_ID);
     assert.match(await text(page.locator('#result h2')), /^4 jobs$/);
+    assert.equal(await page.title(), '4 jobs · Pipeline jobs · yunxiao-pipeline-jobs demo');
     await assertNoHorizontalOverflow(page);
     await screenshot(page, 'seeded-laptop');
     assertNoConsoleErrors(problems);
@@ -64,6 +67,7 @@ test('a missing pipeline (typed, Enter) shows NotFoundError: code, status, reque
     const card = page.locator('#result article.error');
     assert.equal(await card.getAttribute('data-error-class'), 'NotFoundError');
     assert.equal(await text(card.locator('.badge')), 'NotFoundError');
+    assert.equal(await page.title(), `${await text(card.locator('.result-title'))} · Pipeline jobs · yunxiao-pipeline-jobs demo`, 'the tab says what happened');
     assert.equal(await text(card.locator('.error-code')), 'InvalidPipeline.NotFound');
     assert.equal(await text(card.locator('.error-status')), '404');
     const requestId = await text(card.locator('.error-request-id'));
