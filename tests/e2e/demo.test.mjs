@@ -265,6 +265,11 @@ test('phone width: no horizontal overflow for jobs, unusual data, errors and loa
     await waitForResult(page, 'ok');
     await assertNoHorizontalOverflow(page);
     await screenshot(page, 'seeded-phone');
+    // Rows become cards, each cell labelled for the eye; a screen reader hears the column's
+    // header, not the label a second time.
+    const prod = page.locator('tr[data-identifier=deploy_prod_03]');
+    assert.match(await prod.locator('td.job-name').evaluate((td) => getComputedStyle(td, '::before').content), /Job/);
+    assert.match(await prod.ariaSnapshot(), /^- row "部署到生产环境 deploy_prod_03 9007199254740991 branch master env prod"/);
     for (const [example, state] of [['unusual', 'ok'], ['not-found', 'error'], ['unavailable', 'error'], ['big-id', 'error']]) {
       await page.click(`[data-example=${example}]`);
       await waitForResult(page, state);
