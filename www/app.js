@@ -383,7 +383,8 @@ function showError(request, error, info) {
   // The field the package refused, by its label: marked, and where the focus goes.
   const field = !sent && Object.keys(LABELS).find((name) => String(error.message).startsWith(`InvalidArgument: ${name} `));
   const extra = isOurs ? advice(request, error) : null;
-  announce(`${title}: ${className}${isOurs ? `, ${error.code}` : ''}.`);
+  // Said in words first (which field to fix, when one was refused); the class and code last.
+  announce(`${title}.${field ? ` Check the ${LABELS[field]} field.` : ''} (${className}${isOurs ? `, ${error.code}` : ''})`);
   show('error', h('article', { class: `error error--${tone}`, dataset: { errorClass: className }, 'aria-labelledby': 'error-title' },
     h('header', null,
       h('span', { class: 'badge' }, className),

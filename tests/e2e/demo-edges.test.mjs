@@ -159,7 +159,7 @@ test('a field the package refuses is marked and focused; the status line says wh
     assert.match(await page.locator('#result').innerText(), /Check the Pipeline ID field\./);
     assert.match(await page.locator('#result .facts').innerText(), /none: nothing was sent/);
     assert.equal(await page.locator('#result .meaning').count(), 0, 'no API table lookup for a request never sent');
-    assert.equal(await page.locator('#status').innerText(), 'Invalid input: InvalidArgumentError, InvalidArgument.');
+    assert.equal(await page.locator('#status').innerText(), 'Invalid input. Check the Pipeline ID field. (InvalidArgumentError, InvalidArgument)', 'the field to fix, in the announcement too');
     // Corrected and sent again: the mark goes.
     await page.fill('#pipelineId', '1234567');
     await page.click('#submit');
