@@ -522,6 +522,8 @@ function setUpBackends() {
 }
 
 async function start() {
+  // Off in the page until this script runs: without it, List jobs would only reload the page.
+  submitButton.disabled = false;
   // The package and the configuration load together.
   const configured = fetch('/config.json', { cache: 'no-store' }).then(async (response) => {
     if (!response.ok) throw new Error(`HTTP ${response.status}`);

@@ -181,6 +181,14 @@ test('text in Chinese, Japanese and Korean is marked with its language (a screen
     assert.equal(await page.title(), '4 jobs · Pipeline jobs · yunxiao-pipeline-jobs demo');
   }));
 
+test('without the page\'s script (JavaScript off, or app.js not loaded), List jobs is off: it would only reload the page', async () => {
+  const prepare = (context) => context.route('**/app.js', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await withPage({ prepare }, async ({ page }) => {
+    await page.waitForLoadState('load');
+    assert.equal(await page.isDisabled('#submit'), true);
+  });
+});
+
 test('a package or a configuration that does not load is said so (to a screen reader too), not a blank page; List jobs is off', async () => {
   const cases = [
     ['**/pkg/web/index.js', 'The package did not load', 'package-not-loaded'],
