@@ -60,11 +60,19 @@ function tempDir() {
   return dir;
 }
 
+/** A child's environment: this one's without any credential (SCRUBBED), an empty HOME, then `overrides`. */
+function childEnvWith(overrides = {}) {
+  const env = { ...process.env };
+  for (const name of SCRUBBED) delete env[name];
+  return Object.assign(env, { HOME: emptyHome }, overrides);
+}
+
+/** The installed command as a shell command line (for script(1)). */
+const shellCommand = (args) => [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ');
+
 /** Runs the installed command: { code, signal, stdout, stderr, ms }. */
 function run(args, { env = {}, input, home = emptyHome, killAfterMs } = {}) {
-  const childEnv = { ...process.env };
-  for (const name of SCRUBBED) delete childEnv[name];
-  Object.assign(childEnv, { HOME: home }, env);
+  const childEnv = childEnvWith({ HOME: home, ...env });
   const started = Date.now();
   const child = spawn(process.execPath, [BIN, ...args], { env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
@@ -86,6 +94,8 @@ function run(args, { env = {}, input, home = emptyHome, killAfterMs } = {}) {
   });
 }
 
+// The key in the environment, where a command line would show it (a shell's report of a killed command).
+const AK_ENV = { ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK_SECRET };
 const akFlags = (endpoint = emu.url, secret = AK_SECRET) => ['--endpoint', endpoint, '--access-key-id', AK_ID, '--access-key-secret', secret];
 
 async function control(pathname, body) {
@@ -734,9 +744,7 @@ describe('exit codes', () => {
   });
 
   test('a closed stderr loses the message, not the exit code', async () => {
-    const childEnv = { ...process.env, HOME: emptyHome };
-    for (const name of SCRUBBED) delete childEnv[name];
-    const child = spawn(process.execPath, [BIN, 'list', ORG, '999', ...akFlags()], { env: childEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'list', ORG, '999', ...akFlags()], { env: childEnvWith(), stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr.destroy(); // the reader goes away before the command writes its error line
     const code = await new Promise((resolve) => child.on('close', resolve));
     assert.equal(code, 4);
@@ -792,7 +800,7 @@ describe('credentials', () => {
   });
 
   test('environment variables: AccessKey, STS, token; both kinds at once is exit 2', async () => {
-    assertExit(await run(['list', ORG, PIPELINE, '--endpoint', emu.url], { env: { ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK_SECRET } }), 0);
+    assertExit(await run(['list', ORG, PIPELINE, '--endpoint', emu.url], { env: AK_ENV }), 0);
     assertExit(await run(['list', ORG, PIPELINE, '--endpoint', emu.url], {
       env: { ALIBABA_CLOUD_ACCESS_KEY_ID: STS_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: STS_SECRET, ALIBABA_CLOUD_SECURITY_TOKEN: STS_TOKEN },
     }), 0);
@@ -959,10 +967,7 @@ describe('hidden prompt on a terminal', () => {
   /** Runs the command in a pseudo-terminal; once `prompt` shows, `typed` is written in one go,
    *  or (an array) piece by piece, 300 ms apart, as separate key presses. */
   async function inTerminal(args, prompt, typed) {
-    const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ');
-    const env = { ...process.env, HOME: emptyHome, TERM: 'xterm' };
-    for (const name of SCRUBBED) delete env[name];
-    const child = spawn('script', ['-qec', command, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn('script', ['-qec', shellCommand(args), '/dev/null'], { env: childEnvWith({ TERM: 'xterm' }), stdio: ['pipe', 'pipe', 'inherit'] });
     let output = '';
     let written = false;
     child.stdout.setEncoding('utf8').on('data', (d) => {
@@ -1041,10 +1046,8 @@ describe('spinner', () => {
     const endpoint = await scenario('slow-tty', [], { latencyMs: 900 });
     // Async: the emulator runs in this process, so the event loop must stay free.
     const inTerminal = (endpointUrl) => {
-      const command = [process.execPath, BIN, 'list', ORG, PIPELINE, ...akFlags(endpointUrl)].map((a) => `'${a}'`).join(' ');
-      const env = { ...process.env, HOME: emptyHome, TERM: 'xterm' };
-      for (const name of SCRUBBED) delete env[name];
-      const child = spawn('script', ['-qec', command, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+      const command = shellCommand(['list', ORG, PIPELINE, ...akFlags(endpointUrl)]);
+      const child = spawn('script', ['-qec', command, '/dev/null'], { env: childEnvWith({ TERM: 'xterm' }), stdio: ['pipe', 'pipe', 'inherit'] });
       child.stdin.end();
       let stdout = '';
       child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
@@ -1073,11 +1076,8 @@ describe('spinner', () => {
    * machine). Resolves with what the terminal showed.
    */
   const signalledInTerminal = (args, marker, waitFor, signal, extraEnv = {}) => {
-    const env = { ...process.env, HOME: emptyHome, TERM: 'xterm' };
-    for (const name of SCRUBBED) delete env[name];
-    Object.assign(env, extraEnv);
-    const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ');
-    const line = `${command}; echo "[rc=$?]"; stty -a | tr ' ;' '\\n\\n' | grep -x -- '-\\?echo'`;
+    const env = childEnvWith({ TERM: 'xterm', ...extraEnv });
+    const line = `${shellCommand(args)}; echo "[rc=$?]"; stty -a | tr ' ;' '\\n\\n' | grep -x -- '-\\?echo'`;
     const child = spawn('script', ['-qec', line, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
     let stdout = '';
     let sent = false;
@@ -1120,7 +1120,7 @@ describe('spinner', () => {
       const marker = `SIGNALLED_IN_CALL_${signal}`;
       // The key from the environment: the shell's report of the killed command shows its arguments.
       const stdout = await signalledInTerminal(['list', ORG, PIPELINE, '--category', marker, '--endpoint', endpoint], marker, 'listing pipeline jobs…', signal,
-        { ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK_SECRET });
+        AK_ENV);
       assert.match(stdout, /\r⠋ listing pipeline jobs…/);
       const end = stdout.indexOf('[rc=');
       assert.ok(end > 0, stdout);
@@ -1136,13 +1136,11 @@ describe('spinner', () => {
   test('a terminal that hangs up, at the prompt or during a call: the process ends by SIGHUP', { skip: !hasPython && 'needs python3 for a pseudo-terminal it can close' }, async () => {
     const endpoint = await scenario('slow-hang-up', [], { latencyMs: 10_000 });
     const hangUp = (waitFor, args, env = {}) => new Promise((resolve) => {
-      const childEnv = { ...process.env, HOME: emptyHome, TERM: 'xterm', ...env };
-      for (const name of SCRUBBED) if (!(name in env)) delete childEnv[name];
-      execFile('python3', [path.join(ROOT, 'tests/cli/hang-up.py'), waitFor, process.execPath, BIN, ...args], { env: childEnv, timeout: 30_000 },
+      execFile('python3', [path.join(ROOT, 'tests/cli/hang-up.py'), waitFor, process.execPath, BIN, ...args], { env: childEnvWith({ TERM: 'xterm', ...env }), timeout: 30_000 },
         (error, stdout) => resolve(stdout.trim()));
     });
     assert.equal(await hangUp('access-key-secret: ', ['list', ORG, PIPELINE, ...akFlags(emu.url, '-')]), 'signal 1 seen=True', 'at the prompt');
-    assert.equal(await hangUp('listing pipeline jobs', ['list', ORG, PIPELINE, '--endpoint', endpoint], { ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK_SECRET }),
+    assert.equal(await hangUp('listing pipeline jobs', ['list', ORG, PIPELINE, '--endpoint', endpoint], AK_ENV),
       'signal 1 seen=True', 'during a call');
   });
 
@@ -1151,8 +1149,7 @@ describe('spinner', () => {
   // could fail with EAGAIN). The other signals exit as Node does, which puts them back.
   test('a signal that ends it leaves a pipe it shares as it found it: blocking', { skip: !hasPython && 'needs python3' }, async () => {
     const endpoint = await scenario('slow-pipe-flags', [], { latencyMs: 10_000 });
-    const env = { ...process.env, HOME: emptyHome, ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK_SECRET };
-    for (const name of SCRUBBED) if (!name.startsWith('ALIBABA_CLOUD_ACCESS_KEY_')) delete env[name];
+    const env = childEnvWith(AK_ENV);
     for (const [signal, ended] of [['SIGHUP', 'returncode=-1'], ['SIGTERM', 'returncode=143'], ['SIGQUIT', 'returncode=131']]) {
       const outcome = await new Promise((resolve) => execFile('python3', [path.join(ROOT, 'tests/cli/pipe-flags.py'), signal, '1.5', process.execPath, BIN, 'list', ORG, PIPELINE, '--endpoint', endpoint],
         { env, timeout: 30_000 }, (error, stdout) => resolve(stdout.trim())));
