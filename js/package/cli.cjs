@@ -146,10 +146,13 @@ function asksForHelp(args) {
     const arg = args[i];
     if (arg === '--') return false;
     if (arg === '--help' || arg === '-h') return true;
-    if (Object.hasOwn(VALUE_FLAGS, arg)) i++; // its value follows
+    if (Object.hasOwn(VALUE_FLAGS, arg) && canBeValue(args[i + 1])) i++; // its value follows
   }
   return false;
 }
+
+/** Whether a word after a flag that takes a value is that value: not another option (`--x`). */
+const canBeValue = (word) => word !== undefined && !(word.startsWith('--') && word.length > 2);
 
 /** Parses the arguments after `list`: { positionals, values, flags, credentialOrder }. */
 function parseListArgs(args) {
@@ -183,7 +186,7 @@ function parseListArgs(args) {
     if (eq !== -1) {
       value = arg.slice(eq + 1);
     } else {
-      if (i + 1 >= args.length || (args[i + 1].startsWith('--') && args[i + 1].length > 2)) {
+      if (!canBeValue(args[i + 1])) {
         throw new UsageError(`${name} needs a value`);
       }
       value = args[++i];
@@ -1116,16 +1119,18 @@ function start() {
     interrupted: () => interrupted,
   };
 
-  // Ctrl-C: abort the call in flight (the package rejects it at once), then exit 130. Outside a
-  // call (reading stdin), or on a second Ctrl-C, exit at once.
   // The terminal as it was found: no spinner left on its line, echo back on after a hidden
-  // prompt, and the prompt's line ended.
+  // prompt, and the prompt's line ended. A terminal that has hung up refuses it: nothing to restore.
   const restoreTerminal = () => {
     stopCall?.();
-    if (process.stdin.isTTY && process.stdin.isRaw) process.stdin.setRawMode(false);
+    try {
+      if (process.stdin.isTTY && process.stdin.isRaw) process.stdin.setRawMode(false);
+    } catch {}
     if (promptLineOpen) process.stderr.write('\n');
     promptLineOpen = false;
   };
+  // Ctrl-C: abort the call in flight (the package rejects it at once), then exit 130. Outside a
+  // call (reading stdin), or on a second Ctrl-C, exit at once.
   process.on('SIGINT', () => {
     if (interrupted || !stopCall) {
       restoreTerminal();
@@ -1143,16 +1148,12 @@ function start() {
   // by SIGHUP (endByHangUp), its terminal most likely gone.
   for (const [signal, number] of [['SIGTERM', 15], ['SIGQUIT', 3]]) {
     process.on(signal, () => {
-      try {
-        restoreTerminal();
-      } catch {} // a terminal that has hung up refuses it
+      restoreTerminal();
       process.exit(128 + number);
     });
   }
   process.on('SIGHUP', () => {
-    try {
-      restoreTerminal();
-    } catch {} // a hung-up terminal refuses it: nothing left to restore
+    restoreTerminal();
     endByHangUp();
   });
   // A closed stderr (`2>&1 >/dev/null | true`) loses the messages, not the exit status.
