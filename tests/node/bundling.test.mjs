@@ -3,12 +3,12 @@
 // copied; the wasm files are exported for asset imports.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appWithPackage } from './helpers.mjs';
+import { appWithPackage, runNode } from './helpers.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ESBUILD = path.join(ROOT, 'node_modules/.bin/esbuild');
@@ -64,10 +64,8 @@ test('a Node app bundled with webpack: the wasm emitted, working with and withou
   const { errors, warnings } = stats.toJson({ all: false, errors: true, warnings: true });
   assert.deepEqual([errors.map((e) => e.message), warnings.map((w) => w.message)], [[], []]);
   const file = path.join(out, 'app.cjs');
-  // Asynchronous, like the build: the event loop stays free.
-  const run = (args) => new Promise((resolve) => execFile(process.execPath, args, { encoding: 'utf8' }, (error, stdout, stderr) => resolve({ status: error ? error.code ?? 1 : 0, stdout, stderr })));
   for (const args of [[file], ['-e', `delete process.getBuiltinModule; require(${JSON.stringify(file)})`]]) {
-    const result = await run(args);
+    const result = await runNode(args);
     assert.equal(result.stdout.trim(), 'NotFoundError', `${args.join(' ')}: ${result.stderr}`);
   }
 });

@@ -1,4 +1,5 @@
 // Shared helpers for the Node suites: an emulator per suite, seeded ids and credentials.
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,16 @@ export const STS = {
 };
 export const TOKEN = 'pt-EmuDemoToken0001-not-a-real-token';
 export const SECRETS = [AK.accessKeySecret, STS.accessKeySecret, STS.securityToken, TOKEN];
+
+/**
+ * Runs this Node with `args`: `{ code, stdout, stderr }`. Asynchronous, not spawnSync: an
+ * emulator of the test's own answers from this process, whose event loop must stay free.
+ */
+export function runNode(args, options = {}) {
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, options, (error, stdout, stderr) => resolve({ code: error ? error.code ?? 1 : 0, stdout, stderr }));
+  });
+}
 
 export async function emulator(t, options = {}) {
   const emu = await startEmulator({ port: 0, ...options });

@@ -4,11 +4,10 @@
 // node and the jsdom environments, with no flag and no setup file.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AK, ORG, PIPELINE, appWithPackage, emulator } from './helpers.mjs';
+import { AK, ORG, PIPELINE, appWithPackage, emulator, runNode } from './helpers.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const JEST = path.join(ROOT, 'node_modules/jest/bin/jest.js');
@@ -44,14 +43,10 @@ for (const [environment, testEnvironment] of Object.entries(ENVIRONMENTS)) {
       // jest.config.cjs, as an app has it (Jest 30 looks for that name in the project even when
       // --config names another file).
       writeFileSync(path.join(app, 'jest.config.cjs'), `module.exports = ${JSON.stringify({ testEnvironment, testMatch: ['**/*.test.cjs'] })};\n`);
-      // Not spawnSync: the emulator answers from this process.
-      const run = await new Promise((resolve) => {
-        const env = { ...process.env, NODE_OPTIONS: nodeOptions, YX_JEST_CALL: JSON.stringify({ endpoint: url, credentials: AK, organizationId: ORG, pipelineId: PIPELINE }) };
-        execFile(process.execPath, [JEST, '--ci', '--no-cache'], { cwd: app, env, timeout: 120_000 }, (error, stdout, stderr) =>
-          resolve({ status: error ? error.code ?? 1 : 0, stderr }));
-      });
+      const env = { ...process.env, NODE_OPTIONS: nodeOptions, YX_JEST_CALL: JSON.stringify({ endpoint: url, credentials: AK, organizationId: ORG, pipelineId: PIPELINE }) };
+      const run = await runNode([JEST, '--ci', '--no-cache'], { cwd: app, env, timeout: 120_000 });
       // Jest reports on stderr; the credentials are the emulator's, never printed by the test.
-      assert.equal(run.status, 0, run.stderr);
+      assert.equal(run.code, 0, run.stderr);
       // Without colours (FORCE_COLOR, as CI sets it, colours Jest's report).
       assert.match(run.stderr.replace(/\x1b\[[0-9;]*m/g, ''), /Tests:\s+1 passed, 1 total/);
     });

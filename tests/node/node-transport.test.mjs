@@ -4,12 +4,11 @@
 // kills a mutant that a mutation audit found surviving the other suites.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import dns from 'node:dns';
 import http from 'node:http';
 import net from 'node:net';
 import * as y from '../../pkg/node/index.mjs';
-import { AK, ORG, PIPELINE, emulator, rejection } from './helpers.mjs';
+import { AK, ORG, PIPELINE, emulator, rejection, runNode } from './helpers.mjs';
 
 const BODY = JSON.stringify({ requestId: 'AUDIT-1', success: true, jobs: [{ identifier: 'a_job', jobName: 'a', lastJobId: 1 }] });
 
@@ -171,10 +170,7 @@ test('before Node 20.16 (no process.getBuiltinModule) the package loads Node\'s 
     const script = `delete process.getBuiltinModule; (async () => { ${loadIt}
       const { jobs } = await y.listPipelineJobs(${JSON.stringify(ORG)}, ${JSON.stringify(PIPELINE)}, ${options});
       process.stdout.write(jobs.length + ' ' + typeof process.getBuiltinModule); })().catch((error) => { console.error(String(error)); process.exit(1); });`;
-    // Not spawnSync: the emulator answers from this process.
-    const { code, stdout, stderr } = await new Promise((resolve) => {
-      execFile(process.execPath, ['-e', script], { timeout: 30_000 }, (error, out, err) => resolve({ code: error ? error.code ?? 1 : 0, stdout: out, stderr: err }));
-    });
+    const { code, stdout, stderr } = await runNode(['-e', script], { timeout: 30_000 });
     assert.equal(code, 0, `${build}: ${stderr}`);
     assert.equal(stdout.trim(), '4 undefined', build);
   }
