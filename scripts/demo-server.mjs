@@ -293,16 +293,18 @@ function checkEdition(credentials) {
 }
 
 function checkUpstream(upstream) {
+  // Shown without what may stand before an `@`: a user name and password are credentials.
+  const shown = String(upstream).replace(/^([^/]*\/\/)[^/]*@/, '$1…@');
   let url;
   try {
     url = new URL(upstream);
   } catch {
-    throw new Error(`UPSTREAM is not a URL: ${upstream}`);
+    throw new Error(`UPSTREAM is not a URL: ${shown}`);
   }
   // An address, not a name that starts like one (127.attacker.example); URL writes IPv4 in full.
   const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || (isIPv4(url.hostname) && url.hostname.startsWith('127.'));
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new Error(`UPSTREAM must be https:// (http:// only for a loopback host): ${upstream}`);
+    throw new Error(`UPSTREAM must be https:// (http:// only for a loopback host): ${shown}`);
   }
 }
 

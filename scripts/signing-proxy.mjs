@@ -124,8 +124,8 @@ export function createSigningProxy({
   }
   const base = String(upstream).replace(/\/+$/, '');
   const secrets = [credentials.accessKeySecret, credentials.securityToken, credentials.token].filter((s) => typeof s === 'string' && s.length > 0);
-  const forms = formsOf(secrets);
-  const redact = redactorOf(forms);
+  const echoes = echoesOf(secrets);
+  const redact = redactorOf(echoes);
   let callsInFlight = 0;
 
   return async function forward({ rawPath, rawQuery, signal }) {
@@ -155,10 +155,12 @@ export function createSigningProxy({
   async function signAndRelay(call, signal) {
     let captured = null;
     let tooLarge = false;
-    let signature = null;
+    const signatures = [];
     const capturingFetch = async (url, init) => {
-      // The request's signature is a secret of the call's: an answer that echoes it is redacted too.
-      signature = signatureOf(new Headers(init.headers).get('authorization'));
+      // The requests' signatures are secrets of the call's: an answer that echoes one is redacted
+      // too, an earlier attempt's included (the clock-skew retry signs the request again).
+      const signature = signatureOf(new Headers(init.headers).get('authorization'));
+      if (signature !== null) signatures.push(signature);
       const response = await baseFetch(url, init);
       const body = await readCapped(response, maxResponseBytes).catch((error) => {
         if (error === TOO_LARGE) tooLarge = true;
@@ -188,7 +190,7 @@ export function createSigningProxy({
       failure = error; // the upstream's own errors are relayed as they came; see below
     }
     if (signal?.aborted) return null;
-    if (captured !== null) return relay(captured, signature === null ? forms : formsOf([...secrets, signature]));
+    if (captured !== null) return relay(captured, signatures.length === 0 ? echoes : echoesOf([...secrets, ...signatures]));
     // No upstream answer to relay: say why, in the gateway's error shape so the page's package
     // classifies it (5xx → ServerError, retryable; 400 → BadRequestError).
     if (tooLarge) return proxyError(502, 'ProxyResponseTooLarge', `the upstream answer is larger than ${maxResponseBytes} bytes`);
@@ -225,13 +227,44 @@ function problemWithUpstream(text) {
   return null;
 }
 
-/** Every form in which an upstream may echo these secrets, longest first (so that a form
- *  containing another is removed whole). */
-function formsOf(secrets) {
-  return [...new Set(secrets.flatMap(echoedForms))].sort((a, b) => b.length - a.length);
+/** How an upstream may echo these secrets: `patterns` that find each in any mix of escapes and
+ *  either case (see `echoPattern`), and `forms`, each spelt whole, for the UTF-16 check. */
+function echoesOf(secrets) {
+  return { forms: [...new Set(secrets.flatMap(echoedForms))], patterns: secrets.map(echoPattern) };
 }
 
-const redactorOf = (forms) => (text) => forms.reduce((t, form) => t.split(form).join(REDACTED), text);
+/** Whether `text` holds an echo of a secret. */
+const holdsEcho = (text, { patterns }) => patterns.some((pattern) => {
+  pattern.lastIndex = 0;
+  return pattern.test(text);
+});
+
+/**
+ * Text with every echo replaced by [REDACTED]. Echoes that overlap (one secret's end sent as
+ * another's start) are replaced as one: replaced a secret at a time, the first would take the
+ * shared part and leave the rest of the other.
+ */
+const redactorOf = ({ patterns }) => (text) => {
+  const found = [];
+  for (const pattern of patterns) {
+    pattern.lastIndex = 0;
+    for (let match; (match = pattern.exec(text)) !== null; pattern.lastIndex = match.index + 1) found.push([match.index, match.index + match[0].length]);
+  }
+  if (found.length === 0) return text;
+  found.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let copied = 0;
+  let [start, end] = found[0];
+  for (const [nextStart, nextEnd] of found) {
+    if (nextStart <= end) {
+      end = Math.max(end, nextEnd);
+      continue;
+    }
+    out += text.slice(copied, start) + REDACTED;
+    [copied, start, end] = [end, nextStart, nextEnd];
+  }
+  return out + text.slice(copied, start) + REDACTED + text.slice(end);
+};
 
 /** The signature in an `authorization` header (V3, `…,Signature=hex`: the proxy signs no other), or null. */
 function signatureOf(authorization) {
@@ -252,9 +285,36 @@ function echoedForms(secret) {
   return [secret, encoded, lower, encode(encoded), encode(lower), encoded.replaceAll('%2F', '/'), lower.replaceAll('%2f', '/'), secret.replaceAll('/', '\\/')];
 }
 
-/** The captured answer with `forms` (the echoed forms of the secrets) removed. */
-function relay({ status, headers, body }, forms) {
-  const redact = redactorOf(forms);
+/**
+ * A secret written in any mix of the escapes an upstream may echo it with, as the package's own
+ * redaction reads them (src/core/secret.rs; the command line has a copy): each character as it is,
+ * its UTF-8 bytes percent-encoded (either hex case, needed or not, once or twice), `/` as `\/`;
+ * letters in either case. The forms above, and an encoder's every other choice. Not other JSON
+ * escapes (`\u0041`), which the package's redaction also reads: replaced here, one that follows an
+ * escaped backslash would break the JSON the page parses; an answer with one is refused instead
+ * (`spellsOnceUnescaped`).
+ */
+function echoPattern(secret) {
+  const hex = (byte) => byte.toString(16).padStart(2, '0');
+  let pattern = '';
+  for (const char of secret) {
+    // Escapes first, so that of the readings of a `%` in a secret the longest wins.
+    const forms = [];
+    // A lone surrogate has no UTF-8 form: only as it is.
+    if (char.isWellFormed()) forms.push([...Buffer.from(char)].map((byte) => `%(?:25)?${hex(byte)}`).join(''));
+    if (char === '/') forms.push('\\\\/');
+    forms.push(char.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&'));
+    pattern += `(?:${forms.join('|')})`;
+  }
+  // Either case: a hex digest (a signature) is the same in upper case, and a credential's
+  // letters re-cased would give most of it away.
+  return new RegExp(pattern, 'gi');
+}
+
+/** The captured answer with the secrets' `echoes` (see `echoesOf`) removed. */
+function relay({ status, headers, body }, echoes) {
+  const { forms } = echoes;
+  const redact = redactorOf(echoes);
   let bytes = Buffer.from(body);
   // Redaction reads the body as UTF-8 (as the API sends it). A secret in UTF-16 would pass
   // unseen: such an answer is not relayed at all.
@@ -268,13 +328,13 @@ function relay({ status, headers, body }, forms) {
   // redaction above, and the page's JSON.parse would then spell it out: not relayed either.
   // Escapes escaped too: `lastJobParams` is JSON text inside a JSON string, parsed twice.
   // The headers relayed too: the page reads the request id (into results and errors) as text.
-  if (spellsOnceUnescaped(clean, forms) || Object.values(out).some((value) => spellsOnceUnescaped(value, forms))) {
+  if (spellsOnceUnescaped(clean, echoes) || Object.values(out).some((value) => spellsOnceUnescaped(value, echoes))) {
     return proxyError(502, 'ProxyUpstreamEchoedSecret', 'the upstream answer held a credential written with JSON escapes (or escapes nested past 16 levels), which is not relayed');
   }
   // The page's package reads an XML error's code, message and request id as an XML parser does
   // (character references, entities, CDATA): a secret written with those would be spelt out there.
   const readFromXml = XML_FIELDS.map((name) => xmlElementText(clean, name));
-  if (readFromXml.some((read) => forms.some((form) => read.includes(form)))) {
+  if (readFromXml.some((read) => holdsEcho(read, echoes))) {
     return proxyError(502, 'ProxyUpstreamEchoedSecret', 'the upstream answer held a credential written with XML escapes, which is not relayed');
   }
   if (clean !== text) bytes = Buffer.from(clean, 'utf8'); // a server that echoes a secret
@@ -351,26 +411,26 @@ function xmlText(raw) {
   const put = (text) => {
     for (let k = 0; k < text.length; k++) out[length++] = text.charCodeAt(k);
   };
-  let cdataCanClose = true;
+  // CDATA is text; comments and processing instructions are not. Once one of a kind is found
+  // unclosed, none after it can close: not searching again keeps the reading linear.
+  const sections = [['<![CDATA[', ']]>', true], ['<!--', '-->', false], ['<?', '?>', false]].map(([open, close, isText]) => ({ open, close, isText, canClose: true }));
   for (let i = 0; i < raw.length;) {
     const unit = raw.charCodeAt(i);
-    if (unit === 0x3c && cdataCanClose && raw.startsWith('<![CDATA[', i)) {
-      const end = raw.indexOf(']]>', i + 9);
+    const section = unit === 0x3c ? sections.find((s) => s.canClose && raw.startsWith(s.open, i)) : undefined;
+    if (section) {
+      const end = raw.indexOf(section.close, i + section.open.length);
       if (end >= 0) {
-        put(raw.slice(i + 9, end).replace(/\r\n?/g, '\n'));
-        i = end + 3;
+        if (section.isText) put(raw.slice(i + section.open.length, end).replace(/\r\n?/g, '\n'));
+        i = end + section.close.length;
         continue;
       }
-      cdataCanClose = false;
+      section.canClose = false;
     } else if (unit === 0x26 && ENTITY_START.has(raw[i + 1])) {
-      // Names are short: `#x10FFFF` is the longest. The bound keeps a text of many `&` linear.
-      let semicolon = -1;
-      for (let k = i + 2; k < i + 10 && k < raw.length; k++) {
-        if (raw.charCodeAt(k) === 0x3b) {
-          semicolon = k - i;
-          break;
-        }
-      }
+      // The name runs to the first character no name or reference has (leading zeros and all);
+      // a run stops at the next `&`, so a text of many `&` stays linear.
+      let end = i + 1;
+      while (end < raw.length && /[0-9A-Za-z#]/.test(raw[end])) end++;
+      const semicolon = raw.charCodeAt(end) === 0x3b ? end - i : -1;
       const decoded = semicolon > 1 ? xmlEntity(raw.slice(i + 1, i + semicolon)) : null;
       if (decoded !== null) {
         put(decoded);
@@ -409,13 +469,13 @@ function xmlEntity(name) {
  * package reads some fields' first. (The CLI has a check of its kind, js/package/cli.cjs: this
  * file needs nothing but the package, as it ships on its own as yunxiao-pipeline-jobs/proxy.)
  */
-function spellsOnceUnescaped(text, forms) {
+function spellsOnceUnescaped(text, echoes) {
   for (let round = 0; text.includes('\\'); round++) {
     const next = jsonUnescaped(text);
     if (next === text) return false; // a lone backslash at the end
     if (round === 16) return true; // escapes nested past 16 levels: no real answer; refused
     text = next;
-    if (forms.some((form) => text.includes(form))) return true;
+    if (holdsEcho(text, echoes)) return true;
   }
   return false;
 }

@@ -8,7 +8,7 @@ use yunxiao_pipeline_jobs::core::error::classify;
 use yunxiao_pipeline_jobs::core::json::Scanner;
 use yunxiao_pipeline_jobs::core::normalize::{normalize_success, parse_error_body};
 use yunxiao_pipeline_jobs::core::request::{self, Auth, CallTarget};
-use yunxiao_pipeline_jobs::core::secret::Secret;
+use yunxiao_pipeline_jobs::core::secret::{Redactor, Secret};
 use yunxiao_pipeline_jobs::core::sign::{Credentials, SignatureVersion};
 
 fn target(org: &str, pipeline: &str) -> CallTarget {
@@ -161,5 +161,47 @@ proptest! {
         let ours = scanner.skip_value().is_ok() && scanner.finish().is_ok();
         let theirs = serde_json::from_str::<serde_json::Value>(&text).is_ok();
         prop_assert_eq!(ours, theirs, "{:?}", text);
+    }
+}
+
+/// A secret (of the characters credentials and hostile tests use) and an echo of it, each
+/// character written as it is or escaped a way `Redactor` knows, chosen per character.
+fn secret_and_echo() -> impl Strategy<Value = (String, String)> {
+    let chars = &['a', 'Z', '7', '-', '_', '+', '/', '=', '%', '\\', 'é', '构'][..];
+    let secret_chars = proptest::collection::vec((proptest::sample::select(chars), 0u8..6), 4..16);
+    secret_chars.prop_map(|chars| {
+        let (mut secret, mut echo) = (String::new(), String::new());
+        for (c, choice) in chars {
+            secret.push(c);
+            let mut utf8 = [0; 4];
+            let escaped: Option<String> = match choice {
+                1 => Some(c.encode_utf8(&mut utf8).bytes().map(|b| format!("%{b:02X}")).collect()),
+                2 => Some(c.encode_utf8(&mut utf8).bytes().map(|b| format!("%{b:02x}")).collect()),
+                3 => Some(c.encode_utf8(&mut utf8).bytes().map(|b| format!("%25{b:02X}")).collect()),
+                4 if c.is_ascii() => Some(format!("\\u00{:02x}", u32::from(c))),
+                5 if c == '/' => Some("\\/".to_owned()),
+                _ => None,
+            };
+            match escaped {
+                Some(escaped) => echo.push_str(&escaped),
+                None => echo.push(c),
+            }
+        }
+        (secret, echo)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    #[test]
+    fn an_echo_of_a_secret_in_any_mix_of_escapes_is_redacted((secret, echo) in secret_and_echo(), before in "[ a-z:]{0,6}", after in "[ a-z.]{0,6}") {
+        let mut redactor = Redactor::default();
+        redactor.add(&Secret::new(secret.as_str()));
+        let text = format!("{before}{echo}{after}");
+        let out = redactor.redact(&text);
+        prop_assert!(out.contains("[REDACTED]"), "{:?} in {:?}", secret, text);
+        prop_assert!(!out.contains(secret.as_str()), "{:?} in {:?}", secret, out);
+        prop_assert!(out.starts_with(before.as_str()) || out.starts_with("[REDACTED]"), "{:?}", out);
     }
 }

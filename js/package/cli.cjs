@@ -1057,6 +1057,66 @@ function echoedForms(secret) {
   return [encoded, lower, encode(encoded), encode(lower), encoded.replaceAll('%2F', '/'), lower.replaceAll('%2f', '/'), secret.replaceAll('/', '\\/')];
 }
 
+/**
+ * A secret in any mix of the escapes a server may echo it with, as the package's redaction reads
+ * them (src/core/secret.rs; a copy of the signing proxy's `echoPattern`): each character as it
+ * is, its UTF-8 bytes percent-encoded (either hex case, needed or not, once or twice), `/` as
+ * `\/`; letters in either case.
+ */
+function echoPattern(secret) {
+  const hex = (byte) => byte.toString(16).padStart(2, '0');
+  let pattern = '';
+  for (const char of secret) {
+    // Escapes first, so that a `%` in a secret is read as one where it can be.
+    const forms = [];
+    if (char.isWellFormed()) forms.push([...Buffer.from(char)].map((byte) => `%(?:25)?${hex(byte)}`).join(''));
+    if (char === '/') forms.push('\\\\/');
+    forms.push(char.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&'));
+    pattern += `(?:${forms.join('|')})`;
+  }
+  return new RegExp(pattern, 'gi');
+}
+
+/** `text` with every match of the patterns replaced; matches that overlap (one secret's end
+ *  sent as another's start) as one, which replacing a secret at a time would not hide whole. */
+function withoutEchoes(text, patterns) {
+  const found = [];
+  for (const pattern of patterns) {
+    pattern.lastIndex = 0;
+    for (let match; (match = pattern.exec(text)) !== null; pattern.lastIndex = match.index + 1) found.push([match.index, match.index + match[0].length]);
+  }
+  if (found.length === 0) return text;
+  found.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let copied = 0;
+  let [start, end] = found[0];
+  for (const [nextStart, nextEnd] of found) {
+    if (nextStart <= end) {
+      end = Math.max(end, nextEnd);
+      continue;
+    }
+    out += `${text.slice(copied, start)}[REDACTED]`;
+    [copied, start, end] = [end, nextStart, nextEnd];
+  }
+  return `${out}${text.slice(copied, start)}[REDACTED]${text.slice(end)}`;
+}
+
+/**
+ * The credentials this command line and environment give, found before anything is parsed: a
+ * message about another argument (a token pasted where a number goes, or as a stray word) must
+ * not print one. (`-` is read from stdin later, and added then.)
+ */
+function credentialsGiven(argv, env) {
+  const found = ['YUNXIAO_ACCESS_TOKEN', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN'].map((name) => env[name]);
+  for (const [i, arg] of argv.entries()) {
+    for (const flag of ['--token', '--access-key-secret', '--security-token']) {
+      if (arg === flag) found.push(argv[i + 1]);
+      else if (arg.startsWith(`${flag}=`)) found.push(arg.slice(flag.length + 1));
+    }
+  }
+  return found.filter((value) => typeof value === 'string' && value !== '-');
+}
+
 function start() {
   const spelt = []; // each credential as given, trimmed, and in the forms a server echoes it
   const secrets = []; // those, and each as --json writes it: what output redaction removes
@@ -1065,7 +1125,9 @@ function start() {
     for (const form of forms) out = out.split(form).join('[REDACTED]');
     return out;
   };
-  const redact = (text) => redactWith(secrets, text);
+  const patterns = []; // each credential as given and trimmed, in any mix of escapes and case
+  // The patterns first: they hide echoes that overlap whole, which the forms one at a time would not.
+  const redact = (text) => redactWith(secrets, withoutEchoes(text, patterns));
   const controller = new AbortController();
   let interrupted = false;
   let stopCall = null; // set while a call is in flight: stops its spinner
@@ -1102,7 +1164,9 @@ function start() {
     addSecrets: (list) => {
       for (const s of list) {
         if (typeof s !== 'string') continue;
-        const echoed = [...new Set([s, s.trim()])].flatMap((form) => [form, ...echoedForms(form)]).filter((form) => form.length >= 4);
+        const given = [...new Set([s, s.trim()])].filter((form) => form.length >= 4);
+        patterns.push(...given.map(echoPattern));
+        const echoed = given.flatMap((form) => [form, ...echoedForms(form)]).filter((form) => form.length >= 4);
         spelt.push(...new Set(echoed));
         // Each as --json writes it too: one with a `"`, `\\` (`\/`), a control character or a
         // character terminalSafe escapes (U+2028, C1, bidi) gains backslashes.
@@ -1165,6 +1229,7 @@ function start() {
     process.exit(EXIT.internal);
   });
 
+  io.addSecrets(credentialsGiven(process.argv.slice(2), process.env));
   main(process.argv.slice(2), io)
     .catch((error) => {
       if (error instanceof UsageError) {

@@ -2,8 +2,6 @@
 
 use std::fmt;
 
-use super::encode::{ascii_string, find_str, percent_encode, replace_str};
-
 /// A credential (AccessKey secret, security token, personal access token) or a signature.
 /// `Debug` and `Display` print `[REDACTED]`, so a stray `{:?}` cannot leak it.
 #[derive(Clone, PartialEq, Eq)]
@@ -50,59 +48,119 @@ impl Redactor {
         // HTTP trims header values, so a server echoes " token " as "token": look for both.
         let trimmed = secret.expose().trim_matches([' ', '\t']);
         for form in [secret.expose(), trimmed] {
-            for needle in echoed_forms(form) {
-                let needle = Secret::new(needle);
-                if needle.expose().len() >= Self::MIN_LEN && !self.needles.contains(&needle) {
-                    self.needles.push(needle);
+            let needle = Secret::new(form);
+            if form.len() >= Self::MIN_LEN && !self.needles.contains(&needle) {
+                self.needles.push(needle);
+            }
+        }
+    }
+
+    /// `text` with every echo of a secret replaced by [`REDACTED`]. Echoes that overlap (the
+    /// end of one secret sent as the start of another) are replaced as one: replaced one
+    /// secret at a time, the first would take the shared part and leave the rest of the other.
+    pub fn redact(&self, text: &str) -> String {
+        let bytes = text.as_bytes();
+        let mut out = String::new();
+        let mut copied = 0; // the text before this is in `out`, or hidden
+        let mut hiding: Option<(usize, usize)> = None; // echoes found and not yet replaced
+        for at in 0..bytes.len() {
+            let Some(end) =
+                self.needles.iter().filter_map(|needle| echo_end(bytes, at, needle.expose().as_bytes())).max()
+            else {
+                continue;
+            };
+            match &mut hiding {
+                Some((_, hidden_end)) if at <= *hidden_end => *hidden_end = end.max(*hidden_end),
+                _ => {
+                    if let Some((start, hidden_end)) = hiding {
+                        push_redacted(&mut out, text.get(copied..start));
+                        copied = hidden_end;
+                    }
+                    hiding = Some((at, end));
                 }
             }
         }
-        // Longest first, so a secret that contains another is removed whole.
-        super::encode::sort_small(&mut self.needles, |a, b| a.expose().len() > b.expose().len());
-    }
-
-    pub fn redact(&self, text: &str) -> String {
-        let mut out = text.to_owned();
-        for needle in &self.needles {
-            if find_str(&out, needle.expose()).is_some() {
-                out = replace_str(&out, needle.expose(), REDACTED);
-            }
-        }
+        let Some((start, hidden_end)) = hiding else {
+            return text.to_owned();
+        };
+        push_redacted(&mut out, text.get(copied..start));
+        out.push_str(text.get(hidden_end..).unwrap_or_default());
         out
     }
 }
 
-/// How a server may echo a secret (an STS token is base64: `+`, `/`, `=`): as it is, percent-
-/// encoded (once or twice, as a string-to-sign quotes a query; with upper-case hex, as most
-/// encoders write it, or lower-case, as .NET's UrlEncode does; with `/` left as it is, as
-/// Python's `quote` and path encoders do) and with `/` JSON-escaped.
-fn echoed_forms(secret: &str) -> [String; 8] {
-    let encoded = percent_encode(secret);
-    let lower = lower_case_hex(&encoded);
-    [
-        secret.to_owned(),
-        percent_encode(&encoded),
-        percent_encode(&lower), // `%2f` encoded again is `%252f`
-        replace_str(&encoded, "%2F", "/"),
-        replace_str(&lower, "%2f", "/"),
-        encoded,
-        lower,
-        replace_str(secret, "/", "\\/"),
-    ]
+/// Echoes start and end on char boundaries (escapes are ASCII; a UTF-8 secret's bytes match only
+/// whole chars of valid text), so the text before one always exists.
+fn push_redacted(out: &mut String, before: Option<&str>) {
+    out.push_str(before.unwrap_or_default());
+    out.push_str(REDACTED);
 }
 
-/// `%2F` → `%2f`: the two hex digits after each `%` in lower case; the other letters are the
-/// secret's own. (Percent-encoded text is ASCII.)
-fn lower_case_hex(encoded: &str) -> String {
-    let mut bytes = encoded.as_bytes().to_vec();
-    for i in 0..bytes.len() {
-        if bytes.get(i) == Some(&b'%') {
-            for digit in bytes.iter_mut().skip(i + 1).take(2) {
-                digit.make_ascii_lowercase();
-            }
-        }
+/// Where an echo of `secret` starting at `start` ends: each of its bytes as it is or escaped
+/// the ways a server may echo it (see [`each_echo_len`]), in any mix, so an encoder's every
+/// choice is found: either hex case, `/` kept or not, unreserved characters escaped or not.
+/// A `%` in a secret makes `%25` readable two ways, so every reading is followed (they are
+/// almost always one) and the longest echo wins. (A secret escaped twice with the hex digits
+/// of its escapes escaped too, `%25%32%46`, is not found: no encoder writes that.)
+fn echo_end(text: &[u8], start: usize, secret: &[u8]) -> Option<usize> {
+    // Most places start no echo: tell so before allocating.
+    let mut starts = false;
+    each_echo_len(text.get(start..)?, *secret.first()?, |_| starts = true);
+    if !starts {
+        return None;
     }
-    ascii_string(bytes)
+    let mut reached = vec![start];
+    let mut next = Vec::new();
+    for &wanted in secret {
+        next.clear();
+        for &at in &reached {
+            each_echo_len(text.get(at..).unwrap_or_default(), wanted, |len| {
+                if !next.contains(&(at + len)) {
+                    next.push(at + len);
+                }
+            });
+        }
+        if next.is_empty() {
+            return None;
+        }
+        core::mem::swap(&mut reached, &mut next);
+    }
+    reached.into_iter().max()
+}
+
+/// Calls `each` with every length of text at its start that may stand for the byte `wanted`:
+/// the byte itself; percent-encoded once or twice (a string-to-sign quotes a query); `/`
+/// JSON-escaped as `\/`; an ASCII byte JSON-escaped as `\u00XX`.
+fn each_echo_len(text: &[u8], wanted: u8, mut each: impl FnMut(usize)) {
+    // Letters in either case: a hex digest (a signature) is the same in upper case, and a
+    // credential's letters re-cased would give most of it away.
+    let is_wanted = |byte: Option<u8>| byte.is_some_and(|byte| byte.eq_ignore_ascii_case(&wanted));
+    let hex_at = |i: usize| Some(hex_value(*text.get(i)?)? << 4 | hex_value(*text.get(i + 1)?)?);
+    if is_wanted(text.first().copied()) {
+        each(1);
+    }
+    if text.first() == Some(&b'%') && is_wanted(hex_at(1)) {
+        each(3);
+    }
+    if text.starts_with(b"%25") && is_wanted(hex_at(3)) {
+        each(5);
+    }
+    if wanted == b'/' && text.starts_with(b"\\/") {
+        each(2);
+    }
+    if wanted.is_ascii() && text.starts_with(b"\\u00") && is_wanted(hex_at(4)) {
+        each(6);
+    }
+}
+
+/// The value of a hexadecimal digit, either case.
+fn hex_value(digit: u8) -> Option<u8> {
+    match digit {
+        b'0'..=b'9' => Some(digit - b'0'),
+        b'a'..=b'f' => Some(digit - b'a' + 10),
+        b'A'..=b'F' => Some(digit - b'A' + 10),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -139,6 +197,67 @@ mod tests {
         ] {
             assert_eq!(r.redact(&format!("x {echoed} y")), "x [REDACTED] y", "{echoed}");
         }
+    }
+
+    #[test]
+    fn a_secret_is_found_however_an_encoder_chose_to_escape_it() {
+        let mut r = Redactor::default();
+        r.add(&Secret::new("pt-Token_42/x"));
+        for echoed in [
+            // Unreserved characters escaped too, in part or all, either hex case.
+            "pt%2DToken_42%2Fx", "%70%74%2d%54%6F%6b%65%6e%5F%34%32%2f%78", "pt-Tok%65n_42/x",
+            // Twice, with the same freedom, and mixed with once.
+            "pt%252DToken_42%252Fx", "p%74%252dToken_42\\/x",
+            // JSON escapes of ASCII, as some writers put them in raw text.
+            "\\u0070t-Token_42\\u002Fx", "pt\\u002dToken_42\\/x",
+        ] {
+            assert_eq!(r.redact(&format!("<{echoed}>{echoed}")), "<[REDACTED]>[REDACTED]", "{echoed}");
+        }
+        // Near misses stay as they are.
+        for text in ["pt-Token_42/", "pt%2Token_42/x", "pt--Token_42/x", "pt%2G-Token_42/x", "pt\\u2dToken_42/x"] {
+            assert_eq!(r.redact(text), text);
+        }
+    }
+
+    #[test]
+    fn a_secret_that_holds_a_percent_sign_is_found_as_it_is_and_encoded() {
+        let mut r = Redactor::default();
+        r.add(&Secret::new("ab%41cd"));
+        // `%41` read as the secret's own three characters, or as one encoded `A` would miss it.
+        for echoed in ["ab%41cd", "ab%2541cd", "ab%252541cd", "%61b%25%34%31cd"] {
+            assert_eq!(r.redact(&format!("x {echoed} y")), "x [REDACTED] y", "{echoed}");
+        }
+        assert_eq!(r.redact("abAcd"), "abAcd");
+    }
+
+    #[test]
+    fn a_non_ascii_secret_is_found_by_its_utf8_bytes() {
+        let mut r = Redactor::default();
+        r.add(&Secret::new("令牌-é42"));
+        for echoed in ["令牌-é42", "%E4%BB%A4%E7%89%8C-%C3%A942", "令%e7%89%8c-é42"] {
+            assert_eq!(r.redact(&format!("é {echoed} 令")), "é [REDACTED] 令", "{echoed}");
+        }
+    }
+
+    #[test]
+    fn a_secret_is_found_in_either_case() {
+        let mut r = Redactor::default();
+        r.add(&Secret::new("36792d296f70fe39"));
+        r.add(&Secret::new("pt-AuditToken01"));
+        assert_eq!(r.redact("sig 36792D296F70FE39, %33%36%37%39%32%44296f70fe39"), "sig [REDACTED], [REDACTED]");
+        assert_eq!(r.redact("tok PT-AUDITTOKEN01 pt-audittoken01"), "tok [REDACTED] [REDACTED]");
+    }
+
+    #[test]
+    fn secrets_sent_overlapping_are_hidden_whole() {
+        let mut r = Redactor::default();
+        r.add(&Secret::new("CAIS-token-XYZ7"));
+        r.add(&Secret::new("7a9b8c6d5e4f3a2b1c0d"));
+        // The signature starts with the token's last character, sent once for both.
+        assert_eq!(r.redact("x CAIS-token-XYZ7a9b8c6d5e4f3a2b1c0d y"), "x [REDACTED] y");
+        assert_eq!(r.redact("7a9b8c6d5e4f3a2b1c0dCAIS-token-XYZ7!"), "[REDACTED]!");
+        // Apart, each is hidden on its own.
+        assert_eq!(r.redact("CAIS-token-XYZ7 7a9b8c6d5e4f3a2b1c0d"), "[REDACTED] [REDACTED]");
     }
 
     #[test]

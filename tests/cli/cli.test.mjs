@@ -301,11 +301,18 @@ describe('table output', () => {
     for (let level = 1; level < 18; level++) deep = `\\u005c${deep.slice(1)}`;
     const deepEndpoint = await scenario('escaped-echo-deep', [envelope([{ jobName: deep, identifier: 'id_1', lastJobId: 1, lastJobParams: '' }])], { after: 'repeat-last' });
     assertErrorLine(await run(['list', ORG, PIPELINE, '--endpoint', deepEndpoint, ...akFlags('').slice(2), '--json']), 7, 'JSON escapes');
-    // In an error answer: its message, code and request id are not shown.
+    // In an error answer's text, the package's own redaction reads such escapes.
     const failing = await scenario('escaped-echo-error', [{ action: 'respond', status: 400, json: { Code: 'InvalidParam.ParamNotPresent', Message: `you sent ${hex(AK_SECRET)}`, RequestId: hex(AK_SECRET) } }], { after: 'repeat-last' });
     const error = await run(['list', ORG, PIPELINE, '--endpoint', failing, ...akFlags('').slice(2)]);
-    assertErrorLine(error, 2, 'BadRequestError (HTTP 400): the answer held a credential written with JSON escapes');
+    assertErrorLine(error, 2, 'BadRequestError InvalidParam.ParamNotPresent: you sent [REDACTED] (HTTP 400, request id [REDACTED])');
     assert.ok(!error.stderr.includes(AK_SECRET.slice(1)), error.stderr);
+    // Escaped twice (`\u005c` spells the backslash of `\u0045…`), past what it reads: the
+    // message, code and request id are not shown.
+    const nested = `\\u005c${hex(AK_SECRET).slice(1)}`;
+    const failingTwice = await scenario('escaped-echo-error-nested', [{ action: 'respond', status: 400, json: { Code: 'InvalidParam.ParamNotPresent', Message: `you sent ${nested}`, RequestId: nested } }], { after: 'repeat-last' });
+    const errorTwice = await run(['list', ORG, PIPELINE, '--endpoint', failingTwice, ...akFlags('').slice(2)]);
+    assertErrorLine(errorTwice, 2, 'BadRequestError (HTTP 400): the answer held a credential written with JSON escapes');
+    assert.ok(!errorTwice.stderr.includes(AK_SECRET.slice(1)), errorTwice.stderr);
   });
 
   test('a secret the server echoes percent-encoded (either hex case, once or twice, `/` encoded or not) or with `/` JSON-escaped is redacted too', async () => {
@@ -327,6 +334,22 @@ describe('table output', () => {
       // In any form: the token's last part, as it is or percent-encoded.
       assert.ok(!/Emu(\+|%2B|%252B)Token/i.test(result.stdout), result.stdout);
       assert.match(result.stdout, /name \[REDACTED\] \[REDACTED\] \[REDACTED\] \[REDACTED\]/);
+    }
+  });
+
+  test('a secret the server echoes re-cased, with every byte percent-encoded, or overlapping another is redacted whole', async () => {
+    // The STS token ends with the character the AccessKey secret starts with: sent as one, both go.
+    const secret = 'QstsSecret-overlap-01';
+    const token = 'CAIS/Overlap+Token=Q';
+    const overEscaped = (text) => [...Buffer.from(text)].map((b, i) => `%${b.toString(16).padStart(2, '0')[i % 2 ? 'toUpperCase' : 'toLowerCase']()}`).join('');
+    const forms = [secret, token].flatMap((s) => [s.toUpperCase(), s.toLowerCase(), overEscaped(s), encodeURIComponent(overEscaped(s))]);
+    forms.push(`${token}${secret.slice(1)}`);
+    const endpoint = await scenario('mixed-echo', [envelope([{ jobName: `name ${forms.join(' ')}`, identifier: 'id_1', lastJobId: 1, lastJobParams: '' }])], { after: 'repeat-last' });
+    const credentials = ['--endpoint', endpoint, '--access-key-id', 'STS.EmuStsKey0003', '--access-key-secret', '-', '--security-token', '-'];
+    for (const extra of [[], ['--json']]) {
+      const result = await run(['list', ORG, PIPELINE, ...credentials, ...extra], { input: `${secret}\n${token}\n` });
+      assertExit(result, 0);
+      assert.ok(result.stdout.includes(`name ${forms.map(() => '[REDACTED]').join(' ')}`), result.stdout);
     }
   });
 
@@ -686,6 +709,22 @@ describe('exit codes', () => {
     ];
     const results = await Promise.all(cases.map(([args]) => run(args)));
     results.forEach((result, i) => assertErrorLine(result, 2, cases[i][1]));
+  });
+
+  test('2: a credential pasted where another value goes is not printed in the usage error', async () => {
+    const cases = [
+      [['list', ORG, PIPELINE, '--token', WRONG_TOKEN, '--retries', WRONG_TOKEN], {}, '--retries must be an integer from 0 to 10, not [REDACTED]'],
+      [['list', ORG, PIPELINE, `--access-key-secret=${WRONG_SECRET}`, '--timeout', WRONG_SECRET], {}, '--timeout must be an integer from 1 to'],
+      [['list', ORG, PIPELINE, '--edition', WRONG_TOKEN.toUpperCase()], { YUNXIAO_ACCESS_TOKEN: WRONG_TOKEN }, '--edition must be center or region, not [REDACTED]'],
+      // Credentials from the environment, the secret given again as a stray word.
+      [['list', ORG, PIPELINE, WRONG_SECRET], { ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: WRONG_SECRET }, 'unexpected argument [REDACTED]'],
+      [['help', WRONG_TOKEN], { YUNXIAO_ACCESS_TOKEN: WRONG_TOKEN }, 'no help for [REDACTED]'],
+    ];
+    const results = await Promise.all(cases.map(([args, env]) => run(args, { env })));
+    results.forEach((result, i) => {
+      assertErrorLine(result, 2, cases[i][2]);
+      for (const secret of [WRONG_TOKEN, WRONG_SECRET]) assert.ok(!result.stderr.toLowerCase().includes(secret.toLowerCase()), result.stderr);
+    });
   });
 
   test('2: the package refuses an argument (InvalidArgumentError) or the API does (BadRequestError)', async () => {

@@ -77,6 +77,10 @@ test('an UPSTREAM over plain http must be a loopback address or localhost, not a
   for (const upstream of ['http://127.attacker.example', 'http://127.0.0.1.nip.io:8090', 'http://example.com', 'http://10.0.0.1']) {
     await assert.rejects(startDemoServer({ port: 0, emulator: false, credentials: AK, upstream }), /UPSTREAM must be https:\/\//, upstream);
   }
+  // A user name and password in it are not repeated.
+  for (const [upstream, message] of [[`http://x:${TOKEN}@example.com/`, /https:\/\/.*: http:\/\/…@example\.com\/$/], [`ht tp://x:${TOKEN}@example.com/`, /not a URL: ht tp:\/\/…@example\.com\/$/]]) {
+    await assert.rejects(startDemoServer({ port: 0, emulator: false, credentials: AK, upstream }), (error) => message.test(error.message) && !error.message.includes(TOKEN), upstream);
+  }
   for (const upstream of ['http://127.0.0.1:1', 'http://127.1:1', 'http://localhost:1', 'http://[::1]:1', 'https://devops.example.com']) {
     const server = await startDemoServer({ port: 0, emulator: false, credentials: AK, upstream });
     await server.close();
@@ -273,6 +277,33 @@ test('createSigningProxy: the request\'s signature, echoed by an upstream, is re
   assert.equal(answer.headers['x-acs-request-id'], 'R-[REDACTED]');
 });
 
+test('createSigningProxy: an echo re-cased, over-escaped or overlapping another is redacted whole; an earlier attempt\'s signature too', async () => {
+  // The STS token ends with the character the AccessKey secret starts with: sent as one, both go.
+  const credentials = { ...STS, accessKeySecret: 'QstsSecret-overlap-01', securityToken: 'CAIS/Overlap+Token=Q' };
+  const overEscaped = (text) => [...Buffer.from(text)].map((b, i) => `%${b.toString(16).padStart(2, '0')[i % 2 ? 'toUpperCase' : 'toLowerCase']()}`).join('');
+  const signatures = [];
+  let sent = [];
+  const echoing = async (url, init) => {
+    signatures.push(/Signature=([0-9a-f]+)$/.exec(new Headers(init.headers).get('authorization'))[1]);
+    if (signatures.length === 1) {
+      // A clock an hour off: the package signs the request again with the server's time.
+      return new Response(JSON.stringify({ Code: 'InvalidTimeStamp.Expired', Message: 'expired' }), {
+        status: 400, headers: { 'content-type': 'application/json', date: new Date(Date.now() + 3_600_000).toUTCString() },
+      });
+    }
+    sent = [credentials.accessKeySecret, credentials.securityToken, ...signatures].flatMap((s) => [s.toUpperCase(), s.toLowerCase(), overEscaped(s), encodeURIComponent(overEscaped(s))]);
+    sent.push(`${credentials.securityToken}${credentials.accessKeySecret.slice(1)}`);
+    return new Response(JSON.stringify({ Code: 'SignatureDoesNotMatch', Message: `echo: ${sent.join(' | ')}` }), {
+      status: 400, headers: { 'content-type': 'application/json', 'x-acs-request-id': signatures[0].toUpperCase() },
+    });
+  };
+  const answer = await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: echoing })({ rawPath: `/organization/${ORG}/pipeline/${PIPELINE}/jobs`, rawQuery: 'category=DEPLOY' });
+  assert.equal(signatures.length, 2, 'the request was signed twice');
+  assert.equal(answer.status, 400);
+  assert.equal(JSON.parse(answer.body).Message, `echo: ${sent.map(() => '[REDACTED]').join(' | ')}`);
+  assert.equal(answer.headers['x-acs-request-id'], '[REDACTED]');
+});
+
 test('createSigningProxy: an echoed secret is redacted percent-encoded and JSON-escaped too; in UTF-16 or with \\u escapes, not relayed', async () => {
   // STS tokens are base64: '/', '+' and '=' are what encodings change.
   const credentials = { ...STS, securityToken: 'CAIS/Fake+Token=0001abcd' };
@@ -390,7 +421,9 @@ test('the proxy\'s decoders: JSON escapes undone as JSON.parse does (generated s
     '&lt;&gt;&amp;&quot;&apos;': '<>&"\'',
     '&#x41;&#X41;&#65;&#x0041;&#0000065;': 'A&#X41;AAA',
     '&#x1F600;&#128512;': '\u{1F600}\u{1F600}',
-    '&#x00000041;': '&#x00000041;', // longer than any name the package reads
+    '&#x00000041;&#0000000000065;': 'AA', // leading zeros, any number of them
+    '&#99999999999999;': '&#99999999999999;',
+    'a<!-- &lt; -->b<?pi &lt;?>c<!--d<?e': 'abc<!--d<?e', // comments and instructions are no text
     '&#xD800;&#0;&unknown;&lt': '&#xD800;&#0;&unknown;&lt',
     'a<![CDATA[&lt;]]>b<![CDATA[c': 'a&lt;b<![CDATA[c',
     '&&&amp;': '&&&',
@@ -429,6 +462,8 @@ test('createSigningProxy: a secret written with XML references, entities or spli
     // A CDATA section spanning elements: the package reads each element on its own (its text
     // ends at its closing tag), so the references in RequestId are decoded there.
     `<Error><Code><![CDATA[X</Code><Message>m</Message><RequestId>${refs(secret, 16)}</RequestId>]]></Error>`,
+    // References with leading zeros, comments and processing instructions inside the text.
+    `<Error><Code>X</Code><Message>${[...token].map((c, i) => (i % 2 ? `&#0000000${c.codePointAt(0)};` : `${c}<!-- -->`)).join('')}<?pi?></Message></Error>`,
   ];
   for (const body of bodies) {
     // The page's package (no credentials of these) would spell the secret out of this answer.
