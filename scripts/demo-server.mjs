@@ -293,14 +293,15 @@ function checkEdition(credentials) {
 }
 
 function checkUpstream(upstream) {
-  // Shown without what may stand before an `@`: a user name and password are credentials.
-  const shown = String(upstream).replace(/^([^/]*\/\/)[^/]*@/, '$1…@');
+  // Shown without a user name and password (credentials): as parsed, its origin and path;
+  // unparsed, without what comes before its last `@`.
   let url;
   try {
     url = new URL(upstream);
   } catch {
-    throw new Error(`UPSTREAM is not a URL: ${shown}`);
+    throw new Error(`UPSTREAM is not a URL: ${String(upstream).replace(/^.*@/s, '…@')}`);
   }
+  const shown = `${url.origin === 'null' ? `${url.protocol}…` : url.origin}${url.pathname}`;
   // An address, not a name that starts like one (127.attacker.example); URL writes IPv4 in full.
   const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || (isIPv4(url.hostname) && url.hostname.startsWith('127.'));
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {

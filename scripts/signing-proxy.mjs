@@ -228,7 +228,7 @@ function problemWithUpstream(text) {
 }
 
 /** How an upstream may echo these secrets: `patterns` that find each in any mix of escapes and
- *  either case (see `echoPattern`), and `forms`, each spelt whole, for the UTF-16 check. */
+ *  either case (see `echoPattern`), and `forms`, each spelt whole, for a quick UTF-16 check. */
 function echoesOf(secrets) {
   return { forms: [...new Set(secrets.flatMap(echoedForms))], patterns: secrets.map(echoPattern) };
 }
@@ -239,16 +239,25 @@ const holdsEcho = (text, { patterns }) => patterns.some((pattern) => {
   return pattern.test(text);
 });
 
+/** `at`, or one before it when the backslashes just before it are odd in number (one escapes `at`). */
+function escapeStart(text, at) {
+  let backslashes = 0;
+  while (text[at - backslashes - 1] === '\\') backslashes++;
+  return backslashes % 2 === 1 ? at - 1 : at;
+}
+
 /**
  * Text with every echo replaced by [REDACTED]. Echoes that overlap (one secret's end sent as
  * another's start) are replaced as one: replaced a secret at a time, the first would take the
- * shared part and leave the rest of the other.
+ * shared part and leave the rest of the other. An echo right after the backslash of an escape
+ * (`\n` + `abc…` for a secret `Nabc…`) takes the backslash too: left alone, it would escape the
+ * `[` and break the JSON the page parses.
  */
 const redactorOf = ({ patterns }) => (text) => {
   const found = [];
   for (const pattern of patterns) {
     pattern.lastIndex = 0;
-    for (let match; (match = pattern.exec(text)) !== null; pattern.lastIndex = match.index + 1) found.push([match.index, match.index + match[0].length]);
+    for (let match; (match = pattern.exec(text)) !== null; pattern.lastIndex = match.index + 1) found.push([escapeStart(text, match.index), match.index + match[0].length]);
   }
   if (found.length === 0) return text;
   found.sort((a, b) => a[0] - b[0]);
@@ -311,6 +320,15 @@ function echoPattern(secret) {
   return new RegExp(pattern, 'gi');
 }
 
+/** `bytes` read as UTF-16 each way it can be: little- and big-endian, from either of the first
+ *  two bytes. (Only worth reading when it holds a zero byte, as UTF-16 of ASCII does.) */
+function utf16Readings(bytes) {
+  return [0, 1].flatMap((from) => {
+    const even = Buffer.from(bytes.subarray(from, from + ((bytes.length - from) & ~1)));
+    return [even.toString('utf16le'), even.swap16().toString('utf16le')];
+  });
+}
+
 /** The captured answer with the secrets' `echoes` (see `echoesOf`) removed. */
 function relay({ status, headers, body }, echoes) {
   const { forms } = echoes;
@@ -318,7 +336,8 @@ function relay({ status, headers, body }, echoes) {
   let bytes = Buffer.from(body);
   // Redaction reads the body as UTF-8 (as the API sends it). A secret in UTF-16 would pass
   // unseen: such an answer is not relayed at all.
-  const utf16 = forms.some((form) => bytes.includes(Buffer.from(form, 'utf16le')) || bytes.includes(Buffer.from(form, 'utf16le').swap16()));
+  const utf16 = forms.some((form) => bytes.includes(Buffer.from(form, 'utf16le')) || bytes.includes(Buffer.from(form, 'utf16le').swap16())) ||
+    (bytes.includes(0) && utf16Readings(bytes).some((text) => holdsEcho(text, echoes)));
   if (utf16) return proxyError(502, 'ProxyUpstreamEchoedSecret', 'the upstream answer held a credential in UTF-16, which is not relayed');
   const out = {};
   for (const [name, value] of headers) out[name] = redact(value);

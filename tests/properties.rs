@@ -195,13 +195,11 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(2048))]
 
     #[test]
-    fn an_echo_of_a_secret_in_any_mix_of_escapes_is_redacted((secret, echo) in secret_and_echo(), before in "[ a-z:]{0,6}", after in "[ a-z.]{0,6}") {
+    fn an_echo_of_a_secret_in_any_mix_of_escapes_is_redacted((secret, echo) in secret_and_echo(), before in "[ b-y:]{0,6}", after in "[ b-y.]{0,6}") {
+        // The text around the echo shares no character with any secret: exactly the echo goes.
         let mut redactor = Redactor::default();
         redactor.add(&Secret::new(secret.as_str()));
-        let text = format!("{before}{echo}{after}");
-        let out = redactor.redact(&text);
-        prop_assert!(out.contains("[REDACTED]"), "{:?} in {:?}", secret, text);
-        prop_assert!(!out.contains(secret.as_str()), "{:?} in {:?}", secret, out);
-        prop_assert!(out.starts_with(before.as_str()) || out.starts_with("[REDACTED]"), "{:?}", out);
+        let out = redactor.redact(&format!("{before}{echo}{after}"));
+        prop_assert_eq!(out, format!("{before}[REDACTED]{after}"), "{:?} echoed as {:?}", secret, echo);
     }
 }

@@ -767,18 +767,18 @@ const unescapedOnce = (text) =>
 
 /**
  * Whether `text`, read as a JSON string's content once more and again (JSON in a string in
- * JSON…), ever spells one of `secrets`: its escapes undone a level at a time, each level
+ * JSON…), ever spells a secret (one of `patterns`, see `echoPattern`): its escapes undone a level at a time, each level
  * checked (a further level can spoil what the one before spelt: `\u000` + `CAIS…`). Escapes
  * still left after 16 levels count as one (no real answer nests so deep; each level costs a
  * pass over the text).
  */
-function spellsOnceUnescaped(text, secrets) {
+function spellsOnceUnescaped(text, patterns) {
   for (let round = 0; text.includes('\\'); round++) {
     const next = unescapedOnce(text);
     if (next === text) return false; // a lone backslash at the end
     if (round === 16) return true;
     text = next;
-    if (secrets.some((secret) => text.includes(secret))) return true;
+    if (holdsEcho(text, patterns)) return true;
   }
   return false;
 }
@@ -1077,13 +1077,30 @@ function echoPattern(secret) {
   return new RegExp(pattern, 'gi');
 }
 
-/** `text` with every match of the patterns replaced; matches that overlap (one secret's end
- *  sent as another's start) as one, which replacing a secret at a time would not hide whole. */
+/** `at`, or one before it when the backslashes just before it are odd in number (one escapes `at`). */
+function escapeStart(text, at) {
+  let backslashes = 0;
+  while (text[at - backslashes - 1] === '\\') backslashes++;
+  return backslashes % 2 === 1 ? at - 1 : at;
+}
+
+/** Whether `text` holds a match of one of the patterns. */
+const holdsEcho = (text, patterns) => patterns.some((pattern) => {
+  pattern.lastIndex = 0;
+  return pattern.test(text);
+});
+
+/**
+ * `text` with every match of the patterns replaced; matches that overlap (one secret's end sent
+ * as another's start) as one, which replacing a secret at a time would not hide whole. A match
+ * right after the backslash of an escape (`\n` + `abc…` for a secret `Nabc…`) takes the
+ * backslash too: left alone, it would escape the `[` and break JSON output.
+ */
 function withoutEchoes(text, patterns) {
   const found = [];
   for (const pattern of patterns) {
     pattern.lastIndex = 0;
-    for (let match; (match = pattern.exec(text)) !== null; pattern.lastIndex = match.index + 1) found.push([match.index, match.index + match[0].length]);
+    for (let match; (match = pattern.exec(text)) !== null; pattern.lastIndex = match.index + 1) found.push([escapeStart(text, match.index), match.index + match[0].length]);
   }
   if (found.length === 0) return text;
   found.sort((a, b) => a[0] - b[0]);
@@ -1110,7 +1127,7 @@ function credentialsGiven(argv, env) {
   const found = ['YUNXIAO_ACCESS_TOKEN', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN'].map((name) => env[name]);
   for (const [i, arg] of argv.entries()) {
     for (const flag of ['--token', '--access-key-secret', '--security-token']) {
-      if (arg === flag) found.push(argv[i + 1]);
+      if (arg === flag && canBeValue(argv[i + 1])) found.push(argv[i + 1]);
       else if (arg.startsWith(`${flag}=`)) found.push(arg.slice(flag.length + 1));
     }
   }
@@ -1118,7 +1135,6 @@ function credentialsGiven(argv, env) {
 }
 
 function start() {
-  const spelt = []; // each credential as given, trimmed, and in the forms a server echoes it
   const secrets = []; // those, and each as --json writes it: what output redaction removes
   const redactWith = (forms, text) => {
     let out = text;
@@ -1150,7 +1166,7 @@ function start() {
     // Not redacted first with the forms as --json writes them: that form in an answer is a
     // credential JSON-escaped, which --json escapes once more, past what redaction finds.
     holdsEscapedSecret: (strings) => {
-      for (const text of strings) if (text.includes('\\') && spellsOnceUnescaped(redactWith(spelt, text), spelt)) return true;
+      for (const text of strings) if (text.includes('\\') && spellsOnceUnescaped(withoutEchoes(text, patterns), patterns)) return true;
       return false;
     },
     out: (text) => process.stdout.write(redact(text)),
@@ -1167,12 +1183,11 @@ function start() {
         const given = [...new Set([s, s.trim()])].filter((form) => form.length >= 4);
         patterns.push(...given.map(echoPattern));
         const echoed = given.flatMap((form) => [form, ...echoedForms(form)]).filter((form) => form.length >= 4);
-        spelt.push(...new Set(echoed));
         // Each as --json writes it too: one with a `"`, `\\` (`\/`), a control character or a
         // character terminalSafe escapes (U+2028, C1, bidi) gains backslashes.
         secrets.push(...new Set(echoed.flatMap((form) => [form, terminalSafe(JSON.stringify(form).slice(1, -1))])));
       }
-      for (const forms of [spelt, secrets]) forms.sort((a, b) => b.length - a.length);
+      secrets.sort((a, b) => b.length - a.length);
     },
     callStarted: (stop) => {
       stopCall = stop;

@@ -24,13 +24,16 @@ pub struct Endpoint {
 pub const DEFAULT_CLASSIC_ENDPOINT: &str = "https://devops.cn-hangzhou.aliyuncs.com";
 pub const DEFAULT_TOKEN_ENDPOINT: &str = "https://openapi-rdc.aliyuncs.com";
 
+/// How much of a refused endpoint its message shows.
+pub const QUOTED_CHARS: usize = 80;
+
 fn bad(text: &str, why: &str) -> Error {
     if text.contains('@') {
         // It may carry a password: say what is wrong without repeating it.
         return Error::invalid_argument(format!("endpoint is not usable: {why}"));
     }
     // The endpoint is not a secret, but it may be long or hostile: show a bounded prefix.
-    Error::invalid_argument(format!("endpoint {} is not usable: {why}", quoted(text, 80)))
+    Error::invalid_argument(format!("endpoint {} is not usable: {why}", quoted(text, QUOTED_CHARS)))
 }
 
 impl Endpoint {

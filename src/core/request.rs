@@ -101,6 +101,9 @@ pub fn validate_id(name: &str, value: &str, allow_empty: bool) -> Result<()> {
 }
 
 /// `None` → DEPLOY; otherwise trimmed, upper-cased and checked against `^[A-Z][A-Z0-9_]*$`.
+/// How much of a refused category its message shows.
+pub const CATEGORY_QUOTED_CHARS: usize = 40;
+
 pub fn normalize_category(category: Option<&str>) -> Result<String> {
     let Some(text) = category else {
         return Ok(DEFAULT_CATEGORY.to_owned());
@@ -116,7 +119,7 @@ pub fn normalize_category(category: Option<&str>) -> Result<String> {
         let rule = if matches { "it must be at most 64 characters" } else { "it must match ^[A-Z][A-Z0-9_]*$" };
         Err(Error::invalid_argument(format!(
             "category {} is invalid: {rule} after trimming and upper-casing (e.g. \"DEPLOY\")",
-            quoted(text, 40)
+            quoted(text, CATEGORY_QUOTED_CHARS)
         )))
     }
 }

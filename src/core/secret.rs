@@ -63,10 +63,16 @@ impl Redactor {
         let mut out = String::new();
         let mut copied = 0; // the text before this is in `out`, or hidden
         let mut hiding: Option<(usize, usize)> = None; // echoes found and not yet replaced
-        for at in 0..bytes.len() {
-            let Some(end) =
-                self.needles.iter().filter_map(|needle| echo_end(bytes, at, needle.expose().as_bytes())).max()
-            else {
+                                                       // An echo starts with a secret's first byte (either case) or an escape: every other byte
+                                                       // is passed over at once. The readings of the text an echo may take, kept between tries.
+        let firsts: Vec<u8> = self.needles.iter().filter_map(|n| n.expose().bytes().next()).collect();
+        let mut readings = (Vec::new(), Vec::new());
+        for (at, &b) in bytes.iter().enumerate() {
+            if b != b'%' && b != b'\\' && !firsts.iter().any(|first| first.eq_ignore_ascii_case(&b)) {
+                continue;
+            }
+            let ends = self.needles.iter().filter_map(|n| echo_end(bytes, at, n.expose().as_bytes(), &mut readings));
+            let Some(end) = ends.max() else {
                 continue;
             };
             match &mut hiding {
@@ -102,18 +108,12 @@ fn push_redacted(out: &mut String, before: Option<&str>) {
 /// A `%` in a secret makes `%25` readable two ways, so every reading is followed (they are
 /// almost always one) and the longest echo wins. (A secret escaped twice with the hex digits
 /// of its escapes escaped too, `%25%32%46`, is not found: no encoder writes that.)
-fn echo_end(text: &[u8], start: usize, secret: &[u8]) -> Option<usize> {
-    // Most places start no echo: tell so before allocating.
-    let mut starts = false;
-    each_echo_len(text.get(start..)?, *secret.first()?, |_| starts = true);
-    if !starts {
-        return None;
-    }
-    let mut reached = vec![start];
-    let mut next = Vec::new();
+fn echo_end(text: &[u8], start: usize, secret: &[u8], (reached, next): &mut (Vec<usize>, Vec<usize>)) -> Option<usize> {
+    reached.clear();
+    reached.push(start);
     for &wanted in secret {
         next.clear();
-        for &at in &reached {
+        for &at in reached.iter() {
             each_echo_len(text.get(at..).unwrap_or_default(), wanted, |len| {
                 if !next.contains(&(at + len)) {
                     next.push(at + len);
@@ -123,9 +123,9 @@ fn echo_end(text: &[u8], start: usize, secret: &[u8]) -> Option<usize> {
         if next.is_empty() {
             return None;
         }
-        core::mem::swap(&mut reached, &mut next);
+        core::mem::swap(reached, next);
     }
-    reached.into_iter().max()
+    reached.iter().copied().max()
 }
 
 /// Calls `each` with every length of text at its start that may stand for the byte `wanted`:

@@ -8,8 +8,8 @@ use web_sys::AbortSignal;
 
 use super::transport::Transport;
 use crate::core::call::RetryPolicy;
-use crate::core::encode::find_str;
-use crate::core::endpoint::{Endpoint, DEFAULT_CLASSIC_ENDPOINT, DEFAULT_TOKEN_ENDPOINT};
+use crate::core::encode::{find_str, quoted, replace_str};
+use crate::core::endpoint::{self, Endpoint, DEFAULT_CLASSIC_ENDPOINT, DEFAULT_TOKEN_ENDPOINT};
 use crate::core::error::{Error, Result};
 use crate::core::request::{self, Auth, CallTarget, Edition};
 use crate::core::secret::{Redactor, Secret};
@@ -39,15 +39,28 @@ const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
 pub fn prepare(org: &JsValue, pipeline: &JsValue, category: &JsValue, options: &JsValue) -> Result<Prepared> {
     let options = Options::new(options)?;
-    let secrets = [options.secret("token")?, options.secret("accessKeySecret")?, options.secret("securityToken")?];
+    let token = options.secret("token")?;
+    // Empty counts as not given, as for the secrets (an unset variable often arrives as "").
+    let access_key_id = options.string("accessKeyId")?.filter(|id| !id.is_empty());
+    let secrets = [token, options.secret("accessKeySecret")?, options.secret("securityToken")?];
     let mut redactor = Redactor::default();
     secrets.iter().flatten().for_each(|secret| redactor.add(secret));
     // A message quotes what it refuses, which may hold a credential by mistake (a token pasted
     // into the endpoint's query, an STS token given as the category).
-    prepare_with(org, pipeline, category, &options, secrets).map_err(|mut error| {
+    prepare_with(org, pipeline, category, &options, access_key_id, secrets, &redactor).map_err(|mut error| {
         error.detail = redactor.redact(&error.detail);
         error
     })
+}
+
+/// A refused value is quoted in its message cut short: cut first, a credential in it would be
+/// cut past what redaction recognises. Its quoted form is swapped for the redacted value's.
+fn requoted(mut error: Error, value: &str, max_chars: usize, redactor: &Redactor) -> Error {
+    let clean = redactor.redact(value);
+    if clean != value {
+        error.detail = replace_str(&error.detail, &quoted(value, max_chars), &quoted(&clean, max_chars));
+    }
+    error
 }
 
 // Inlined into `prepare`, its one caller: left a call, the wasm was 0.6 KB gz larger (measured).
@@ -57,11 +70,10 @@ fn prepare_with(
     pipeline: &JsValue,
     category: &JsValue,
     options: &Options,
+    access_key_id: Option<String>,
     [token, access_key_secret, security_token]: [Option<Secret>; 3],
+    redactor: &Redactor,
 ) -> Result<Prepared> {
-    // Empty counts as not given, as for the secrets (an unset variable often arrives as "").
-    let access_key_id = options.string("accessKeyId")?.filter(|id| !id.is_empty());
-
     let edition = match options.string("edition")?.as_deref() {
         None => None,
         Some("center") => Some(Edition::Center),
@@ -122,7 +134,9 @@ fn prepare_with(
         Auth::Token(..) => DEFAULT_TOKEN_ENDPOINT,
         _ => DEFAULT_CLASSIC_ENDPOINT,
     };
-    let endpoint = Endpoint::parse(endpoint_text.as_deref().unwrap_or(default_endpoint), allow_insecure_http)?;
+    let endpoint_text = endpoint_text.as_deref().unwrap_or(default_endpoint);
+    let endpoint = Endpoint::parse(endpoint_text, allow_insecure_http)
+        .map_err(|error| requoted(error, endpoint_text, endpoint::QUOTED_CHARS, redactor))?;
     check_punycode(&endpoint)?;
 
     let region = matches!(auth, Auth::Token(_, Edition::Region));
@@ -131,7 +145,9 @@ fn prepare_with(
     let category = if category.is_undefined() || category.is_null() {
         request::normalize_category(None)?
     } else {
-        request::normalize_category(Some(&plain_string("category", category)?))?
+        let text = plain_string("category", category)?;
+        request::normalize_category(Some(&text))
+            .map_err(|error| requoted(error, &text, request::CATEGORY_QUOTED_CHARS, redactor))?
     };
     let user_agent_suffix = options.string("userAgent")?;
     if let Some(ua) = &user_agent_suffix {

@@ -360,6 +360,8 @@ describe('table output', () => {
       ['token, / escaped', `{"t":"${BASE64_STS_TOKEN.replace('/', '\\\\/')}"}`, ['--access-key-id', 'STS.EmuStsKey0003', '--access-key-secret', STS_SECRET, '--security-token', BASE64_STS_TOKEN]],
       // A secret with a quote and a backslash, JSON-escaped in the parameters text as any writer does.
       ['secret with a quote', JSON.stringify({ t: quoted }), ['--access-key-id', AK_ID, '--access-key-secret', quoted]],
+      // Re-cased, its first letter written `\u0045`.
+      ['secret upper-cased', `{"t":"\\u0045${AK_SECRET.slice(1).toUpperCase()}"}`, akFlags('').slice(2)],
     ];
     for (const [label, lastJobParams, credentials] of cases) {
       const endpoint = await scenario(`escaped-params-${label.length}`, [envelope([{ jobName: 'j', identifier: 'id_1', lastJobId: 1, lastJobParams }])], { after: 'repeat-last' });
@@ -712,7 +714,10 @@ describe('exit codes', () => {
   });
 
   test('2: a credential pasted where another value goes is not printed in the usage error', async () => {
+    const longToken = `pt-${'Ab3dE6gH9jK2mN5pQ8'.repeat(4)}`;
     const cases = [
+      // Of a real length: a refused endpoint is quoted cut short, which must not cut the token first.
+      [['list', ORG, PIPELINE, '--endpoint', `https://openapi-rdc.aliyuncs.com/oapi/v1/flow?access_token=${longToken}`, '--token', longToken], {}, 'is not usable'],
       [['list', ORG, PIPELINE, '--token', WRONG_TOKEN, '--retries', WRONG_TOKEN], {}, '--retries must be an integer from 0 to 10, not [REDACTED]'],
       [['list', ORG, PIPELINE, `--access-key-secret=${WRONG_SECRET}`, '--timeout', WRONG_SECRET], {}, '--timeout must be an integer from 1 to'],
       [['list', ORG, PIPELINE, '--edition', WRONG_TOKEN.toUpperCase()], { YUNXIAO_ACCESS_TOKEN: WRONG_TOKEN }, '--edition must be center or region, not [REDACTED]'],
@@ -723,8 +728,12 @@ describe('exit codes', () => {
     const results = await Promise.all(cases.map(([args, env]) => run(args, { env })));
     results.forEach((result, i) => {
       assertErrorLine(result, 2, cases[i][2]);
-      for (const secret of [WRONG_TOKEN, WRONG_SECRET]) assert.ok(!result.stderr.toLowerCase().includes(secret.toLowerCase()), result.stderr);
+      for (const secret of [WRONG_TOKEN, WRONG_SECRET, longToken.slice(3, 15)]) assert.ok(!result.stderr.toLowerCase().includes(secret.toLowerCase()), result.stderr);
     });
+    // A flag's value is what the parser takes for one: `--token --help` shows the help whole.
+    const help = await run(['list', ORG, PIPELINE, '--token', '--help']);
+    assertExit(help, 0);
+    assert.ok(help.stdout.includes('--help') && !help.stdout.includes('[REDACTED]'), help.stdout);
   });
 
   test('2: the package refuses an argument (InvalidArgumentError) or the API does (BadRequestError)', async () => {

@@ -78,8 +78,14 @@ test('an UPSTREAM over plain http must be a loopback address or localhost, not a
     await assert.rejects(startDemoServer({ port: 0, emulator: false, credentials: AK, upstream }), /UPSTREAM must be https:\/\//, upstream);
   }
   // A user name and password in it are not repeated.
-  for (const [upstream, message] of [[`http://x:${TOKEN}@example.com/`, /https:\/\/.*: http:\/\/…@example\.com\/$/], [`ht tp://x:${TOKEN}@example.com/`, /not a URL: ht tp:\/\/…@example\.com\/$/]]) {
-    await assert.rejects(startDemoServer({ port: 0, emulator: false, credentials: AK, upstream }), (error) => message.test(error.message) && !error.message.includes(TOKEN), upstream);
+  const password = 'CAIS/Tok+en=Pw01';
+  for (const [upstream, message] of [
+    [`http://x:${TOKEN}@example.com/`, /https:\/\/.*: http:\/\/example\.com\/$/],
+    [`http:x:${TOKEN}@example.com/`, /https:\/\/.*: http:\/\/example\.com\/$/],
+    [`ht tp://x:${TOKEN}@example.com/`, /not a URL: …@example\.com\/$/],
+    [`http://x:${password}@example.com/`, /not a URL: …@example\.com\/$/],
+  ]) {
+    await assert.rejects(startDemoServer({ port: 0, emulator: false, credentials: AK, upstream }), (error) => message.test(error.message) && !error.message.includes(TOKEN) && !error.message.includes(password), upstream);
   }
   for (const upstream of ['http://127.0.0.1:1', 'http://127.1:1', 'http://localhost:1', 'http://[::1]:1', 'https://devops.example.com']) {
     const server = await startDemoServer({ port: 0, emulator: false, credentials: AK, upstream });
@@ -302,6 +308,23 @@ test('createSigningProxy: an echo re-cased, over-escaped or overlapping another 
   assert.equal(answer.status, 400);
   assert.equal(JSON.parse(answer.body).Message, `echo: ${sent.map(() => '[REDACTED]').join(' | ')}`);
   assert.equal(answer.headers['x-acs-request-id'], '[REDACTED]');
+});
+
+test('createSigningProxy: a re-cased echo in UTF-16 is not relayed; one right after a JSON escape leaves the JSON whole', async () => {
+  const credentials = { ...AK, accessKeySecret: 'NabcSecret-0123456789' };
+  const path = { rawPath: `/organization/${ORG}/pipeline/${PIPELINE}/jobs`, rawQuery: 'category=DEPLOY' };
+  const answerWith = (body, contentType) => async () => new Response(body, { status: 400, headers: { 'content-type': contentType } });
+  const utf16 = Buffer.from(`{"Message":"${credentials.accessKeySecret.toUpperCase()}"}`, 'utf16le');
+  for (const bytes of [utf16, Buffer.concat([Buffer.from('x'), utf16]), Buffer.from(utf16).swap16()]) {
+    const answer = await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(bytes, 'application/json;charset=utf-16') })(path);
+    assert.equal(answer.status, 502);
+    assert.equal(JSON.parse(answer.body).Code, 'ProxyUpstreamEchoedSecret');
+  }
+  // `\n` then the secret without its `N`: the `\` goes with it, or `\[` would break the JSON.
+  const body = `{"Code":"X","Message":"line\\n${credentials.accessKeySecret.slice(1)} \\\\${credentials.accessKeySecret}"}`;
+  const answer = await createSigningProxy({ upstream: 'https://devops.example.com', credentials, fetch: answerWith(body, 'application/json') })(path);
+  assert.equal(answer.status, 400);
+  assert.equal(JSON.parse(answer.body).Message, 'line[REDACTED] \\[REDACTED]');
 });
 
 test('createSigningProxy: an echoed secret is redacted percent-encoded and JSON-escaped too; in UTF-16 or with \\u escapes, not relayed', async () => {

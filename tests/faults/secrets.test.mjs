@@ -366,15 +366,22 @@ test('a secret echoed in any mix of escapes or re-cased, or overlapping another,
 });
 
 test('an argument or option that holds a credential by mistake is not quoted back', async () => {
+  // Of real lengths: a message shows a refused endpoint or category cut short, which must not
+  // cut the credential in it before it is recognised.
+  const token = `pt-${'Ab3dE6gH9jK2mN5pQ8'.repeat(4)}`;
+  const securityToken = `CAIS${'q8Zx3Pw1Lk9Vb2Nm5Tr7Yh4Jd6Gf0Sa/'.repeat(4)}`;
+  STATIC_SECRETS.push(token, securityToken);
   const cases = [
-    ['a token in the endpoint\'s query', [ORG, PIPELINE, { token: TOKEN, endpoint: `https://openapi-rdc.aliyuncs.com/?t=${TOKEN}` }]],
-    ['a token in a plain-http endpoint\'s path', [ORG, PIPELINE, { token: TOKEN, endpoint: `http://example.com/${TOKEN}` }]],
-    ['an STS token as the category', [ORG, PIPELINE, STS.securityToken, { ...STS, endpoint: emu.url }]],
+    ['a token in the endpoint\'s query', [ORG, PIPELINE, { token, endpoint: `https://openapi-rdc.aliyuncs.com/oapi/v1/flow?access_token=${token}` }]],
+    ['a token in a plain-http endpoint\'s path', [ORG, PIPELINE, { token, endpoint: `http://example.com/${token}` }]],
+    ['an STS token as the category', [ORG, PIPELINE, securityToken, { ...STS, securityToken, endpoint: emu.url }]],
+    ['a short token in the endpoint\'s query', [ORG, PIPELINE, { token: TOKEN, endpoint: `https://openapi-rdc.aliyuncs.com/?t=${TOKEN}` }]],
   ];
   for (const [label, args] of cases) {
     const got = await collect(label, y.listPipelineJobs(...args));
     assert.ok(got.error instanceof y.InvalidArgumentError, `${label}: ${got.error}`);
     assert.match(got.error.message, /\[REDACTED\]/, `${label}: the value was quoted, redacted`);
+    for (const secret of [token, securityToken]) assert.ok(!holds(got.error.message, secret.slice(3, 15)), `${label}: a part of a credential: ${got.error.message}`);
     assertClean(label, got.error);
   }
 });
