@@ -10,6 +10,7 @@
 // which class of error happened (EXIT_CODES).
 'use strict';
 
+const diagnosticsChannel = require('node:diagnostics_channel');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -1197,6 +1198,15 @@ function start() {
     },
     interrupted: () => interrupted,
   };
+
+  // Each request's signature, from Node's own channel for outgoing requests (the one tracing
+  // tools read): a server may echo it in job data, which goes to stdout.
+  diagnosticsChannel.subscribe('http.client.request.start', ({ request }) => {
+    try {
+      const signature = /Signature=([0-9a-fA-F]+)$/.exec(String(request.getHeader('authorization') ?? ''))?.[1];
+      if (signature) io.addSecrets([signature]);
+    } catch {}
+  });
 
   // The terminal as it was found: no spinner left on its line, echo back on after a hidden
   // prompt, and the prompt's line ended. A terminal that has hung up refuses it: nothing to restore.

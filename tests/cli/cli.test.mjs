@@ -353,6 +353,30 @@ describe('table output', () => {
     }
   });
 
+  test("the request's signature, echoed by the server in job data (re-cased too), is not printed", async () => {
+    const { createServer } = await import('node:http');
+    const sent = [];
+    const server = createServer((request, response) => {
+      const signature = /Signature=([0-9a-f]+)$/.exec(request.headers.authorization ?? '')?.[1] ?? 'none';
+      sent.push(signature);
+      const jobs = [{ jobName: `signed ${signature.toUpperCase()}`, identifier: 'id_1', lastJobId: 1, lastJobParams: JSON.stringify({ s: signature }) }];
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ requestId: 'R-1', success: true, jobs }));
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      for (const extra of [[], ['--json']]) {
+        const result = await run(['list', ORG, PIPELINE, '--endpoint', `http://127.0.0.1:${server.address().port}`, ...akFlags('').slice(2), ...extra]);
+        assertExit(result, 0);
+        assert.match(sent.at(-1), /^[0-9a-f]{64}$/);
+        assert.ok(!result.stdout.toLowerCase().includes(sent.at(-1)), result.stdout);
+        assert.match(result.stdout, /signed \[REDACTED\]/);
+      }
+    } finally {
+      server.close();
+    }
+  });
+
   test('a secret echoed JSON-escaped in parameters as text (a form --json would escape once more): not printed, exit 7', async () => {
     const quoted = 'Emu"Quote\\Secret-0002';
     const cases = [
