@@ -293,19 +293,19 @@ function checkEdition(credentials) {
 }
 
 function checkUpstream(upstream) {
-  // Shown without a user name and password (credentials): as parsed, its origin and path;
-  // unparsed, without what comes before its last `@`.
+  // A user name and password are credentials, not shown: any `@` is refused before the value
+  // is (`user:1234/rest@host` even parses as the host `user`, port 1234, and a path).
+  if (String(upstream).includes('@')) throw new Error('UPSTREAM must not hold a user name or password (an @)');
   let url;
   try {
     url = new URL(upstream);
   } catch {
-    throw new Error(`UPSTREAM is not a URL: ${String(upstream).replace(/^.*@/s, '…@')}`);
+    throw new Error(`UPSTREAM is not a URL: ${upstream}`);
   }
-  const shown = `${url.origin === 'null' ? `${url.protocol}…` : url.origin}${url.pathname}`;
   // An address, not a name that starts like one (127.attacker.example); URL writes IPv4 in full.
   const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || (isIPv4(url.hostname) && url.hostname.startsWith('127.'));
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new Error(`UPSTREAM must be https:// (http:// only for a loopback host): ${shown}`);
+    throw new Error(`UPSTREAM must be https:// (http:// only for a loopback host): ${upstream}`);
   }
 }
 

@@ -219,7 +219,8 @@ function problemWithUpstream(text) {
     return 'must be an http(s) URL';
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http(s) URL';
-  if (url.username || url.password) return 'must not hold a user name or password';
+  // Any `@`: `user:1234/rest@host` parses as the host `user`, port 1234, and a path.
+  if (url.username || url.password || text.includes('@')) return 'must not hold a user name or password (an @)';
   if (text.includes('?') || text.includes('#')) return 'must not hold a query or fragment';
   const host = url.hostname;
   const loopback = host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
@@ -239,25 +240,36 @@ const holdsEcho = (text, { patterns }) => patterns.some((pattern) => {
   return pattern.test(text);
 });
 
-/** `at`, or one before it when the backslashes just before it are odd in number (one escapes `at`). */
-function escapeStart(text, at) {
-  let backslashes = 0;
-  while (text[at - backslashes - 1] === '\\') backslashes++;
-  return backslashes % 2 === 1 ? at - 1 : at;
+/** The JSON escape (`\n`, `\u001b`) that covers position `at` of `text`, as [start, end), or null. */
+function escapeAround(text, at) {
+  for (let start = at; start >= Math.max(0, at - 5); start--) {
+    if (text[start] !== '\\') continue;
+    let before = 0;
+    while (text[start - before - 1] === '\\') before++;
+    if (before % 2 === 1) continue; // this backslash is itself escaped
+    const end = start + (text[start + 1] === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(start + 2, start + 6)) ? 6 : 2);
+    return end > at ? [start, end] : null;
+  }
+  return null;
+}
+
+/** [start, end) widened to whole JSON escapes at either end: a match that begins or ends inside
+ *  one (`\n` + `abc…` for a secret `Nabc…`, `\u001` + `b…`, a secret's last `\` escaping a `\`)
+ *  takes all of it, or what is left would break the JSON the page parses. */
+function withEscapes(text, start, end) {
+  return [Math.min(escapeAround(text, start)?.[0] ?? start, start), Math.max(escapeAround(text, end - 1)?.[1] ?? end, end)];
 }
 
 /**
  * Text with every echo replaced by [REDACTED]. Echoes that overlap (one secret's end sent as
  * another's start) are replaced as one: replaced a secret at a time, the first would take the
- * shared part and leave the rest of the other. An echo right after the backslash of an escape
- * (`\n` + `abc…` for a secret `Nabc…`) takes the backslash too: left alone, it would escape the
- * `[` and break the JSON the page parses.
+ * shared part and leave the rest of the other. See `withEscapes` for escapes at their ends.
  */
 const redactorOf = ({ patterns }) => (text) => {
   const found = [];
   for (const pattern of patterns) {
     pattern.lastIndex = 0;
-    for (let match; (match = pattern.exec(text)) !== null; pattern.lastIndex = match.index + 1) found.push([escapeStart(text, match.index), match.index + match[0].length]);
+    for (let match; (match = pattern.exec(text)) !== null; pattern.lastIndex = match.index + 1) found.push(withEscapes(text, match.index, match.index + match[0].length));
   }
   if (found.length === 0) return text;
   found.sort((a, b) => a[0] - b[0]);
@@ -320,13 +332,15 @@ function echoPattern(secret) {
   return new RegExp(pattern, 'gi');
 }
 
-/** `bytes` read as UTF-16 each way it can be: little- and big-endian, from either of the first
- *  two bytes. (Only worth reading when it holds a zero byte, as UTF-16 of ASCII does.) */
-function utf16Readings(bytes) {
-  return [0, 1].flatMap((from) => {
+/** Whether `bytes`, read as UTF-16 any way it can be (little- or big-endian, from either of the
+ *  first two bytes), hold an echo: one reading at a time, each dropped before the next. (Only
+ *  worth reading when they hold a zero byte, as UTF-16 of ASCII does.) */
+function holdsEchoAsUtf16(bytes, echoes) {
+  for (const from of [0, 1]) {
     const even = Buffer.from(bytes.subarray(from, from + ((bytes.length - from) & ~1)));
-    return [even.toString('utf16le'), even.swap16().toString('utf16le')];
-  });
+    if (holdsEcho(even.toString('utf16le'), echoes) || holdsEcho(even.swap16().toString('utf16le'), echoes)) return true;
+  }
+  return false;
 }
 
 /** The captured answer with the secrets' `echoes` (see `echoesOf`) removed. */
@@ -337,7 +351,7 @@ function relay({ status, headers, body }, echoes) {
   // Redaction reads the body as UTF-8 (as the API sends it). A secret in UTF-16 would pass
   // unseen: such an answer is not relayed at all.
   const utf16 = forms.some((form) => bytes.includes(Buffer.from(form, 'utf16le')) || bytes.includes(Buffer.from(form, 'utf16le').swap16())) ||
-    (bytes.includes(0) && utf16Readings(bytes).some((text) => holdsEcho(text, echoes)));
+    (bytes.includes(0) && holdsEchoAsUtf16(bytes, echoes));
   if (utf16) return proxyError(502, 'ProxyUpstreamEchoedSecret', 'the upstream answer held a credential in UTF-16, which is not relayed');
   const out = {};
   for (const [name, value] of headers) out[name] = redact(value);

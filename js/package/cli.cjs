@@ -1078,11 +1078,24 @@ function echoPattern(secret) {
   return new RegExp(pattern, 'gi');
 }
 
-/** `at`, or one before it when the backslashes just before it are odd in number (one escapes `at`). */
-function escapeStart(text, at) {
-  let backslashes = 0;
-  while (text[at - backslashes - 1] === '\\') backslashes++;
-  return backslashes % 2 === 1 ? at - 1 : at;
+/** The JSON escape (`\n`, `\u001b`) that covers position `at` of `text`, as [start, end), or null. */
+function escapeAround(text, at) {
+  for (let start = at; start >= Math.max(0, at - 5); start--) {
+    if (text[start] !== '\\') continue;
+    let before = 0;
+    while (text[start - before - 1] === '\\') before++;
+    if (before % 2 === 1) continue; // this backslash is itself escaped
+    const end = start + (text[start + 1] === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(start + 2, start + 6)) ? 6 : 2);
+    return end > at ? [start, end] : null;
+  }
+  return null;
+}
+
+/** [start, end) widened to whole JSON escapes at either end: a match that begins or ends inside
+ *  one (`\n` + `abc…` for a secret `Nabc…`, `\u001` + `b…`, a secret's last `\` escaping a `\`)
+ *  takes all of it, or what is left would break --json's output. */
+function withEscapes(text, start, end) {
+  return [Math.min(escapeAround(text, start)?.[0] ?? start, start), Math.max(escapeAround(text, end - 1)?.[1] ?? end, end)];
 }
 
 /** Whether `text` holds a match of one of the patterns. */
@@ -1093,15 +1106,14 @@ const holdsEcho = (text, patterns) => patterns.some((pattern) => {
 
 /**
  * `text` with every match of the patterns replaced; matches that overlap (one secret's end sent
- * as another's start) as one, which replacing a secret at a time would not hide whole. A match
- * right after the backslash of an escape (`\n` + `abc…` for a secret `Nabc…`) takes the
- * backslash too: left alone, it would escape the `[` and break JSON output.
+ * as another's start) as one, which replacing a secret at a time would not hide whole. See
+ * `withEscapes` for escapes at their ends.
  */
 function withoutEchoes(text, patterns) {
   const found = [];
   for (const pattern of patterns) {
     pattern.lastIndex = 0;
-    for (let match; (match = pattern.exec(text)) !== null; pattern.lastIndex = match.index + 1) found.push([escapeStart(text, match.index), match.index + match[0].length]);
+    for (let match; (match = pattern.exec(text)) !== null; pattern.lastIndex = match.index + 1) found.push(withEscapes(text, match.index, match.index + match[0].length));
   }
   if (found.length === 0) return text;
   found.sort((a, b) => a[0] - b[0]);

@@ -100,10 +100,10 @@ pub fn validate_id(name: &str, value: &str, allow_empty: bool) -> Result<()> {
     Ok(())
 }
 
-/// `None` → DEPLOY; otherwise trimmed, upper-cased and checked against `^[A-Z][A-Z0-9_]*$`.
 /// How much of a refused category its message shows.
 pub const CATEGORY_QUOTED_CHARS: usize = 40;
 
+/// `None` → DEPLOY; otherwise trimmed, upper-cased and checked against `^[A-Z][A-Z0-9_]*$`.
 pub fn normalize_category(category: Option<&str>) -> Result<String> {
     let Some(text) = category else {
         return Ok(DEFAULT_CATEGORY.to_owned());

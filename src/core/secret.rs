@@ -61,10 +61,11 @@ impl Redactor {
     pub fn redact(&self, text: &str) -> String {
         let bytes = text.as_bytes();
         let mut out = String::new();
-        let mut copied = 0; // the text before this is in `out`, or hidden
-        let mut hiding: Option<(usize, usize)> = None; // echoes found and not yet replaced
-                                                       // An echo starts with a secret's first byte (either case) or an escape: every other byte
-                                                       // is passed over at once. The readings of the text an echo may take, kept between tries.
+        // The text before `copied` is in `out`, or hidden; echoes found and not yet replaced.
+        let mut copied = 0;
+        let mut hiding: Option<(usize, usize)> = None;
+        // An echo starts with a secret's first byte (either case) or an escape: every other byte
+        // is passed over at once. The readings of the text an echo may take, kept between tries.
         let firsts: Vec<u8> = self.needles.iter().filter_map(|n| n.expose().bytes().next()).collect();
         let mut readings = (Vec::new(), Vec::new());
         for (at, &b) in bytes.iter().enumerate() {

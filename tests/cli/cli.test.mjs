@@ -359,7 +359,9 @@ describe('table output', () => {
     const server = createServer((request, response) => {
       const signature = /Signature=([0-9a-f]+)$/.exec(request.headers.authorization ?? '')?.[1] ?? 'none';
       sent.push(signature);
-      const jobs = [{ jobName: `signed ${signature.toUpperCase()}`, identifier: 'id_1', lastJobId: 1, lastJobParams: JSON.stringify({ s: signature }) }];
+      // And as the last hex digit of a `\u001X` escape (U+0010 + its first digit) and the rest.
+      const control = String.fromCharCode(0x10 + parseInt(signature[0], 16)) + signature.slice(1);
+      const jobs = [{ jobName: `signed ${signature.toUpperCase()} ${control}`, identifier: 'id_1', lastJobId: 1, lastJobParams: JSON.stringify({ s: signature }) }];
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ requestId: 'R-1', success: true, jobs }));
     });
@@ -371,6 +373,7 @@ describe('table output', () => {
         assert.match(sent.at(-1), /^[0-9a-f]{64}$/);
         assert.ok(!result.stdout.toLowerCase().includes(sent.at(-1)), result.stdout);
         assert.match(result.stdout, /signed \[REDACTED\]/);
+        if (extra.length > 0) assert.match(JSON.parse(result.stdout).jobs[0].jobName, /^signed \[REDACTED\] \[REDACTED\]$/);
       }
     } finally {
       server.close();
