@@ -300,12 +300,13 @@ function checkUpstream(upstream) {
   try {
     url = new URL(upstream);
   } catch {
-    throw new Error(`UPSTREAM is not a URL: ${upstream}`);
+    throw new Error('UPSTREAM is not a URL (not repeated here: a mistyped one may hold a credential)');
   }
+  const shown = `${url.origin}${url.pathname}`; // not its query or fragment either
   // An address, not a name that starts like one (127.attacker.example); URL writes IPv4 in full.
   const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || (isIPv4(url.hostname) && url.hostname.startsWith('127.'));
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new Error(`UPSTREAM must be https:// (http:// only for a loopback host): ${upstream}`);
+    throw new Error(`UPSTREAM must be https:// (http:// only for a loopback host): ${shown}`);
   }
 }
 

@@ -77,13 +77,17 @@ test('an UPSTREAM over plain http must be a loopback address or localhost, not a
   for (const upstream of ['http://127.attacker.example', 'http://127.0.0.1.nip.io:8090', 'http://example.com', 'http://10.0.0.1']) {
     await assert.rejects(startDemoServer({ port: 0, emulator: false, credentials: AK, upstream }), /UPSTREAM must be https:\/\//, upstream);
   }
-  // A user name and password in it are not repeated.
   // A user name and password (any `@`) are refused, and not repeated, whatever shape the URL has:
   // a password of digits up to a `/` even parses as a port and a path.
   const password = 'CAIS/Tok+en=Pw01';
   for (const upstream of [`http://x:${TOKEN}@example.com/`, `https://x:${TOKEN}@example.com/`, `http:x:${TOKEN}@example.com/`, `ht tp://x:${TOKEN}@example.com/`,
     `http://x:${password}@example.com/`, 'https://user:1234/CAISpart@example.com', 'htps:user:CAISpart@example.com']) {
     await assert.rejects(startDemoServer({ port: 0, emulator: false, credentials: AK, upstream }), (error) => /must not hold a user name or password/.test(error.message) && !/CAIS|pt-/.test(error.message), upstream);
+  }
+  // Nor is a credential in a refused one's query or fragment, or in one that does not parse.
+  for (const [upstream, message] of [[`http://example.com/x?token=${TOKEN}`, /https:\/\/.*: http:\/\/example\.com\/x$/], [`http://example.com/#${TOKEN}`, /https:\/\/.*: http:\/\/example\.com\/$/],
+    [`https://example.com:${TOKEN}/`, /^UPSTREAM is not a URL \(not repeated/], [TOKEN, /^UPSTREAM is not a URL \(not repeated/]]) {
+    await assert.rejects(startDemoServer({ port: 0, emulator: false, credentials: AK, upstream }), (error) => message.test(error.message) && !error.message.includes(TOKEN), upstream);
   }
   for (const upstream of ['http://127.0.0.1:1', 'http://127.1:1', 'http://localhost:1', 'http://[::1]:1', 'https://devops.example.com']) {
     const server = await startDemoServer({ port: 0, emulator: false, credentials: AK, upstream });
