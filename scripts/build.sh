@@ -97,11 +97,14 @@ cp LICENSE-MIT LICENSE-APACHE "$out"/
 mkdir -p "$out"/proxy
 patch_text scripts/signing-proxy.mjs "$out"/proxy/index.mjs \
   "from '../pkg/node/index.mjs'" "from '../node/index.mjs'" \
+  "from '../js/package/echoes.cjs'" "from '../bin/echoes.cjs'" \
   "$(grep -B1 '^export const decodersForTests' scripts/signing-proxy.mjs)" ''
 cp js/package/proxy.d.mts "$out"/proxy/index.d.mts
 # TypeScript's node10 resolution, which ignores "exports", finds them beside the entry too.
 printf "export * from './index.mjs';\n" > "$out"/proxy/index.d.ts
 if [ -f js/package/cli.cjs ]; then mkdir -p "$out"/bin && cp js/package/cli.cjs "$out"/bin/yunxiao-jobs.cjs; fi
+# What the proxy and the command line both use to find an echoed secret: beside the latter.
+mkdir -p "$out"/bin && cp js/package/echoes.cjs "$out"/bin/echoes.cjs
 
 version=$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)
 sed "s/__VERSION__/$version/" js/package/package.json > "$out"/package.json

@@ -20,6 +20,7 @@
 // copy of the package, exactly as if it called the API directly.
 
 import { listPipelineJobs } from '../pkg/node/index.mjs';
+import { echoPattern, holdsEcho, withoutEchoes } from '../js/package/echoes.cjs';
 
 /** The one API the proxy forwards (raw, still percent-encoded path), optionally behind an emulator scenario prefix. */
 const API_PATH = /^(?:\/_s\/([A-Za-z0-9._~-]{1,100}))?\/organization\/([^/]+)\/pipeline\/([^/]+)\/jobs$/;
@@ -235,57 +236,10 @@ function echoesOf(secrets) {
 }
 
 /** Whether `text` holds an echo of a secret. */
-const holdsEcho = (text, { patterns }) => patterns.some((pattern) => {
-  pattern.lastIndex = 0;
-  return pattern.test(text);
-});
+const holdsEchoOf = (text, { patterns }) => holdsEcho(text, patterns);
 
-/** The JSON escape (`\n`, `\u001b`) that covers position `at` of `text`, as [start, end), or null. */
-function escapeAround(text, at) {
-  for (let start = at; start >= Math.max(0, at - 5); start--) {
-    if (text[start] !== '\\') continue;
-    let before = 0;
-    while (text[start - before - 1] === '\\') before++;
-    if (before % 2 === 1) continue; // this backslash is itself escaped
-    const end = start + (text[start + 1] === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(start + 2, start + 6)) ? 6 : 2);
-    return end > at ? [start, end] : null;
-  }
-  return null;
-}
-
-/** [start, end) widened to whole JSON escapes at either end: a match that begins or ends inside
- *  one (`\n` + `abc…` for a secret `Nabc…`, `\u001` + `b…`, a secret's last `\` escaping a `\`)
- *  takes all of it, or what is left would break the JSON the page parses. */
-function withEscapes(text, start, end) {
-  return [Math.min(escapeAround(text, start)?.[0] ?? start, start), Math.max(escapeAround(text, end - 1)?.[1] ?? end, end)];
-}
-
-/**
- * Text with every echo replaced by [REDACTED]. Echoes that overlap (one secret's end sent as
- * another's start) are replaced as one: replaced a secret at a time, the first would take the
- * shared part and leave the rest of the other. See `withEscapes` for escapes at their ends.
- */
-const redactorOf = ({ patterns }) => (text) => {
-  const found = [];
-  for (const pattern of patterns) {
-    pattern.lastIndex = 0;
-    for (let match; (match = pattern.exec(text)) !== null; pattern.lastIndex = match.index + 1) found.push(withEscapes(text, match.index, match.index + match[0].length));
-  }
-  if (found.length === 0) return text;
-  found.sort((a, b) => a[0] - b[0]);
-  let out = '';
-  let copied = 0;
-  let [start, end] = found[0];
-  for (const [nextStart, nextEnd] of found) {
-    if (nextStart <= end) {
-      end = Math.max(end, nextEnd);
-      continue;
-    }
-    out += text.slice(copied, start) + REDACTED;
-    [copied, start, end] = [end, nextStart, nextEnd];
-  }
-  return out + text.slice(copied, start) + REDACTED + text.slice(end);
-};
+/** Text with every echo replaced by [REDACTED] (see js/package/echoes.cjs). */
+const redactorOf = ({ patterns }) => (text) => withoutEchoes(text, patterns);
 
 /** The signature in an `authorization` header (V3, `…,Signature=hex`: the proxy signs no other), or null. */
 function signatureOf(authorization) {
@@ -306,39 +260,13 @@ function echoedForms(secret) {
   return [secret, encoded, lower, encode(encoded), encode(lower), encoded.replaceAll('%2F', '/'), lower.replaceAll('%2f', '/'), secret.replaceAll('/', '\\/')];
 }
 
-/**
- * A secret written in any mix of the escapes an upstream may echo it with, as the package's own
- * redaction reads them (src/core/secret.rs; the command line has a copy): each character as it is,
- * its UTF-8 bytes percent-encoded (either hex case, needed or not, once or twice), `/` as `\/`;
- * letters in either case. The forms above, and an encoder's every other choice. Not other JSON
- * escapes (`\u0041`), which the package's redaction also reads: replaced here, one that follows an
- * escaped backslash would break the JSON the page parses; an answer with one is refused instead
- * (`spellsOnceUnescaped`).
- */
-function echoPattern(secret) {
-  const hex = (byte) => byte.toString(16).padStart(2, '0');
-  let pattern = '';
-  for (const char of secret) {
-    // Escapes first, so that of the readings of a `%` in a secret the longest wins.
-    const forms = [];
-    // A lone surrogate has no UTF-8 form: only as it is.
-    if (char.isWellFormed()) forms.push([...Buffer.from(char)].map((byte) => `%(?:25)?${hex(byte)}`).join(''));
-    if (char === '/') forms.push('\\\\/');
-    forms.push(char.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&'));
-    pattern += `(?:${forms.join('|')})`;
-  }
-  // Either case: a hex digest (a signature) is the same in upper case, and a credential's
-  // letters re-cased would give most of it away.
-  return new RegExp(pattern, 'gi');
-}
-
 /** Whether `bytes`, read as UTF-16 any way it can be (little- or big-endian, from either of the
  *  first two bytes), hold an echo: one reading at a time, each dropped before the next. (Only
  *  worth reading when they hold a zero byte, as UTF-16 of ASCII does.) */
 function holdsEchoAsUtf16(bytes, echoes) {
   for (const from of [0, 1]) {
     const even = Buffer.from(bytes.subarray(from, from + ((bytes.length - from) & ~1)));
-    if (holdsEcho(even.toString('utf16le'), echoes) || holdsEcho(even.swap16().toString('utf16le'), echoes)) return true;
+    if (holdsEchoOf(even.toString('utf16le'), echoes) || holdsEchoOf(even.swap16().toString('utf16le'), echoes)) return true;
   }
   return false;
 }
@@ -367,7 +295,7 @@ function relay({ status, headers, body }, echoes) {
   // The page's package reads an XML error's code, message and request id as an XML parser does
   // (character references, entities, CDATA): a secret written with those would be spelt out there.
   const readFromXml = XML_FIELDS.map((name) => xmlElementText(clean, name));
-  if (readFromXml.some((read) => holdsEcho(read, echoes))) {
+  if (readFromXml.some((read) => holdsEchoOf(read, echoes))) {
     return proxyError(502, 'ProxyUpstreamEchoedSecret', 'the upstream answer held a credential written with XML escapes, which is not relayed');
   }
   if (clean !== text) bytes = Buffer.from(clean, 'utf8'); // a server that echoes a secret
@@ -508,7 +436,7 @@ function spellsOnceUnescaped(text, echoes) {
     if (next === text) return false; // a lone backslash at the end
     if (round === 16) return true; // escapes nested past 16 levels: no real answer; refused
     text = next;
-    if (holdsEcho(text, echoes)) return true;
+    if (holdsEchoOf(text, echoes)) return true;
   }
   return false;
 }
