@@ -247,9 +247,9 @@ function signatureOf(authorization) {
 }
 
 /**
- * How an upstream may echo a secret (an STS token is base64: `+`, `/`, `=`): as it is,
- * percent-encoded (either hex case, once or twice, as a string-to-sign quotes a query), or
- * with `/` JSON-escaped, as the package's own redaction does (src/core/secret.rs).
+ * Some forms an upstream may echo a secret in (an STS token is base64: `+`, `/`, `=`): as it is,
+ * percent-encoded (either hex case, once or twice, as a string-to-sign quotes a query), or with
+ * `/` JSON-escaped. Looked for in UTF-16 at once; the patterns of echoes.cjs find every form.
  */
 function echoedForms(secret) {
   const encode = (text) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);

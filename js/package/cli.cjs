@@ -769,8 +769,9 @@ const unescapedOnce = (text) =>
 
 /**
  * Whether `text`, read as a JSON string's content once more and again (JSON in a string in
- * JSON…), ever spells a secret (one of `patterns`, see `echoPattern`): its escapes undone a level at a time, each level
- * checked (a further level can spoil what the one before spelt: `\u000` + `CAIS…`). Escapes
+ * JSON…), ever spells a secret (one of `patterns`, see echoes.cjs): its escapes undone a level at
+ * a time, each level checked (a further level can spoil what the one before spelt: `\u000` +
+ * `CAIS…`). Escapes
  * still left after 16 levels count as one (no real answer nests so deep; each level costs a
  * pass over the text).
  */
@@ -1046,9 +1047,9 @@ async function main(argv, io) {
 }
 
 /**
- * The forms a server may echo a secret in besides its own, as the package's redaction knows
- * them (src/core/secret.rs): percent-encoded with either hex case, once or twice (a
- * string-to-sign quotes a query), and with `/` JSON-escaped.
+ * Some forms a server may echo a secret in besides its own (percent-encoded with either hex
+ * case, once or twice, and with `/` JSON-escaped): the output's redaction looks for each as
+ * --json writes it (see `addSecrets`), which the patterns of echoes.cjs do not read.
  */
 function echoedForms(secret) {
   const encode = (text) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
