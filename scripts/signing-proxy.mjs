@@ -20,7 +20,7 @@
 // copy of the package, exactly as if it called the API directly.
 
 import { listPipelineJobs } from '../pkg/node/index.mjs';
-import { echoPattern, holdsEcho, withoutEchoes } from '../js/package/echoes.cjs';
+import { echoPattern, holdsEcho, signatureOf, withoutEchoes } from '../js/package/echoes.cjs';
 
 /** The one API the proxy forwards (raw, still percent-encoded path), optionally behind an emulator scenario prefix. */
 const API_PATH = /^(?:\/_s\/([A-Za-z0-9._~-]{1,100}))?\/organization\/([^/]+)\/pipeline\/([^/]+)\/jobs$/;
@@ -241,11 +241,6 @@ const holdsEchoOf = (text, { patterns }) => holdsEcho(text, patterns);
 /** Text with every echo replaced by [REDACTED] (see js/package/echoes.cjs). */
 const redactorOf = ({ patterns }) => (text) => withoutEchoes(text, patterns);
 
-/** The signature in an `authorization` header (V3, `…,Signature=hex`: the proxy signs no other), or null. */
-function signatureOf(authorization) {
-  return /Signature=([0-9a-fA-F]+)$/.exec(authorization ?? '')?.[1] ?? null;
-}
-
 /**
  * Some forms an upstream may echo a secret in (an STS token is base64: `+`, `/`, `=`): as it is,
  * percent-encoded (either hex case, once or twice, as a string-to-sign quotes a query), or with
@@ -427,8 +422,8 @@ function xmlEntity(name) {
  * a JSON string), and so on: the text's escapes undone a level at a time, each level checked (a
  * further level can spoil what the one before spelt: `\u000` + `CAIS…`), 16 levels. On the text
  * as sent, not on a parsed copy: with a key given twice, JSON.parse keeps the last, and the
- * package reads some fields' first. (The CLI has a check of its kind, js/package/cli.cjs: this
- * file needs nothing but the package, as it ships on its own as yunxiao-pipeline-jobs/proxy.)
+ * package reads some fields' first. (The CLI has a check of its kind, js/package/cli.cjs, with
+ * its own unescaping: one more thing the two could share through echoes.cjs.)
  */
 function spellsOnceUnescaped(text, echoes) {
   for (let round = 0; text.includes('\\'); round++) {

@@ -11,7 +11,7 @@
 'use strict';
 
 const diagnosticsChannel = require('node:diagnostics_channel');
-const { echoPattern, holdsEcho, withoutEchoes } = require('./echoes.cjs');
+const { echoPattern, holdsEcho, signatureOf, withoutEchoes } = require('./echoes.cjs');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -224,6 +224,8 @@ const ENV_CREDENTIALS = [
   'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
   'ALIBABA_CLOUD_SECURITY_TOKEN',
 ];
+/** Those that hold a secret (an AccessKey id is none). */
+const ENV_SECRETS = ENV_CREDENTIALS.filter((name) => name !== 'ALIBABA_CLOUD_ACCESS_KEY_ID');
 
 /**
  * Decides where the credentials come from: { source, options, secrets, isToken }.
@@ -266,9 +268,7 @@ async function resolveCredentials(parsed, env, stdinLines) {
   if (values.profile === undefined) {
     const present = ENV_CREDENTIALS.filter((name) => env[name]);
     if (present.length > 0) {
-      const secrets = ['YUNXIAO_ACCESS_TOKEN', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN']
-        .map((name) => env[name])
-        .filter(Boolean);
+      const secrets = ENV_SECRETS.map((name) => env[name]).filter(Boolean);
       return { source: 'environment', options: {}, secrets, isToken: Boolean(env.YUNXIAO_ACCESS_TOKEN) };
     }
   }
@@ -1066,9 +1066,10 @@ function echoedForms(secret) {
  * not print one. (`-` is read from stdin later, and added then.)
  */
 function credentialsGiven(argv, env) {
-  const found = ['YUNXIAO_ACCESS_TOKEN', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN'].map((name) => env[name]);
+  const found = ENV_SECRETS.map((name) => env[name]);
+  const secretFlags = Object.keys(CREDENTIAL_FLAGS).filter((flag) => flag !== '--access-key-id');
   for (const [i, arg] of argv.entries()) {
-    for (const flag of ['--token', '--access-key-secret', '--security-token']) {
+    for (const flag of secretFlags) {
       if (arg === flag && canBeValue(argv[i + 1])) found.push(argv[i + 1]);
       else if (arg.startsWith(`${flag}=`)) found.push(arg.slice(flag.length + 1));
     }
@@ -1144,7 +1145,7 @@ function start() {
   // tools read): a server may echo it in job data, which goes to stdout.
   diagnosticsChannel.subscribe('http.client.request.start', ({ request }) => {
     try {
-      const signature = /Signature=([0-9a-fA-F]+)$/.exec(String(request.getHeader('authorization') ?? ''))?.[1];
+      const signature = signatureOf(request.getHeader('authorization'));
       if (signature) io.addSecrets([signature]);
     } catch {}
   });

@@ -77,4 +77,9 @@ function withoutEchoes(text, patterns) {
   return `${out}${text.slice(copied, start)}[REDACTED]${text.slice(end)}`;
 }
 
-module.exports = { echoPattern, holdsEcho, withoutEchoes };
+/** The signature in an `authorization` header (V3, `…,Signature=hex`), or null. */
+function signatureOf(authorization) {
+  return /Signature=([0-9a-fA-F]+)$/.exec(typeof authorization === 'string' ? authorization : '')?.[1] ?? null;
+}
+
+module.exports = { echoPattern, holdsEcho, signatureOf, withoutEchoes };

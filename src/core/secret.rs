@@ -136,7 +136,8 @@ fn each_echo_len(text: &[u8], wanted: u8, mut each: impl FnMut(usize)) {
     // Letters in either case: a hex digest (a signature) is the same in upper case, and a
     // credential's letters re-cased would give most of it away.
     let is_wanted = |byte: Option<u8>| byte.is_some_and(|byte| byte.eq_ignore_ascii_case(&wanted));
-    let hex_at = |i: usize| Some(hex_value(*text.get(i)?)? << 4 | hex_value(*text.get(i + 1)?)?);
+    let digit = |i: usize| char::from(*text.get(i)?).to_digit(16);
+    let hex_at = |i: usize| u8::try_from(digit(i)? << 4 | digit(i + 1)?).ok();
     if is_wanted(text.first().copied()) {
         each(1);
     }
@@ -151,16 +152,6 @@ fn each_echo_len(text: &[u8], wanted: u8, mut each: impl FnMut(usize)) {
     }
     if wanted.is_ascii() && text.starts_with(b"\\u00") && is_wanted(hex_at(4)) {
         each(6);
-    }
-}
-
-/// The value of a hexadecimal digit, either case.
-fn hex_value(digit: u8) -> Option<u8> {
-    match digit {
-        b'0'..=b'9' => Some(digit - b'0'),
-        b'a'..=b'f' => Some(digit - b'a' + 10),
-        b'A'..=b'F' => Some(digit - b'A' + 10),
-        _ => None,
     }
 }
 
