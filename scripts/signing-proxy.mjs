@@ -20,7 +20,7 @@
 // copy of the package, exactly as if it called the API directly.
 
 import { listPipelineJobs } from '../pkg/node/index.mjs';
-import { echoPattern, holdsEcho, signatureOf, withoutEchoes } from '../js/package/echoes.cjs';
+import { echoedForms, echoPattern, fromUnits, holdsEcho, jsonUnescaped, signatureOf, spellsOnceUnescaped, withoutEchoes } from '../js/package/echoes.cjs';
 
 /** The one API the proxy forwards (raw, still percent-encoded path), optionally behind an emulator scenario prefix. */
 const API_PATH = /^(?:\/_s\/([A-Za-z0-9._~-]{1,100}))?\/organization\/([^/]+)\/pipeline\/([^/]+)\/jobs$/;
@@ -241,20 +241,6 @@ const holdsEchoOf = (text, { patterns }) => holdsEcho(text, patterns);
 /** Text with every echo replaced by [REDACTED] (see js/package/echoes.cjs). */
 const redactorOf = ({ patterns }) => (text) => withoutEchoes(text, patterns);
 
-/**
- * Some forms an upstream may echo a secret in (an STS token is base64: `+`, `/`, `=`): as it is,
- * percent-encoded (either hex case, once or twice, as a string-to-sign quotes a query), or with
- * `/` JSON-escaped. Looked for in UTF-16 at once; the patterns of echoes.cjs find every form.
- */
-function echoedForms(secret) {
-  const encode = (text) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  if (!secret.isWellFormed()) return [secret, secret.replaceAll('/', '\\/')]; // encodeURIComponent throws on a lone surrogate
-  const encoded = encode(secret);
-  const lower = encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
-  // `/` left as it is too (Python's `quote`, path encoders).
-  return [secret, encoded, lower, encode(encoded), encode(lower), encoded.replaceAll('%2F', '/'), lower.replaceAll('%2f', '/'), secret.replaceAll('/', '\\/')];
-}
-
 /** Whether `bytes`, read as UTF-16 any way it can be (little- or big-endian, from either of the
  *  first two bytes), hold an echo: one reading at a time, each dropped before the next. (Only
  *  worth reading when they hold a zero byte, as UTF-16 of ASCII does.) */
@@ -284,7 +270,7 @@ function relay({ status, headers, body }, echoes) {
   // redaction above, and the page's JSON.parse would then spell it out: not relayed either.
   // Escapes escaped too: `lastJobParams` is JSON text inside a JSON string, parsed twice.
   // The headers relayed too: the page reads the request id (into results and errors) as text.
-  if (spellsOnceUnescaped(clean, echoes) || Object.values(out).some((value) => spellsOnceUnescaped(value, echoes))) {
+  if (spellsOnceUnescaped(clean, echoes.patterns) || Object.values(out).some((value) => spellsOnceUnescaped(value, echoes.patterns))) {
     return proxyError(502, 'ProxyUpstreamEchoedSecret', 'the upstream answer held a credential written with JSON escapes (or escapes nested past 16 levels), which is not relayed');
   }
   // The page's package reads an XML error's code, message and request id as an XML parser does
@@ -295,46 +281,6 @@ function relay({ status, headers, body }, echoes) {
   }
   if (clean !== text) bytes = Buffer.from(clean, 'utf8'); // a server that echoes a secret
   return { status, headers: out, body: NULL_BODY_STATUSES.has(status) ? Buffer.alloc(0) : bytes };
-}
-
-/** The unit a one-letter JSON escape stands for, by the letter's unit: `\b \f \n \r \t`, else itself. */
-const escaped = (unit) => (unit === 0x62 ? 8 : unit === 0x66 ? 12 : unit === 0x6e ? 10 : unit === 0x72 ? 13 : unit === 0x74 ? 9 : unit);
-const HEX = /^[0-9a-fA-F]{4}$/;
-/**
- * `text` with every JSON string escape undone, read left to right as JSON.parse reads it. One
- * pass into a buffer of UTF-16 units: a regular expression's callback per escape took 15 s and
- * 2.7 GB on 31 MiB of backslashes (a hostile upstream's answer); this, under 1 s.
- */
-function jsonUnescaped(text) {
-  const out = new Uint16Array(text.length);
-  let length = 0;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit !== 0x5c || i + 1 === text.length) {
-      out[length++] = unit;
-      continue;
-    }
-    const next = text.charCodeAt(i + 1);
-    if (next === 0x75 && HEX.test(text.slice(i + 2, i + 6))) {
-      out[length++] = parseInt(text.slice(i + 2, i + 6), 16);
-      i += 5;
-    } else {
-      out[length++] = escaped(next);
-      i += 1;
-    }
-  }
-  return fromUnits(out, length);
-}
-
-/**
- * The string of the first `length` units, lone surrogates kept as they are: a secret with a
- * character beyond U+FFFF may have its halves spelt at two levels of escapes, which the page's
- * JSON.parse joins (a TextDecoder would make each half U+FFFD).
- */
-function fromUnits(units, length) {
-  let text = '';
-  for (let at = 0; at < length; at += 8192) text += String.fromCharCode.apply(null, units.subarray(at, Math.min(length, at + 8192)));
-  return text;
 }
 
 // What the page's package reads from an XML error, and how: a mirror of src/core/normalize.rs
@@ -415,25 +361,6 @@ function xmlEntity(name) {
   const allowed = code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) ||
     (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
   return allowed ? String.fromCodePoint(code) : null;
-}
-
-/**
- * Whether the page would read a secret in this answer, parsing it, then `lastJobParams` (JSON in
- * a JSON string), and so on: the text's escapes undone a level at a time, each level checked (a
- * further level can spoil what the one before spelt: `\u000` + `CAIS…`), 16 levels. On the text
- * as sent, not on a parsed copy: with a key given twice, JSON.parse keeps the last, and the
- * package reads some fields' first. (The CLI has a check of its kind, js/package/cli.cjs, with
- * its own unescaping: one more thing the two could share through echoes.cjs.)
- */
-function spellsOnceUnescaped(text, echoes) {
-  for (let round = 0; text.includes('\\'); round++) {
-    const next = jsonUnescaped(text);
-    if (next === text) return false; // a lone backslash at the end
-    if (round === 16) return true; // escapes nested past 16 levels: no real answer; refused
-    text = next;
-    if (holdsEchoOf(text, echoes)) return true;
-  }
-  return false;
 }
 
 /** The decoders the secret checks rest on, for tests (tests/e2e/demo-server.test.mjs; not shipped). */

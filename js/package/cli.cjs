@@ -11,7 +11,7 @@
 'use strict';
 
 const diagnosticsChannel = require('node:diagnostics_channel');
-const { echoPattern, holdsEcho, signatureOf, withoutEchoes } = require('./echoes.cjs');
+const { echoPattern, echoedForms, signatureOf, spellsOnceUnescaped, withoutEchoes } = require('./echoes.cjs');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -763,29 +763,6 @@ function resultJson(result) {
 const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 const terminalSafe = (json) => json.replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
-const JSON_ESCAPES = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-const unescapedOnce = (text) =>
-  text.replace(/\\(?:u([0-9a-fA-F]{4})|(.))/gs, (_, hex, c) => (hex ? String.fromCharCode(parseInt(hex, 16)) : JSON_ESCAPES[c] ?? c));
-
-/**
- * Whether `text`, read as a JSON string's content once more and again (JSON in a string in
- * JSON…), ever spells a secret (one of `patterns`, see echoes.cjs): its escapes undone a level at
- * a time, each level checked (a further level can spoil what the one before spelt: `\u000` +
- * `CAIS…`). Escapes
- * still left after 16 levels count as one (no real answer nests so deep; each level costs a
- * pass over the text).
- */
-function spellsOnceUnescaped(text, patterns) {
-  for (let round = 0; text.includes('\\'); round++) {
-    const next = unescapedOnce(text);
-    if (next === text) return false; // a lone backslash at the end
-    if (round === 16) return true;
-    text = next;
-    if (holdsEcho(text, patterns)) return true;
-  }
-  return false;
-}
-
 /**
  * The answer's text as the result holds it: the request id, and each job's name, identifier and
  * parameters as sent (the parsed parameters come from that text, so it holds all they hold).
@@ -1047,20 +1024,6 @@ async function main(argv, io) {
 }
 
 /**
- * Some forms a server may echo a secret in besides its own (percent-encoded with either hex
- * case, once or twice, and with `/` JSON-escaped): the output's redaction looks for each as
- * --json writes it (see `addSecrets`), which the patterns of echoes.cjs do not read.
- */
-function echoedForms(secret) {
-  const encode = (text) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  if (!secret.isWellFormed()) return [secret, secret.replaceAll('/', '\\/')]; // encodeURIComponent throws on a lone surrogate
-  const encoded = encode(secret);
-  const lower = encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
-  // `/` left as it is too (Python's `quote`, path encoders).
-  return [encoded, lower, encode(encoded), encode(lower), encoded.replaceAll('%2F', '/'), lower.replaceAll('%2f', '/'), secret.replaceAll('/', '\\/')];
-}
-
-/**
  * The credentials this command line and environment give, found before anything is parsed: a
  * message about another argument (a token pasted where a number goes, or as a stray word) must
  * not print one. (`-` is read from stdin later, and added then.)
@@ -1125,7 +1088,7 @@ function start() {
         if (typeof s !== 'string') continue;
         const given = [...new Set([s, s.trim()])].filter((form) => form.length >= 4);
         patterns.push(...given.map(echoPattern));
-        const echoed = given.flatMap((form) => [form, ...echoedForms(form)]).filter((form) => form.length >= 4);
+        const echoed = given.flatMap(echoedForms).filter((form) => form.length >= 4);
         // Each as --json writes it too: one with a `"`, `\\` (`\/`), a control character or a
         // character terminalSafe escapes (U+2028, C1, bidi) gains backslashes.
         secrets.push(...new Set(echoed.flatMap((form) => [form, terminalSafe(JSON.stringify(form).slice(1, -1))])));

@@ -77,9 +77,85 @@ function withoutEchoes(text, patterns) {
   return `${out}${text.slice(copied, start)}[REDACTED]${text.slice(end)}`;
 }
 
+/**
+ * Some forms a server may echo a secret in, the secret first: as it is, percent-encoded (either
+ * hex case, once or twice, as a string-to-sign quotes a query, `/` left as it is or not), or with
+ * `/` JSON-escaped. The patterns above find every one of them; these are for what they cannot
+ * read: the proxy's quick look for UTF-16, the command line's output as --json writes it.
+ */
+function echoedForms(secret) {
+  const encode = (text) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  if (!secret.isWellFormed()) return [secret, secret.replaceAll('/', '\\/')]; // encodeURIComponent throws on a lone surrogate
+  const encoded = encode(secret);
+  const lower = encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
+  // `/` left as it is too (Python's `quote`, path encoders).
+  return [secret, encoded, lower, encode(encoded), encode(lower), encoded.replaceAll('%2F', '/'), lower.replaceAll('%2f', '/'), secret.replaceAll('/', '\\/')];
+}
+
+/** The unit a one-letter JSON escape stands for, by the letter's unit: `\b \f \n \r \t`, else itself. */
+const escaped = (unit) => (unit === 0x62 ? 8 : unit === 0x66 ? 12 : unit === 0x6e ? 10 : unit === 0x72 ? 13 : unit === 0x74 ? 9 : unit);
+const HEX4 = /^[0-9a-fA-F]{4}$/;
+
+/**
+ * `text` with every JSON string escape undone, read left to right as JSON.parse reads it (a lone
+ * `\` at the end kept). One pass into a buffer of UTF-16 units: a regular expression's callback
+ * per escape took 15 s and 2.7 GB on 31 MiB of backslashes (a hostile upstream's answer); this,
+ * under 1 s.
+ */
+function jsonUnescaped(text) {
+  const out = new Uint16Array(text.length);
+  let length = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit !== 0x5c || i + 1 === text.length) {
+      out[length++] = unit;
+      continue;
+    }
+    const next = text.charCodeAt(i + 1);
+    if (next === 0x75 && HEX4.test(text.slice(i + 2, i + 6))) {
+      out[length++] = parseInt(text.slice(i + 2, i + 6), 16);
+      i += 5;
+    } else {
+      out[length++] = escaped(next);
+      i += 1;
+    }
+  }
+  return fromUnits(out, length);
+}
+
+/**
+ * The string of the first `length` units, lone surrogates kept as they are: a secret with a
+ * character beyond U+FFFF may have its halves spelt at two levels of escapes, which JSON.parse
+ * joins (a TextDecoder would make each half U+FFFD).
+ */
+function fromUnits(units, length) {
+  let text = '';
+  for (let at = 0; at < length; at += 8192) text += String.fromCharCode.apply(null, units.subarray(at, Math.min(length, at + 8192)));
+  return text;
+}
+
+/**
+ * Whether `text`, read as a JSON string's content once more and again (JSON in a string in
+ * JSON: `lastJobParams`), ever spells a secret (one of `patterns`): its escapes undone a level at
+ * a time, each level checked (a further level can spoil what the one before spelt: `\u000` +
+ * `CAIS…`). Escapes still left after 16 levels count as one (no real answer nests so deep; each
+ * level costs a pass over the text). On the text as sent, not on a parsed copy: with a key given
+ * twice, JSON.parse keeps the last, and the package reads some fields' first.
+ */
+function spellsOnceUnescaped(text, patterns) {
+  for (let round = 0; text.includes('\\'); round++) {
+    const next = jsonUnescaped(text);
+    if (next === text) return false; // a lone backslash at the end
+    if (round === 16) return true;
+    text = next;
+    if (holdsEcho(text, patterns)) return true;
+  }
+  return false;
+}
+
 /** The signature in an `authorization` header (V3, `…,Signature=hex`), or null. */
 function signatureOf(authorization) {
   return /Signature=([0-9a-fA-F]+)$/.exec(typeof authorization === 'string' ? authorization : '')?.[1] ?? null;
 }
 
-module.exports = { echoPattern, holdsEcho, signatureOf, withoutEchoes };
+module.exports = { echoPattern, echoedForms, fromUnits, holdsEcho, jsonUnescaped, signatureOf, spellsOnceUnescaped, withoutEchoes };
