@@ -34,7 +34,7 @@ test-oracle:
 test-emulator:
 	node --test tests/emulator/
 
-test-node:
+test-node: build
 	node --test tests/node/
 
 # The fault matrix, raw TCP faults, secrets and hostile data, and a short soak.
@@ -45,7 +45,7 @@ test-faults: build
 soak: build
 	node tests/faults/soak.mjs
 
-test-cli:
+test-cli: build
 	node --test tests/cli/
 
 # Node's supported release lines besides the machine's own (which runs every suite): the
@@ -69,7 +69,7 @@ test-node-versions: build
 TSC5 := node_modules/typescript/bin/tsc
 TSC7 := node_modules/typescript7/bin/tsc
 
-test-types:
+test-types: build
 	mkdir -p tests/types/node_modules
 	ln -sfn ../../../pkg tests/types/node_modules/yunxiao-pipeline-jobs
 	$(TSC5) -p tests/types/tsconfig.json

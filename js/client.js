@@ -66,7 +66,8 @@ function readOptions(value, what) {
 
 /**
  * Merges option layers (later wins), then fills credentials from the environment only when
- * no layer gave any: explicit options always beat environment variables. Credentials go as a
+ * no layer gave any: explicit options always beat environment variables. Returns the options
+ * and whether the environment filled them. Credentials go as a
  * group: a layer that gives any of them replaces all of an earlier layer's (and an AccessKey,
  * a token's edition), so a call's AccessKey never goes out with the client's STS token, nor
  * meets the client's token.
@@ -100,11 +101,10 @@ function resolveOptions(layers, environment) {
       );
     }
     for (const key of CREDENTIAL_OPTIONS) if (given(env, key)) merged[key] = env[key];
-    filledFromEnvironment.add(merged);
+    return { options: merged, fromEnvironment: true };
   }
-  return merged;
+  return { options: merged, fromEnvironment: false };
 }
-const filledFromEnvironment = new WeakSet();
 
 /**
  * A refused credential that came from the environment is named by its variable too: the caller
@@ -238,8 +238,7 @@ function anySignal(signals) {
 
 export function makeClient({ run, environment, environmentNames = { __proto__: null }, adaptSignal = signalAsIs, defaultFetch, attemptController }) {
   async function call(organizationId, pipelineId, category, layers, clock) {
-    const options = resolveOptions(layers, environment);
-    const fromEnvironment = filledFromEnvironment.has(options);
+    const { options, fromEnvironment } = resolveOptions(layers, environment);
     // Internal, a client's only: the clock offset its skew retries learned, for its next calls.
     if (clock) options.clock = clock;
     if (options.fetch == null && defaultFetch) {

@@ -57,25 +57,27 @@ const define = (className) => {
   return cls;
 };
 
+// Which answers make which class: README.md's "Errors" table, and `classify` in
+// src/core/error.rs, which decides it (by the API's code first, then the status). In short:
 /** Bad input caught before any request (`code: "InvalidArgument"`). */
 export const InvalidArgumentError = define('InvalidArgumentError');
-/** 401; InvalidAccessKeyId.*, SignatureDoesNotMatch, IncompleteSignature, InvalidSecurityToken.*, InvalidTimeStamp.* */
+/** 401; the signature or credentials refused (`SignatureDoesNotMatch`, `InvalidTimeStamp.*`…). */
 export const AuthenticationError = define('AuthenticationError');
 /** 403; Forbidden.*; InvalidUser.UserNotInCurrentOrganization. */
 export const ForbiddenError = define('ForbiddenError');
-/** The 404 codes of the API's table. */
+/** 404: the API's not-found codes, or another code or none. */
 export const NotFoundError = define('NotFoundError');
-/** The other 400 codes of the table; unknown 4xx. */
+/** The other 400 codes; other 4xx but 408; a 2xx reporting failure with no code. */
 export const BadRequestError = define('BadRequestError');
-/** 429 or Throttling*; `retryAfterMs` when the server said. */
+/** 429 or Throttling*, or a wait the server asked for; `retryAfterMs` when the server said. */
 export const ThrottlingError = define('ThrottlingError');
 /** 5xx, including non-JSON bodies. */
 export const ServerError = define('ServerError');
-/** No HTTP answer: connection refused, reset, DNS... */
+/** No answer (refused, reset, DNS...), or one cut off mid-body. */
 export const NetworkError = define('NetworkError');
-/** No complete answer in time (after retries), or the deadline passed. */
+/** No complete answer in time (after retries), a 408, or the deadline passed. */
 export const TimeoutError = define('TimeoutError');
-/** An answer that breaks the documented shape; `path` names the field. */
+/** An answer that breaks the documented shape (`path` names the field), or a redirect. */
 export const InvalidResponseError = define('InvalidResponseError');
 
 const CLASSES = {

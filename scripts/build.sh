@@ -92,8 +92,8 @@ printf "export * from '../index.js';\n" > "$out"/web/index.d.ts
 sed '/<!-- repository-only -->/,/<!-- \/repository-only -->/d' README.md | cat -s > "$out"/README.md
 cp LICENSE-MIT LICENSE-APACHE "$out"/
 # The signing proxy ships as yunxiao-pipeline-jobs/proxy: the file the repository's demo server
-# uses, its import of the package pointed at the package's own Node build, without the export
-# its tests use.
+# uses, its imports pointed at the package's own Node build and at bin/echoes.cjs, without the
+# export its tests use.
 mkdir -p "$out"/proxy
 patch_text scripts/signing-proxy.mjs "$out"/proxy/index.mjs \
   "from '../pkg/node/index.mjs'" "from '../node/index.mjs'" \
@@ -102,9 +102,9 @@ patch_text scripts/signing-proxy.mjs "$out"/proxy/index.mjs \
 cp js/package/proxy.d.mts "$out"/proxy/index.d.mts
 # TypeScript's node10 resolution, which ignores "exports", finds them beside the entry too.
 printf "export * from './index.mjs';\n" > "$out"/proxy/index.d.ts
-if [ -f js/package/cli.cjs ]; then mkdir -p "$out"/bin && cp js/package/cli.cjs "$out"/bin/yunxiao-jobs.cjs; fi
+mkdir -p "$out"/bin && cp js/package/cli.cjs "$out"/bin/yunxiao-jobs.cjs
 # What the proxy and the command line both use to find an echoed secret: beside the latter.
-mkdir -p "$out"/bin && cp js/package/echoes.cjs "$out"/bin/echoes.cjs
+cp js/package/echoes.cjs "$out"/bin/echoes.cjs
 
 version=$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)
 sed "s/__VERSION__/$version/" js/package/package.json > "$out"/package.json

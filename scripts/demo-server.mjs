@@ -304,7 +304,9 @@ function checkUpstream(upstream) {
   }
   const shown = `${url.origin}${url.pathname}`; // not its query or fragment either
   // An address, not a name that starts like one (127.attacker.example); URL writes IPv4 in full.
-  const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || (isIPv4(url.hostname) && url.hostname.startsWith('127.'));
+  // The package's and the proxy's rule (`*.localhost` is loopback too, RFC 6761).
+  const host = url.hostname;
+  const loopback = host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || (isIPv4(host) && host.startsWith('127.'));
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
     throw new Error(`UPSTREAM must be https:// (http:// only for a loopback host): ${shown}`);
   }

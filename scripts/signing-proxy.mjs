@@ -1,6 +1,7 @@
 // The signing proxy: how a web page uses this package without holding an AccessKey secret.
 // The package ships this file as `yunxiao-pipeline-jobs/proxy` (scripts/build.sh points its
-// import below at the package's own Node build; types in js/package/proxy.d.mts).
+// imports below at the package's own Node build and at bin/echoes.cjs; types in
+// js/package/proxy.d.mts).
 //
 // The page calls the package with `endpoint: location.origin + '/api/…'` and no credentials, so
 // the package sends an unsigned ListPipelineJobs request to this server. Here it is signed by
@@ -20,14 +21,13 @@
 // copy of the package, exactly as if it called the API directly.
 
 import { listPipelineJobs } from '../pkg/node/index.mjs';
-import { echoedForms, echoPattern, fromUnits, holdsEcho, jsonUnescaped, signatureOf, spellsOnceUnescaped, withoutEchoes } from '../js/package/echoes.cjs';
+import { echoedForms, echoPattern, fromUnits, holdsEcho, MAX_ESCAPE_LEVELS, revealsEchoWhenUnescaped, signatureOf, withoutEchoes } from '../js/package/echoes.cjs';
 
 /** The one API the proxy forwards (raw, still percent-encoded path), optionally behind an emulator scenario prefix. */
 const API_PATH = /^(?:\/_s\/([A-Za-z0-9._~-]{1,100}))?\/organization\/([^/]+)\/pipeline\/([^/]+)\/jobs$/;
 /** Response headers worth relaying: what the package reads, plus the content type. */
 const RELAYED_HEADERS = ['content-type', 'x-acs-request-id', 'x-request-id', 'date', 'retry-after', 'x-acs-retry-after'];
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
-const REDACTED = '[REDACTED]';
 // The package's limit for maxResponseBytes (100 MiB).
 const MAX_RESPONSE_BYTES_LIMIT = 100 * 1024 * 1024;
 
@@ -126,7 +126,7 @@ export function createSigningProxy({
   const base = String(upstream).replace(/\/+$/, '');
   const secrets = [credentials.accessKeySecret, credentials.securityToken, credentials.token].filter((s) => typeof s === 'string' && s.length > 0);
   const echoes = echoesOf(secrets);
-  const redact = redactorOf(echoes);
+  const redact = (text) => withoutEchoes(text, echoes.patterns);
   let callsInFlight = 0;
 
   return async function forward({ rawPath, rawQuery, signal }) {
@@ -235,11 +235,6 @@ function echoesOf(secrets) {
   return { forms: [...new Set(secrets.flatMap(echoedForms))], patterns: secrets.map(echoPattern) };
 }
 
-/** Whether `text` holds an echo of a secret. */
-const holdsEchoOf = (text, { patterns }) => holdsEcho(text, patterns);
-
-/** Text with every echo replaced by [REDACTED] (see js/package/echoes.cjs). */
-const redactorOf = ({ patterns }) => (text) => withoutEchoes(text, patterns);
 
 /** Whether `bytes`, read as UTF-16 any way it can be (little- or big-endian, from either of the
  *  first two bytes), hold an echo: one reading at a time, each dropped before the next. (Only
@@ -247,7 +242,7 @@ const redactorOf = ({ patterns }) => (text) => withoutEchoes(text, patterns);
 function holdsEchoAsUtf16(bytes, echoes) {
   for (const from of [0, 1]) {
     const even = Buffer.from(bytes.subarray(from, from + ((bytes.length - from) & ~1)));
-    if (holdsEchoOf(even.toString('utf16le'), echoes) || holdsEchoOf(even.swap16().toString('utf16le'), echoes)) return true;
+    if (holdsEcho(even.toString('utf16le'), echoes.patterns) || holdsEcho(even.swap16().toString('utf16le'), echoes.patterns)) return true;
   }
   return false;
 }
@@ -255,7 +250,7 @@ function holdsEchoAsUtf16(bytes, echoes) {
 /** The captured answer with the secrets' `echoes` (see `echoesOf`) removed. */
 function relay({ status, headers, body }, echoes) {
   const { forms } = echoes;
-  const redact = redactorOf(echoes);
+  const redact = (text) => withoutEchoes(text, echoes.patterns);
   let bytes = Buffer.from(body);
   // Redaction reads the body as UTF-8 (as the API sends it). A secret in UTF-16 would pass
   // unseen: such an answer is not relayed at all.
@@ -270,13 +265,13 @@ function relay({ status, headers, body }, echoes) {
   // redaction above, and the page's JSON.parse would then spell it out: not relayed either.
   // Escapes escaped too: `lastJobParams` is JSON text inside a JSON string, parsed twice.
   // The headers relayed too: the page reads the request id (into results and errors) as text.
-  if (spellsOnceUnescaped(clean, echoes.patterns) || Object.values(out).some((value) => spellsOnceUnescaped(value, echoes.patterns))) {
-    return proxyError(502, 'ProxyUpstreamEchoedSecret', 'the upstream answer held a credential written with JSON escapes (or escapes nested past 16 levels), which is not relayed');
+  if (revealsEchoWhenUnescaped(clean, echoes.patterns) || Object.values(out).some((value) => revealsEchoWhenUnescaped(value, echoes.patterns))) {
+    return proxyError(502, 'ProxyUpstreamEchoedSecret', `the upstream answer held a credential written with JSON escapes (or escapes nested past ${MAX_ESCAPE_LEVELS} levels), which is not relayed`);
   }
   // The page's package reads an XML error's code, message and request id as an XML parser does
   // (character references, entities, CDATA): a secret written with those would be spelt out there.
   const readFromXml = XML_FIELDS.map((name) => xmlElementText(clean, name));
-  if (readFromXml.some((read) => holdsEchoOf(read, echoes))) {
+  if (readFromXml.some((read) => holdsEcho(read, echoes.patterns))) {
     return proxyError(502, 'ProxyUpstreamEchoedSecret', 'the upstream answer held a credential written with XML escapes, which is not relayed');
   }
   if (clean !== text) bytes = Buffer.from(clean, 'utf8'); // a server that echoes a secret
@@ -364,7 +359,7 @@ function xmlEntity(name) {
 }
 
 /** The decoders the secret checks rest on, for tests (tests/e2e/demo-server.test.mjs; not shipped). */
-export const decodersForTests = { jsonUnescaped, xmlText };
+export const decodersForTests = { xmlText };
 
 function proxyError(status, code, message) {
   return {

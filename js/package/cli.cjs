@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // yunxiao-jobs: the command line of yunxiao-pipeline-jobs. Installed as pkg/bin/yunxiao-jobs.cjs
 // by scripts/build.sh; it uses the package's Node build next to it (../node/index.cjs) and
-// nothing else: no npm dependencies.
+// echoes.cjs beside it (what it shares with the signing proxy): no npm dependencies.
 //
 //   yunxiao-jobs list <organizationId> <pipelineId> [options]     (see HELP below)
 //
@@ -11,7 +11,7 @@
 'use strict';
 
 const diagnosticsChannel = require('node:diagnostics_channel');
-const { echoPattern, echoedForms, signatureOf, spellsOnceUnescaped, withoutEchoes } = require('./echoes.cjs');
+const { echoPattern, echoedForms, MAX_ESCAPE_LEVELS, revealsEchoWhenUnescaped, signatureOf, withoutEchoes } = require('./echoes.cjs');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -730,18 +730,18 @@ function padEnd(text, width) {
 
 /** The parameters cell: `raw` for the server's own text (keys, string values, or the raw text
  *  when it is no object), `json` for the JSON text of other values. */
-function formatParams(job, raw, json) {
+function formatParams(job, raw, redactJsonText) {
   const params = job.lastJobParams;
   if (params === null) return raw(job.lastJobParamsRaw); // not a JSON object: shown as sent
   const entries = Object.entries(params);
   if (entries.length === 0) return '-';
-  return entries.map(([key, value]) => `${raw(key)}=${typeof value === 'string' ? raw(value) : jsonOrRaw(value, job, raw, json)}`).join(', ');
+  return entries.map(([key, value]) => `${raw(key)}=${typeof value === 'string' ? raw(value) : jsonOrRaw(value, job, raw, redactJsonText)}`).join(', ');
 }
 
 /** JSON text of a parameter value; the job's raw text when the value is too deep to stringify. */
-function jsonOrRaw(value, job, raw, json) {
+function jsonOrRaw(value, job, raw, redactJsonText) {
   try {
-    return json(JSON.stringify(value));
+    return redactJsonText(JSON.stringify(value));
   } catch {
     return raw(job.lastJobParamsRaw); // JSON.stringify recurses: thousands of levels overflow it
   }
@@ -817,7 +817,7 @@ function withoutTrailingSpaces(text) {
 }
 
 /** The listing as an aligned table; `redact` goes over each cell first, so the widths are those shown. */
-function formatTable(result, pipelineId, category, redact = (text) => text) {
+function formatTable(result, pipelineId, category, redact) {
   const requestLine = `Request ID: ${result.requestId === null ? '(none)' : printable(withBackslashesDoubled(result.requestId))}`;
   if (result.jobs.length === 0) {
     return `No jobs in pipeline ${printable(pipelineId)} (category ${printable(category)}).\n${requestLine}\n`;
@@ -973,7 +973,7 @@ async function runList(args, io) {
       const line = describeError(error, endpointForMessage(values.endpoint));
       // The server's words (message, code, request id) may hold an escaped echo too.
       io.err(io.holdsEscapedSecret([line])
-        ? `${PROGRAM}: ${error.name} (HTTP ${error.status}): the answer held a credential written with JSON escapes (\\u…), or escapes nested past 16 levels: its message, code and request id are not shown`
+        ? `${PROGRAM}: ${error.name} (HTTP ${error.status}): the answer held a credential written with JSON escapes (\\u…), or escapes nested past ${MAX_ESCAPE_LEVELS} levels: its message, code and request id are not shown`
         : `${PROGRAM}: ${line}`);
       return EXIT_BY_CLASS[error.name] ?? EXIT.internal;
     }
@@ -982,7 +982,7 @@ async function runList(args, io) {
   stopSpinner();
   io.callEnded();
   if (io.holdsEscapedSecret(answerStrings(result))) {
-    io.err(`${PROGRAM}: the answer holds a credential written with JSON escapes (\\u…), which whoever parses the output would get back, or escapes nested past 16 levels, which are not searched: not printed`);
+    io.err(`${PROGRAM}: the answer holds a credential written with JSON escapes (\\u…), which whoever parses the output would get back, or escapes nested past ${MAX_ESCAPE_LEVELS} levels, which are not searched: not printed`);
     return EXIT.invalidResponse;
   }
   if (flags.json) {
@@ -1041,7 +1041,9 @@ function credentialsGiven(argv, env) {
 }
 
 function start() {
-  const secrets = []; // those, and each as --json writes it: what output redaction removes
+  // The credentials' spellings: as given, echoed (see echoedForms), and each as --json writes
+  // it: what output redaction removes, longest first.
+  const spellings = [];
   const redactWith = (forms, text) => {
     let out = text;
     for (const form of forms) out = out.split(form).join('[REDACTED]');
@@ -1049,7 +1051,7 @@ function start() {
   };
   const patterns = []; // each credential as given and trimmed, in any mix of escapes and case
   // The patterns first: they hide echoes that overlap whole, which the forms one at a time would not.
-  const redact = (text) => redactWith(secrets, withoutEchoes(text, patterns));
+  const redact = (text) => redactWith(spellings, withoutEchoes(text, patterns));
   const controller = new AbortController();
   let interrupted = false;
   let stopCall = null; // set while a call is in flight: stops its spinner
@@ -1061,7 +1063,7 @@ function start() {
   const redactStderr = (text) =>
     redact(text).replace(/(Signature=)[0-9a-fA-F]+|(acs [^\s:'"]+:)[A-Za-z0-9+/]+=*/g, (_, v3, v1) => `${v3 ?? v1}[REDACTED]`);
   process.stderr.write = (chunk, ...rest) =>
-    writeStderr(secrets.length > 0 && (typeof chunk === 'string' || Buffer.isBuffer(chunk)) ? redactStderr(String(chunk)) : chunk, ...rest);
+    writeStderr(spellings.length > 0 && (typeof chunk === 'string' || Buffer.isBuffer(chunk)) ? redactStderr(String(chunk)) : chunk, ...rest);
   const io = {
     env: process.env,
     signal: controller.signal,
@@ -1072,7 +1074,7 @@ function start() {
     // Not redacted first with the forms as --json writes them: that form in an answer is a
     // credential JSON-escaped, which --json escapes once more, past what redaction finds.
     holdsEscapedSecret: (strings) => {
-      for (const text of strings) if (text.includes('\\') && spellsOnceUnescaped(withoutEchoes(text, patterns), patterns)) return true;
+      for (const text of strings) if (text.includes('\\') && revealsEchoWhenUnescaped(withoutEchoes(text, patterns), patterns)) return true;
       return false;
     },
     out: (text) => process.stdout.write(redact(text)),
@@ -1091,9 +1093,9 @@ function start() {
         const echoed = given.flatMap(echoedForms).filter((form) => form.length >= 4);
         // Each as --json writes it too: one with a `"`, `\\` (`\/`), a control character or a
         // character terminalSafe escapes (U+2028, C1, bidi) gains backslashes.
-        secrets.push(...new Set(echoed.flatMap((form) => [form, terminalSafe(JSON.stringify(form).slice(1, -1))])));
+        spellings.push(...new Set(echoed.flatMap((form) => [form, terminalSafe(JSON.stringify(form).slice(1, -1))])));
       }
-      secrets.sort((a, b) => b.length - a.length);
+      spellings.sort((a, b) => b.length - a.length);
     },
     callStarted: (stop) => {
       stopCall = stop;
@@ -1177,4 +1179,5 @@ function start() {
 
 if (require.main === module) start();
 
-module.exports = { displayWidth, printable, parseListArgs, formatTable, EXIT, EXIT_BY_CLASS };
+// For the tests (tests/cli/cli.test.mjs).
+module.exports = { displayWidth, printable };

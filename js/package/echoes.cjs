@@ -134,19 +134,22 @@ function fromUnits(units, length) {
   return text;
 }
 
+/** How many levels of JSON escapes are undone in looking for a secret (see below). */
+const MAX_ESCAPE_LEVELS = 16;
+
 /**
  * Whether `text`, read as a JSON string's content once more and again (JSON in a string in
  * JSON: `lastJobParams`), ever spells a secret (one of `patterns`): its escapes undone a level at
  * a time, each level checked (a further level can spoil what the one before spelt: `\u000` +
- * `CAIS…`). Escapes still left after 16 levels count as one (no real answer nests so deep; each
- * level costs a pass over the text). On the text as sent, not on a parsed copy: with a key given
+ * `CAIS…`). Escapes still left after MAX_ESCAPE_LEVELS count as one (no real answer nests so
+ * deep; each level costs a pass over the text). On the text as sent, not on a parsed copy: with a key given
  * twice, JSON.parse keeps the last, and the package reads some fields' first.
  */
-function spellsOnceUnescaped(text, patterns) {
-  for (let round = 0; text.includes('\\'); round++) {
+function revealsEchoWhenUnescaped(text, patterns) {
+  for (let level = 0; text.includes('\\'); level++) {
     const next = jsonUnescaped(text);
     if (next === text) return false; // a lone backslash at the end
-    if (round === 16) return true;
+    if (level === MAX_ESCAPE_LEVELS) return true;
     text = next;
     if (holdsEcho(text, patterns)) return true;
   }
@@ -158,4 +161,4 @@ function signatureOf(authorization) {
   return /Signature=([0-9a-fA-F]+)$/.exec(typeof authorization === 'string' ? authorization : '')?.[1] ?? null;
 }
 
-module.exports = { echoPattern, echoedForms, fromUnits, holdsEcho, jsonUnescaped, signatureOf, spellsOnceUnescaped, withoutEchoes };
+module.exports = { echoPattern, echoedForms, fromUnits, holdsEcho, jsonUnescaped, MAX_ESCAPE_LEVELS, revealsEchoWhenUnescaped, signatureOf, withoutEchoes };

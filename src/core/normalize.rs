@@ -1075,49 +1075,26 @@ mod tests {
 
     #[test]
     fn xml_text_is_decoded_as_an_xml_parser_decodes_it() {
+        // The cases the signing proxy's mirror of this reader is held to as well.
+        let doc: serde_json::Value = serde_json::from_str(include_str!("../../tests/fixtures/xml-text.json")).unwrap();
+        for case in doc["cases"].as_array().unwrap() {
+            let (raw, read) = (case[0].as_str().unwrap(), case[1].as_str().unwrap());
+            assert_eq!(xml_text(raw), read, "{raw:?}");
+        }
+        // Through the error document: only XML's white space is trimmed, and text of nothing
+        // else is none.
         let message = |inner: &str| {
             let body = format!("<Error><Code>X</Code><Message>{inner}</Message></Error>");
             parse_error_body(body.as_bytes()).message
         };
         assert_eq!(message("&quot;a&quot; &amp;&amp; &apos;b&apos;").as_deref(), Some("\"a\" && 'b'"));
-        assert_eq!(message("&amp;lt; once").as_deref(), Some("&lt; once"));
-        assert_eq!(message("&#x4E2D;&#25991; &#X41;").as_deref(), Some("中文 &#X41;"));
-        assert_eq!(message("<![CDATA[a & <b> &lt;]]> c").as_deref(), Some("a & <b> &lt; c"));
-        // Not entities XML defines, or not characters: kept as they are.
-        for kept in ["&nbsp;", "&#0;", "&#xD800;", "&#x110000;", "&amp", "a & b", "&;", "&#;", "&#x;", "<![CDATA[open"]
-        {
-            assert_eq!(message(kept).as_deref(), Some(kept), "{kept}");
-        }
         assert_eq!(message("  &#32;&#32;  ").as_deref(), None);
-        // A stray `<` is no entity; characters XML forbids stay referenced; only XML's white
-        // space is trimmed.
-        for kept in ["a <lt; b", "a<amp;b", "<#65;", "&#1;x", "&#x1B;[31m", "&#xFFFE;", "&#xFFFF;", "&#11;"] {
-            assert_eq!(message(kept).as_deref(), Some(kept), "{kept}");
-        }
         assert_eq!(message("&#9;&#xA0;x&#160;\u{a0}").as_deref(), Some("\u{a0}x\u{a0}\u{a0}"));
         // Unclosed CDATA sections, many of them: kept, and read in linear time (a search for
         // `]]>` from each of them took seconds here).
         let unclosed = "<![CDATA[".repeat(20_000);
         assert_eq!(message(&format!("{unclosed}&lt;")), Some(format!("{unclosed}<")));
-        assert_eq!(message("<![CDATA[a<![CDATA[b]]>").as_deref(), Some("a<![CDATA[b"));
-        assert_eq!(message("中&lt;文").as_deref(), Some("中<文"));
-        assert_eq!(message("&amp;中文字").as_deref(), Some("&中文字"));
-        assert_eq!(message("&#x10FFFF;&#1114111;").as_deref(), Some("\u{10FFFF}\u{10FFFF}"));
-        for kept in ["&#+65;", "&#x+41;", "&#-1;"] {
-            assert_eq!(message(kept).as_deref(), Some(kept), "{kept}");
-        }
-        // Line breaks as LF, in text and CDATA alike; a referenced CR stays one.
-        assert_eq!(message("a\r\nb\rc\r\r\nd").as_deref(), Some("a\nb\nc\n\nd"));
-        assert_eq!(message("<![CDATA[a\r\nb]]>\r<![CDATA[\nc]]>").as_deref(), Some("a\nb\n\nc"));
-        assert_eq!(message("a&#13;\nb&#xD;&#xA;c").as_deref(), Some("a\r\nb\r\nc"));
-        // Leading zeros, any number of them (a secret spelt so passed redaction); past what a
-        // `u32` holds, not a character.
-        assert_eq!(message("&#0000000112;t-&#x00000000000041;").as_deref(), Some("pt-A"));
-        for kept in ["&#99999999999999;", "&#x1000000000041;", "&#00000000000000000;"] {
-            assert_eq!(message(kept).as_deref(), Some(kept), "{kept}");
-        }
-        // Comments and processing instructions are no text; unclosed, they stay, in linear time.
-        assert_eq!(message("pt-Au<!---->dit<!-- &lt; -->Tok<?pi x?>en").as_deref(), Some("pt-AuditToken"));
+        // Unclosed comments and processing instructions stay, in linear time too.
         let unclosed = "<!--<?".repeat(20_000);
         assert_eq!(message(&format!("{unclosed}&lt;")), Some(format!("{unclosed}<")));
     }

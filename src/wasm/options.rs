@@ -103,7 +103,7 @@ fn prepare_with(
             };
             Auth::Token(token, edition.unwrap_or(default_edition))
         }
-        (None, true) | (None, false) if edition.is_some() => {
+        (None, _) if edition.is_some() => {
             return Err(Error::invalid_argument(
                 "edition applies to the token API only: pass token, or drop edition",
             ))
@@ -154,11 +154,12 @@ fn prepare_with(
         request::validate_header_value("userAgent", ua)?;
     }
 
+    let defaults = RetryPolicy::default();
     let policy = RetryPolicy {
-        max_retries: options.integer("maxRetries", 0.0, 10.0)?.map_or(2, |n| n as u32),
-        timeout_ms: options.integer("timeoutMs", 1.0, MAX_SAFE_INTEGER)?.map_or(10_000, |n| n as u64),
+        max_retries: options.integer("maxRetries", 0.0, 10.0)?.map_or(defaults.max_retries, |n| n as u32),
+        timeout_ms: options.integer("timeoutMs", 1.0, MAX_SAFE_INTEGER)?.map_or(defaults.timeout_ms, |n| n as u64),
         deadline_ms: options.integer("deadlineMs", 1.0, MAX_SAFE_INTEGER)?.map(|n| n as u64),
-        ..RetryPolicy::default()
+        ..defaults
     };
     let max_response_bytes =
         options.integer("maxResponseBytes", 1.0, MAX_RESPONSE_BYTES_LIMIT)?.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);

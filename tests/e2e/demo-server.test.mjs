@@ -6,7 +6,9 @@ import http from 'node:http';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createSigningProxy, decodersForTests, parseProxiedCall } from '../../scripts/signing-proxy.mjs';
+import { jsonUnescaped } from '../../js/package/echoes.cjs';
 import { startDemoServer, optionsFromEnv } from '../../scripts/demo-server.mjs';
 import { ORG, PIPELINE, AK, STS, ROOT, startDemo } from './helpers.mjs';
 import { TOKEN } from '../node/helpers.mjs';
@@ -73,7 +75,7 @@ test('every other answer is data: nosniff and a CSP that runs nothing (errors, c
   }
 });
 
-test('an UPSTREAM over plain http must be a loopback address or localhost, not a name that looks like one', async () => {
+test('an UPSTREAM over plain http must be a loopback address or (*.)localhost, as for the proxy and the package, not a name that looks like one', async () => {
   for (const upstream of ['http://127.attacker.example', 'http://127.0.0.1.nip.io:8090', 'http://example.com', 'http://10.0.0.1']) {
     await assert.rejects(startDemoServer({ port: 0, emulator: false, credentials: AK, upstream }), /UPSTREAM must be https:\/\//, upstream);
   }
@@ -89,7 +91,7 @@ test('an UPSTREAM over plain http must be a loopback address or localhost, not a
     [`https://example.com:${TOKEN}/`, /^UPSTREAM is not a URL \(not repeated/], [TOKEN, /^UPSTREAM is not a URL \(not repeated/]]) {
     await assert.rejects(startDemoServer({ port: 0, emulator: false, credentials: AK, upstream }), (error) => message.test(error.message) && !error.message.includes(TOKEN), upstream);
   }
-  for (const upstream of ['http://127.0.0.1:1', 'http://127.1:1', 'http://localhost:1', 'http://[::1]:1', 'https://devops.example.com']) {
+  for (const upstream of ['http://127.0.0.1:1', 'http://127.1:1', 'http://localhost:1', 'http://emu.localhost:1', 'http://[::1]:1', 'https://devops.example.com']) {
     const server = await startDemoServer({ port: 0, emulator: false, credentials: AK, upstream });
     await server.close();
   }
@@ -432,8 +434,8 @@ test('createSigningProxy: an echoed secret is redacted percent-encoded and JSON-
   assert.equal(relayed.body.toString('utf8'), plain);
 });
 
-test('the proxy\'s decoders: JSON escapes undone as JSON.parse does (generated strings), XML text as the package reads it', () => {
-  const { jsonUnescaped, xmlText } = decodersForTests;
+test('the proxy\'s decoders (echoes.cjs\'s JSON unescaping, the XML reader): JSON escapes undone as JSON.parse does (generated strings), XML text as the package reads it', () => {
+  const { xmlText } = decodersForTests;
   let seed = 11;
   const random = (n) => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
@@ -452,22 +454,9 @@ test('the proxy\'s decoders: JSON escapes undone as JSON.parse does (generated s
   // What JSON.parse would refuse stays as it is: a backslash at the end, `\u` without 4 hex digits.
   assert.equal(jsonUnescaped('a\\'), 'a\\');
   assert.equal(jsonUnescaped('\\u12x4'), 'u12x4');
-  const xml = {
-    '&lt;&gt;&amp;&quot;&apos;': '<>&"\'',
-    '&#x41;&#X41;&#65;&#x0041;&#0000065;': 'A&#X41;AAA',
-    '&#x1F600;&#128512;': '\u{1F600}\u{1F600}',
-    '&#x00000041;&#0000000000065;': 'AA', // leading zeros, any number of them
-    '&#99999999999999;': '&#99999999999999;',
-    'a<!-- &lt; -->b<?pi &lt;?>c<!--d<?e': 'abc<!--d<?e', // comments and instructions are no text
-    '&#xD800;&#0;&unknown;&lt': '&#xD800;&#0;&unknown;&lt',
-    'a<![CDATA[&lt;]]>b<![CDATA[c': 'a&lt;b<![CDATA[c',
-    '&&&amp;': '&&&',
-    // Line breaks as LF, in text and CDATA alike; a referenced CR stays one (as in normalize.rs).
-    'a\r\nb\rc\r\r\nd': 'a\nb\nc\n\nd',
-    '<![CDATA[a\r\nb]]>\r<![CDATA[\nc]]>': 'a\nb\n\nc',
-    'a&#13;\nb&#xD;&#xA;c': 'a\r\nb\r\nc',
-  };
-  for (const [raw, read] of Object.entries(xml)) assert.equal(xmlText(raw), read, raw);
+  // The cases the package's own reader is held to as well (src/core/normalize.rs).
+  const { cases } = JSON.parse(readFileSync(new URL('../fixtures/xml-text.json', import.meta.url), 'utf8'));
+  for (const [raw, read] of cases) assert.equal(xmlText(raw), read, JSON.stringify(raw));
 });
 
 test('createSigningProxy: an allow rule that throws refuses (403), and one that is no function is refused at once', async () => {
