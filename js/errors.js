@@ -32,6 +32,11 @@ export const { YunxiaoError } = { YunxiaoError: class extends Error {
     return 'YunxiaoError';
   }
 
+  /** Its class and message besides its fields: JSON.stringify of an Error gives neither (loggers). */
+  toJSON() {
+    return { name: this.name, message: this.message, ...this };
+  }
+
   get name() {
     return this.constructor.className;
   }

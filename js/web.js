@@ -28,7 +28,7 @@ let loadsGivenUp = 0;
 function wasmUnavailable(error, fromBesideThisModule) {
   const detail = error instanceof Error ? error.message : String(error);
   // Chromium, Firefox and Safari all name the policy (or `unsafe-eval`) when a CSP refuses wasm.
-  let hint = 'serve glue_bg.wasm beside index.js, or pass its URL to initialize()';
+  let hint = fromBesideThisModule ? 'serve glue_bg.wasm beside index.js, or pass its URL to initialize()' : 'check that what initialize() was given is glue_bg.wasm (its URL, bytes or Response)';
   if (/Content Security Policy|\bCSP\b|unsafe-eval/.test(detail)) hint = "the page's Content-Security-Policy must allow WebAssembly: add 'wasm-unsafe-eval' to its script-src (or default-src)";
   else if (withoutModuleUrl.has(error)) hint = 'bundle the package as an ES module (esbuild: --format=esm), or pass the wasm\'s URL to initialize(url)';
   // The browser build in Node (a `browser` export condition, as Jest's jsdom environment sets):

@@ -20,7 +20,7 @@
 // timeout of its own below the page's: retries, timeouts and Cancel are decided by the page's
 // copy of the package, exactly as if it called the API directly.
 
-import { listPipelineJobs } from '../pkg/node/index.mjs';
+import { InvalidArgumentError, listPipelineJobs } from '../pkg/node/index.mjs';
 import { echoedForms, echoPattern, fromUnits, holdsEcho, MAX_ESCAPE_LEVELS, revealsEchoWhenUnescaped, signatureOf, withoutEchoes } from '../js/package/echoes.cjs';
 
 /** The one API the proxy forwards (raw, still percent-encoded path), optionally behind an emulator scenario prefix. */
@@ -30,6 +30,9 @@ const RELAYED_HEADERS = ['content-type', 'x-acs-request-id', 'x-request-id', 'da
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 // The package's limit for maxResponseBytes (100 MiB).
 const MAX_RESPONSE_BYTES_LIMIT = 100 * 1024 * 1024;
+
+/** A mistake in createSigningProxy's options: an InvalidArgumentError, as the package's own options' are. */
+const refused = (reason) => new InvalidArgumentError({ code: 'InvalidArgument', message: `createSigningProxy: ${reason}` });
 
 /**
  * Parses the part of an incoming URL after the proxy's base path. Returns
@@ -102,26 +105,26 @@ export function createSigningProxy({
   maxConcurrentCalls = 16,
   fetch: baseFetch = globalThis.fetch,
 }) {
-  if (!canSign(credentials)) throw new Error('createSigningProxy: credentials need accessKeyId and accessKeySecret, or a token');
-  if (typeof allow !== 'function') throw new Error('createSigningProxy: allow must be a function');
+  if (!canSign(credentials)) throw refused('credentials need accessKeyId and accessKeySecret, or a token');
+  if (typeof allow !== 'function') throw refused('allow must be a function');
   if (!(Number.isInteger(maxConcurrentCalls) || maxConcurrentCalls === Infinity) || maxConcurrentCalls < 1) {
-    throw new Error('createSigningProxy: maxConcurrentCalls must be a positive integer (or Infinity)');
+    throw refused('maxConcurrentCalls must be a positive integer (or Infinity)');
   }
   // The package's own limits for these, checked here too: wrong, they would fail every call
   // later as a 400 that reads like the page's fault.
   if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) {
-    throw new Error('createSigningProxy: timeoutMs must be an integer from 1 to 9007199254740991');
+    throw refused('timeoutMs must be an integer from 1 to 9007199254740991');
   }
   if (!Number.isSafeInteger(maxResponseBytes) || maxResponseBytes < 1 || maxResponseBytes > MAX_RESPONSE_BYTES_LIMIT) {
-    throw new Error(`createSigningProxy: maxResponseBytes must be an integer from 1 to ${MAX_RESPONSE_BYTES_LIMIT}`);
+    throw refused(`maxResponseBytes must be an integer from 1 to ${MAX_RESPONSE_BYTES_LIMIT}`);
   }
   const upstreamProblem = problemWithUpstream(String(upstream));
-  if (upstreamProblem) throw new Error(`createSigningProxy: upstream ${upstreamProblem}`);
+  if (upstreamProblem) throw refused(`upstream ${upstreamProblem}`);
   if (credentials.token && (credentials.accessKeyId || credentials.accessKeySecret || credentials.securityToken)) {
-    throw new Error('createSigningProxy: credentials hold both an AccessKey and a token (an STS token goes with an AccessKey): give one');
+    throw refused('credentials hold both an AccessKey and a token (an STS token goes with an AccessKey): give one');
   }
   if (credentials.edition !== undefined && credentials.edition !== null && !(credentials.token && ['center', 'region'].includes(credentials.edition))) {
-    throw new Error('createSigningProxy: credentials.edition is center or region, and goes with a token only');
+    throw refused('credentials.edition is center or region, and goes with a token only');
   }
   const base = String(upstream).replace(/\/+$/, '');
   const secrets = [credentials.accessKeySecret, credentials.securityToken, credentials.token].filter((s) => typeof s === 'string' && s.length > 0);

@@ -3,22 +3,11 @@
 /** Not given: an option set to `undefined` or `null` counts as absent (it never erases a client's option). */
 export type Unset = null | undefined;
 
-/** Credentials are one kind per options object: an AccessKey (with or without an STS token) or a
- *  personal access token, not both (InvalidArgumentError); `edition` goes with a token only. */
-export interface Options {
+/** What every call takes besides its credentials (see `AccessKeyOptions` and `TokenOptions`). */
+export interface CommonOptions {
   /** Default `https://devops.cn-hangzhou.aliyuncs.com` (AccessKey) or `https://openapi-rdc.aliyuncs.com` (token).
    *  `http://` only for loopback hosts unless `allowInsecureHttp`. A base path is kept (e.g. a proxy prefix). */
   endpoint?: string | Unset;
-  /** AccessKey pair (in Node, default from ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET). With no credentials at all (in Node:
-   *  none in the options and none in the environment) the request goes out unsigned, for a signing proxy. */
-  accessKeyId?: string | Unset;
-  accessKeySecret?: string | Unset;
-  /** STS security token (in Node, default from ALIBABA_CLOUD_SECURITY_TOKEN). */
-  securityToken?: string | Unset;
-  /** Yunxiao personal access token (in Node, default from YUNXIAO_ACCESS_TOKEN): uses the token API. */
-  token?: string | Unset;
-  /** Token API edition: `center` (default for openapi-rdc) or `region` (no organization segment; default for any other endpoint). */
-  edition?: 'center' | 'region' | Unset;
   /** `v3` (ACS3-HMAC-SHA256, default) or `v1` (ROA HMAC-SHA1; Node only: browsers cannot send Date). */
   signatureVersion?: 'v3' | 'v1' | Unset;
   /** Per attempt, default 10000: an integer from 1 to 2^53−1. */
@@ -39,6 +28,36 @@ export interface Options {
   /** Appended to this package's user agent. Node only: browsers send their own User-Agent, whatever fetch is told. */
   userAgent?: string | Unset;
 }
+
+/** A credential of the other kind may be absent, unset, or `""` (not given, as an unset variable often arrives). */
+type NotGiven = '' | Unset;
+
+/** With an AccessKey (or none: in Node, from the environment; with none there either, the request goes out unsigned,
+ *  for a signing proxy). */
+export interface AccessKeyOptions extends CommonOptions {
+  /** AccessKey pair (in Node, default from ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET). */
+  accessKeyId?: string | Unset;
+  accessKeySecret?: string | Unset;
+  /** STS security token (in Node, default from ALIBABA_CLOUD_SECURITY_TOKEN). */
+  securityToken?: string | Unset;
+  token?: NotGiven;
+  edition?: Unset;
+}
+
+/** With a Yunxiao personal access token: the token API. */
+export interface TokenOptions extends CommonOptions {
+  /** Yunxiao personal access token (in Node, default from YUNXIAO_ACCESS_TOKEN). */
+  token?: string | Unset;
+  /** Token API edition: `center` (default for openapi-rdc) or `region` (no organization segment; default for any other endpoint). */
+  edition?: 'center' | 'region' | Unset;
+  accessKeyId?: NotGiven;
+  accessKeySecret?: NotGiven;
+  securityToken?: NotGiven;
+}
+
+/** Credentials are one kind per options object: an AccessKey (with or without an STS token) or a personal access
+ *  token, not both (InvalidArgumentError at run time too); `edition` goes with a token only. */
+export type Options = AccessKeyOptions | TokenOptions;
 
 export interface PipelineJob {
   jobName: string;
@@ -131,6 +150,8 @@ export interface YunxiaoErrorRecord {
 export class YunxiaoError extends Error {
   /** A message alone is taken too (handy for mocks). */
   constructor(record?: YunxiaoErrorRecord | string);
+  /** The class's name (`NotFoundError`), as `errorCodeInfo` gives it; kept through minification. */
+  static readonly className: string;
   /** The class's name; settable, as any Error's. */
   name: string;
   /** The API's error code (`InvalidPipeline.NotFound`), or the package's own: `InvalidArgument`, `NetworkError`,
@@ -147,6 +168,8 @@ export class YunxiaoError extends Error {
   readonly path?: string;
   /** ThrottlingError, ServerError, and a TimeoutError for a 408: what the server asked us to wait. */
   readonly retryAfterMs?: number;
+  /** What `JSON.stringify` writes: the class's name and the message, then the fields above. */
+  toJSON(): { name: string; message: string; code: string; status: number; requestId: string | null; retryable: boolean; attempts: number; path?: string; retryAfterMs?: number };
 }
 export class InvalidArgumentError extends YunxiaoError {}
 export class AuthenticationError extends YunxiaoError {}

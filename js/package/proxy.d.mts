@@ -51,6 +51,7 @@ export interface ProxiedRequest {
   signal?: AbortSignal | undefined;
 }
 
+/** Throws the package's `InvalidArgumentError` (`code: "InvalidArgument"`) for options it would refuse on every call. */
 export function createSigningProxy(options: SigningProxyOptions): (request: ProxiedRequest) => Promise<ProxiedAnswer | null>;
 
 /** The call in a request's path and query, or why it is not one the proxy forwards. */

@@ -13,7 +13,7 @@ import { startDemoServer, optionsFromEnv } from '../../scripts/demo-server.mjs';
 import { ORG, PIPELINE, AK, STS, ROOT, startDemo } from './helpers.mjs';
 import { TOKEN } from '../node/helpers.mjs';
 import { startEmulator } from '../../emulator/server.mjs';
-import { listPipelineJobs } from '../../pkg/node/index.mjs';
+import { InvalidArgumentError, listPipelineJobs } from '../../pkg/node/index.mjs';
 
 const API = `/api/emulator/organization/${ORG}/pipeline/${PIPELINE}/jobs?category=DEPLOY`;
 
@@ -626,7 +626,10 @@ test("createSigningProxy: a page's package waits out ProxyBusy and retries: two 
   }
 });
 
-test('createSigningProxy refuses at creation a timeoutMs, maxResponseBytes or upstream the package would refuse on every call', async () => {
+test('createSigningProxy refuses at creation (an InvalidArgumentError) a timeoutMs, maxResponseBytes or upstream the package would refuse on every call', async () => {
+  // The package's own error class, as for the package's options.
+  assert.throws(() => createSigningProxy({ upstream: 'ftp://devops.example.com', credentials: AK }),
+    (error) => error instanceof InvalidArgumentError && error.code === 'InvalidArgument' && /^createSigningProxy: upstream must be an http\(s\) URL$/.test(error.message));
   for (const bad of [0, -1, 1.5, NaN, Infinity, '30000', null]) {
     assert.throws(() => createSigningProxy({ upstream: 'https://devops.example.com', credentials: AK, timeoutMs: bad }), /timeoutMs must be an integer from 1 to/);
   }

@@ -217,6 +217,8 @@ test('a wasm that does not load, or a browser without WebAssembly: said plainly,
       assert.equal(await card.getAttribute('data-error-class'), 'NetworkError');
       assert.equal(await text(card.locator('.error-code')), 'WasmUnavailable');
       assert.equal(await text(card.locator('.result-title')), title);
+      // The page loads the wasm from beside index.js: the hint says where the file goes.
+      if (retry) assert.match(await text(page.locator('#error-message')), /; serve glue_bg\.wasm beside index\.js, or pass its URL to initialize\(\)$/);
       assert.equal(await card.locator('#retry').count(), retry, `${title}: retry button`);
       await screenshot(page, `wasm-${retry ? 'missing' : 'off'}`);
     });

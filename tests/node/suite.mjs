@@ -321,6 +321,10 @@ export function defineSuite(entry, lib) {
     })();
     assert.equal(error.name, 'Renamed');
     assert.equal(new y.NotFoundError({}).name, 'NotFoundError');
+    // JSON (a logger's): the class and the message too, which an Error's own JSON leaves out.
+    assert.deepEqual(JSON.parse(JSON.stringify(e)), { name: 'InvalidArgumentError', message: e.message, code: 'InvalidArgument', status: 0, requestId: null, retryable: false, attempts: 0 });
+    const made = new y.ThrottlingError({ message: 'slow down', code: 'Throttling.User', status: 429, requestId: 'R1', retryable: true, attempts: 3, retryAfterMs: 2000 });
+    assert.equal(JSON.stringify(made), '{"name":"ThrottlingError","message":"slow down","code":"Throttling.User","status":429,"requestId":"R1","retryable":true,"attempts":3,"retryAfterMs":2000}');
   });
 
   test(`${entry}: a caller's fetch gets a real AbortSignal; the internal attemptController cannot be passed in`, async (t) => {

@@ -48,7 +48,10 @@ test('after initialize(url) failed, the next call loads from that url again, not
   });
   const wasmUrl = `http://127.0.0.1:${server.address().port}/assets/glue_bg.wasm`;
   const y = await freshCopy();
-  assert.equal((await rejection(y.initialize(wasmUrl))).code, 'WasmUnavailable');
+  const failed = await rejection(y.initialize(wasmUrl));
+  assert.equal(failed.code, 'WasmUnavailable');
+  // The URL was given: the hint does not ask for it.
+  assert.match(failed.message, /; check that what initialize\(\) was given is glue_bg.wasm/);
   up = true; // the server is back
   assert.equal((await y.listPipelineJobs(ORG, PIPELINE, { endpoint: url, ...AK })).jobs.length, 4);
   assert.deepEqual(served, ['/assets/glue_bg.wasm 503', '/assets/glue_bg.wasm 200']);
@@ -396,8 +399,9 @@ test('a wasm refused by the page\'s Content-Security-Policy: the WasmUnavailable
     assert.match(error.message, /; the page's Content-Security-Policy must allow WebAssembly: add 'wasm-unsafe-eval' to its script-src \(or default-src\)$/);
   }
   WebAssembly.instantiate = instantiate;
+  // Bytes that are no wasm: the hint is about what was given, not where the file is.
   const error = await rejection(y.initialize(new Uint8Array([0, 97, 115, 109, 9, 9, 9, 9])));
-  assert.match(error.message, /; serve glue_bg.wasm beside index.js, or pass its URL to initialize\(\)$/);
+  assert.match(error.message, /; check that what initialize\(\) was given is glue_bg.wasm \(its URL, bytes or Response\)$/);
 });
 
 // a load given up by one wait is started afresh by the other waits, not failed.

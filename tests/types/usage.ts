@@ -2,7 +2,7 @@
 // (each @ts-expect-error fails the build if the line it marks ever type-checks).
 import {
   listPipelineJobs, YunxiaoClient, YunxiaoError, NotFoundError, errorCodeInfo, initialize,
-  type PipelineJobList, type Options,
+  type PipelineJobList, type Options, type CommonOptions,
 } from 'yunxiao-pipeline-jobs';
 import { listPipelineJobs as listFromWebEntry } from 'yunxiao-pipeline-jobs/web';
 
@@ -30,9 +30,14 @@ async function documentedUse(signal: AbortSignal): Promise<number | null> {
   const fake = new NotFoundError({ code: 'InvalidPipeline.NotFound', status: 404, message: 'for a test double', requestId: undefined });
   // Settable, as any Error's name is (and at run time).
   fake.name = 'RenamedForATest';
+  const logged: { name: string; code: string; requestId: string | null } = fake.toJSON();
+  void logged;
   void [fake.code, await listFromWebEntry('org', '1')];
   const info = await errorCodeInfo('InvalidPipeline.NotFound');
   void info?.zh;
+  // Each class names itself, as errorCodeInfo names the class a code makes.
+  const thrownAs: boolean = info?.className === NotFoundError.className;
+  void thrownAs;
   // `undefined` and `null` mean "not given" (README), also under exactOptionalPropertyTypes.
   await listPipelineJobs('org', '1', null, { endpoint: undefined, timeoutMs: null, signal: undefined });
   const params: Record<string, unknown> | null = list.jobs[0].lastJobParams;
@@ -55,7 +60,31 @@ async function misuse() {
   void new NotFoundError(404);
   // @ts-expect-error the wasm is a URL, bytes, a Response or a compiled module
   await initialize(42);
+  // @ts-expect-error a class's name is not to be set
+  NotFoundError.className = 'Other';
 }
 
 void documentedUse;
 void misuse;
+
+async function credentialMisuse(fromEnv: string | undefined) {
+  // @ts-expect-error a token and an AccessKey in one options object
+  await listPipelineJobs('o', 'p', { token: 't', accessKeyId: 'a', accessKeySecret: 's' });
+  // @ts-expect-error an STS token goes with an AccessKey, not a token
+  await listPipelineJobs('o', 'p', { token: 't', securityToken: 's' });
+  // @ts-expect-error edition goes with a token only
+  await listPipelineJobs('o', 'p', { accessKeyId: 'a', accessKeySecret: 's', edition: 'region' });
+  // @ts-expect-error so does a call's
+  await new YunxiaoClient({ token: 't' }).listPipelineJobs('o', 'p', { accessKeyId: 'a', edition: 'center' });
+  // A credential of the other kind that is unset or "" is not given (an unset variable often arrives as "").
+  await listPipelineJobs('o', 'p', { token: 't', accessKeyId: '', accessKeySecret: undefined, securityToken: null });
+  // Values that may be missing (from the environment), of one kind.
+  await listPipelineJobs('o', 'p', { accessKeyId: fromEnv, accessKeySecret: fromEnv, securityToken: fromEnv });
+  await listPipelineJobs('o', 'p', { token: fromEnv, edition: 'region' });
+  // An edition alone: the token comes from the environment.
+  await listPipelineJobs('o', 'p', { edition: 'center' });
+  // Shared settings are CommonOptions: an `Options` may hold credentials of either kind.
+  const base: CommonOptions = { endpoint: 'https://example.com', timeoutMs: 1 };
+  await new YunxiaoClient({ ...base, token: 't' }).listPipelineJobs('o', 'p', { ...base, accessKeyId: 'a', accessKeySecret: 'b' });
+}
+void credentialMisuse;

@@ -173,6 +173,8 @@ forEachBrowser('the browser build', (browser) => {
       { name: 'NetworkError', code: 'WasmUnavailable', isNetworkError: true },
     );
     assert.match(outcome.message, /^WasmUnavailable: the package's wasm could not be loaded \(failed to fetch Wasm: 404 Not Found fetching 'http:\/\/127\.0\.0\.1:\d+\/no-such\.wasm'\)/);
+    // The URL was given: the hint does not ask for it.
+    assert.match(outcome.message, /; check that what initialize\(\) was given is glue_bg\.wasm \(its URL, bytes or Response\)$/);
   });
 
   test('errorCodeInfo: a known code as the Node build reads it, an unknown one null', async () => {
