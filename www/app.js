@@ -34,7 +34,9 @@ const CLASSES = {
 /** More to say for some errors, by backend or by code. */
 function advice(request, error) {
   if (typeof error.code === 'string' && error.code.startsWith('Proxy')) {
-    return 'The demo server’s proxy could not complete the call (the code says why): check that its UPSTREAM is right and reachable from the server.';
+    return request.backend === 'upstream'
+      ? 'The demo server’s proxy could not complete the call (the code says why): check that its UPSTREAM is right and reachable from the server.'
+      : 'The demo server’s proxy could not complete the call to its bundled emulator (the code says why): restarting `make demo` starts both afresh.';
   }
   if (error.name === 'AuthenticationError') {
     if (request.backend !== 'upstream') return 'The emulator’s own demo key was refused here on purpose: this is what a wrong or revoked key looks like.';
@@ -198,6 +200,9 @@ function showLoading(request, onCancel) {
     h('p', null, 'Listing the jobs of pipeline ', h('strong', { dir: 'auto' }, request.pipelineId), ' via ', describe(request), '… ', elapsed),
     h('button', { type: 'button', id: 'cancel', class: 'secondary', onclick: onCancel }, 'Cancel'),
   ));
+  // On a phone the result is below the examples, out of sight: a search the user started
+  // (not the one at load) brings it into view, or nothing would seem to happen.
+  if ((request.typed || request.label) && result.getBoundingClientRect().top > innerHeight) result.scrollIntoView({ block: 'nearest' });
   return () => clearInterval(timer);
 }
 
@@ -209,22 +214,21 @@ function requestIdLine(requestId) {
 function showJobs(request, { requestId, jobs }, ms) {
   const heading = h('h2', { class: 'result-title' },
     jobs.length === 0 ? 'No jobs' : `${jobs.length} ${jobs.length === 1 ? 'job' : 'jobs'}`);
-  const context = h('p', { class: 'context' },
-    `Category ${request.category}, pipeline `, h('bdi', null, request.pipelineId), ' of organization ',
-    h('code', { dir: 'auto' }, request.organizationId), `, via ${describe(request)}, answered in ${Math.round(ms)} ms.`);
+  const shownContext = context(request, `, answered in ${Math.round(ms)} ms.`);
   announce(jobs.length === 0 ? 'No jobs.' : `${jobs.length} ${jobs.length === 1 ? 'job' : 'jobs'} listed.`);
   if (jobs.length === 0) {
-    show('empty', h('div', { class: 'empty' }, heading, context,
+    show('empty', h('div', { class: 'empty' }, heading, shownContext,
       h('p', null, 'The pipeline exists but has no jobs in this category yet. Jobs appear here once the pipeline has run.')),
       requestIdLine(requestId));
     return;
   }
-  const table = h('table', { class: 'jobs' },
+  // Roles spelt out: on narrow screens the rows are laid out as cards (display: block), and
+  // WebKit then drops a table's own semantics.
+  const column = (title) => h('th', { scope: 'col', role: 'columnheader' }, title);
+  const table = h('table', { class: 'jobs', role: 'table' },
     h('caption', { class: 'visually-hidden' }, `Jobs of pipeline ${request.pipelineId}`),
-    h('thead', null, h('tr', null,
-      h('th', { scope: 'col' }, 'Job'), h('th', { scope: 'col' }, 'Identifier'),
-      h('th', { scope: 'col' }, 'Last job id'), h('th', { scope: 'col' }, 'Parameters'))),
-    h('tbody'),
+    h('thead', { role: 'rowgroup' }, h('tr', { role: 'row' }, column('Job'), column('Identifier'), column('Last job id'), column('Parameters'))),
+    h('tbody', { role: 'rowgroup' }),
   );
   const tbody = table.tBodies[0];
   // Rows come ROWS_AT_A_TIME at a time: 10,000 at once is 200,000 nodes and a frozen page.
@@ -244,7 +248,14 @@ function showJobs(request, { requestId, jobs }, ms) {
     if (more.hidden) result.focus(); // the button that had focus is gone
   });
   showMore();
-  show('ok', heading, context, h('div', { class: 'table-wrap' }, table), more, requestIdLine(requestId));
+  show('ok', heading, shownContext, h('div', { class: 'table-wrap' }, table), more, requestIdLine(requestId));
+}
+
+/** What was asked, as it was sent: the ids with any invisible or direction character shown. */
+function context(request, ending) {
+  return h('p', { class: 'context' },
+    `Category ${request.category}, pipeline `, h('bdi', null, withVisibleBidi(request.pipelineId, INVISIBLE)), ' of organization ',
+    h('code', { dir: 'auto' }, withVisibleBidi(request.organizationId, INVISIBLE)), `, via ${describe(request)}${ending}`);
 }
 
 // What one field of the server's text shows at most: an answer may hold megabytes in one field,
@@ -276,9 +287,10 @@ const HAN = /\p{Script=Han}/u;
 const langOf = (text) => (KANA.test(text) ? { lang: 'ja' } : HANGUL.test(text) ? { lang: 'ko' } : HAN.test(text) ? { lang: 'zh' } : {});
 
 function row(job) {
-  return h('tr', { dataset: { identifier: clip(job.identifier).text } },
+  return h('tr', { role: 'row', dataset: { identifier: clip(job.identifier).text } },
     cell('Job', 'job-name', h('span', { dir: 'auto', ...langOf(job.jobName) }, job.jobName ? shown(job.jobName) : h('em', { class: 'muted' }, '(no name)'))),
-    cell('Identifier', 'identifier', h('code', { dir: 'auto', ...langOf(job.identifier) }, shown(job.identifier))),
+    // Code-like: a direction character in it is shown, or `ab\u202Edc` would read as "abcd".
+    cell('Identifier', 'identifier', h('code', { dir: 'auto', ...langOf(job.identifier) }, shown(job.identifier, { bidi: true }))),
     // "Never run" said in words to a screen reader, not only as a dash (no tooltip: it would be
     // read a second time).
     cell('Last job id', 'num', job.lastJobId === null
@@ -290,14 +302,19 @@ function row(job) {
 /** Bidirectional formatting characters, which would reorder the text around them. */
 const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
+/** Those and the characters that show nothing (zero-width space, joiners, BOM): in an id the
+ *  user typed or pasted (`1234567` + U+200B), one of them alone makes "not found" a mystery. */
+const INVISIBLE = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+
 /** Server text for a place where its own direction marks must not act (a message, a code or
- *  request id, the raw parameters): each mark shown as its code point instead. */
-function withVisibleBidi(text) {
+ *  request id, the raw parameters): each mark (or each of `characters`) shown as its code point
+ *  instead. */
+function withVisibleBidi(text, characters = BIDI_CONTROLS) {
   const parts = [];
   let last = 0;
-  for (const match of text.matchAll(BIDI_CONTROLS)) {
+  for (const match of text.matchAll(characters)) {
     parts.push(text.slice(last, match.index),
-      h('span', { class: 'bidi', title: 'a bidirectional formatting character' }, `⟨U+${match[0].codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`));
+      h('span', { class: 'bidi', title: 'a formatting character' }, `⟨U+${match[0].codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`));
     last = match.index + match[0].length;
   }
   parts.push(text.slice(last));
@@ -306,7 +323,7 @@ function withVisibleBidi(text) {
 
 /** A table cell; `data-label` names the column when rows become cards on narrow screens. */
 function cell(label, className, ...content) {
-  return h('td', { 'data-label': label, class: className }, h('div', { class: 'cell' }, ...content));
+  return h('td', { role: 'cell', 'data-label': label, class: className }, h('div', { class: 'cell' }, ...content));
 }
 
 function renderParams({ lastJobParams, lastJobParamsRaw }) {
@@ -321,7 +338,8 @@ function renderParams({ lastJobParams, lastJobParamsRaw }) {
       object = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed);
     } catch {}
     const why = object ? 'not exact in JavaScript, or nested too deep: see the raw text' : 'not a JSON object';
-    return [h('span', { class: 'tag tag--warn', title: clip(lastJobParamsRaw).text }, why), raw()];
+    // No title holding the text: it would be read out again before the "Raw text" that holds it.
+    return [h('span', { class: 'tag tag--warn' }, why), raw()];
   }
   const entries = Object.entries(lastJobParams);
   if (entries.length === 0) {
@@ -334,7 +352,7 @@ function renderParams({ lastJobParams, lastJobParamsRaw }) {
     h('dl', { class: 'params' },
       entries.slice(0, SHOWN_PARAMS).map(([key, value]) => {
         const text = typeof value === 'string' ? value : JSON.stringify(value);
-        return h('div', null, h('dt', { dir: 'auto', ...langOf(key) }, shown(key)), h('dd', { dir: 'auto', ...langOf(text) }, shown(text)));
+        return h('div', null, h('dt', { dir: 'auto', ...langOf(key) }, shown(key, { bidi: true })), h('dd', { dir: 'auto', ...langOf(text) }, shown(text)));
       })),
     left > 0 ? h('p', { class: 'muted clipped' }, `… and ${left.toLocaleString('en')} more parameters (see the raw text)`) : null,
     raw(),
@@ -355,6 +373,10 @@ function showError(request, error, info) {
     ? wasmUnavailable()
     : CLASSES[className] ?? ['Unexpected error', 'Something outside the package failed.', 'broken'];
   if (className === 'AuthenticationError' && byToken(request)) lead = 'The access token the proxy sends was rejected.';
+  // A 64-bit id is valid for the API, but JavaScript cannot hold it exactly: not the server's fault.
+  if (className === 'InvalidResponseError' && /lastJobId$/.test(error.path ?? '') && /2\^53/.test(error.message)) {
+    lead = 'An id in the answer is larger than JavaScript can hold exactly: the package refuses the answer rather than round the id.';
+  }
   const fact = (label, ...value) => h('div', null, h('dt', null, label), h('dd', null, ...value));
   const sent = !(isOurs && className === 'InvalidArgumentError'); // refused before any request
   const facts = isOurs
@@ -362,7 +384,7 @@ function showError(request, error, info) {
       fact('Code', h('code', { class: 'error-code' }, shown(error.code, { bidi: true }))),
       fact('HTTP status', error.status > 0
         ? h('span', { class: 'error-status' }, String(error.status))
-        : h('span', { class: 'muted' }, sent ? '0 (no answer)' : 'none: nothing was sent')),
+        : h('span', { class: 'muted' }, !sent ? 'none: nothing was sent' : error.code === 'UnexpectedRedirect' ? '0 (a redirect: the browser hides its answer)' : '0 (no answer)')),
       fact('Request id', error.requestId ? h('code', { class: 'error-request-id' }, shown(error.requestId, { bidi: true })) : h('span', { class: 'muted' }, 'none')),
       error.path ? fact('Field', h('code', null, error.path)) : null,
       error.retryAfterMs !== undefined ? fact('Retry after', `${error.retryAfterMs} ms`) : null,
@@ -391,7 +413,8 @@ function showError(request, error, info) {
       h('h2', { id: 'error-title', class: 'result-title' }, title)),
     h('p', { class: 'lead' }, lead, extra ? ` ${extra}` : null),
     field ? h('p', { class: 'lead' }, `Check the ${LABELS[field]} field.`) : null,
-    h('p', { class: 'message', id: 'error-message' }, shown(String(error?.message ?? error), { bidi: true })),
+    sent ? context(request, '.') : null,
+    h('p', { class: 'message', id: 'error-message', ...langOf(String(error?.message ?? error)) }, shown(String(error?.message ?? error), { bidi: true })),
     isOurs ? h('dl', { class: 'facts' }, facts) : null,
     meaning,
     retry ? h('div', { class: 'actions' }, retry, h('span', { class: 'hint' }, 'This error is retryable.')) : null,
@@ -418,6 +441,7 @@ function selectedBackend() {
 
 function fill(backend) {
   clearFieldMarks(); // the fields now hold other values
+  exampleIds = null;
   const info = config.backends[backend] ?? {};
   const ids = remembered(backend) ?? { organizationId: info.organizationId ?? '', pipelineId: info.pipelineId ?? '' };
   fields.organizationId.value = ids.organizationId;
@@ -439,13 +463,17 @@ function readForm(extra = {}) {
   };
 }
 
+/** The ids the last example button put in the form (until the backend changes). */
+let exampleIds = null;
+
 /**
  * What the user typed is remembered once the package took it (even when the answer is an
- * error); what an example button filled in is not, so a reload never reopens on "slow
- * backend" or "missing pipeline".
+ * error); what an example button filled in is not, even when "List jobs" sends it again, so a
+ * reload never reopens on "slow backend" or "missing pipeline".
  */
 function rememberTyped(request) {
-  if (request.typed && request.organizationId && request.pipelineId) {
+  const fromExample = exampleIds?.organizationId === request.organizationId && exampleIds?.pipelineId === request.pipelineId;
+  if (request.typed && !fromExample && request.organizationId && request.pipelineId) {
     remember(request.backend, request.organizationId, request.pipelineId);
   }
 }
@@ -493,6 +521,7 @@ function renderExamples(examples) {
         fields.organizationId.value = example.organizationId;
         fields.pipelineId.value = example.pipelineId;
         fields.category.value = 'DEPLOY';
+        exampleIds = { organizationId: example.organizationId, pipelineId: example.pipelineId };
         run(readForm({ backend: 'emulator', scenario: example.scenario, label: example.label }));
       },
     }, h('span', { class: 'example-label' }, example.label), h('span', { class: 'example-hint' }, example.hint)))));

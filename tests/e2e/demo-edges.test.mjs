@@ -15,8 +15,8 @@ const REQUEST_ID = 'A1B2C3D4-0000-4000-8000-00000000EDGE';
 /** Opens the page with every API call answered by `answer` ({ status, json }). */
 async function withAnswer(answer, body, { viewport = LAPTOP } = {}) {
   const prepare = (context) => context.route(API_CALLS, (route) => {
-    const { status = 200, json } = answer();
-    return route.fulfill({ status, contentType: 'application/json', headers: { 'x-acs-request-id': REQUEST_ID }, body: JSON.stringify(json) });
+    const { status = 200, json, headers = {} } = answer();
+    return route.fulfill({ status, contentType: 'application/json', headers: { 'x-acs-request-id': REQUEST_ID, ...headers }, body: JSON.stringify(json) });
   });
   return withPage({ viewport, prepare }, body);
 }
@@ -72,9 +72,13 @@ test('bidirectional controls in server text are shown as code points, not obeyed
   let status = 200;
   await withAnswer(() => (status === 404
     ? { status, json: { RequestId: `${REQUEST_ID}${rlo}x`, Code: `Pipeline${rlo}Gone`, Message: `no such pipeline ${rlo}evil` } }
-    : jobs(1, () => ({ identifier: 'j', jobName: 'J', lastJobId: 1, lastJobParams: `{"approved_by":"${rlo}alice"}` }))),
+    : jobs(1, () => ({ identifier: `ab${rlo}dc`, jobName: 'J', lastJobId: 1, lastJobParams: `{"approved_by":"${rlo}alice","k${rlo}ey":"v"}` }))),
   async ({ page, problems }) => {
     await waitForResult(page, 'ok');
+    // Code-like text, an identifier and a parameter's name, shows the control too: `ab‮dc`
+    // would read as "abcd".
+    assert.equal(await page.locator('td.identifier').innerText(), 'ab⟨U+202E⟩dc');
+    assert.equal(await page.locator('dl.params dt').nth(1).innerText(), 'k⟨U+202E⟩ey');
     await page.locator('details.raw summary').click();
     const raw = await page.locator('details.raw pre').innerText();
     assert.ok(!raw.includes(rlo) && raw.includes('⟨U+202E⟩'), raw);
@@ -92,6 +96,75 @@ test('bidirectional controls in server text are shown as code points, not obeyed
     await screenshot(page, 'bidi-controls');
     assertNoConsoleErrors(problems, { apiStatuses: [404] });
   });
+});
+
+test('a parameter\'s name keeps its width beside a long value, at laptop and phone widths', async () => {
+  const params = { branch: `feature/${'long-branch-name-'.repeat(12)}end`, image: `registry.example.com/team/${'x'.repeat(200)}:latest` };
+  for (const viewport of [LAPTOP, PHONE]) {
+    await withAnswer(() => jobs(1, () => ({ identifier: 'j', jobName: 'J', lastJobId: 1, lastJobParams: JSON.stringify(params) })), async ({ page, problems }) => {
+      await waitForResult(page, 'ok');
+      // The lines each name's text is laid out on (the box itself stretches to the value's height).
+      const names = await page.locator('dl.params dt').evaluateAll((dts) => dts.map((dt) => {
+        const range = document.createRange();
+        range.selectNodeContents(dt);
+        return { text: dt.textContent, lines: new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size };
+      }));
+      assert.equal(names.length, 2);
+      for (const name of names) assert.equal(name.lines, 1, `${viewport.width}px: "${name.text}" is laid out on ${name.lines} lines`);
+      await assertNoHorizontalOverflow(page);
+      await screenshot(page, `long-values-${viewport.width}`);
+      assertNoConsoleErrors(problems);
+    }, { viewport });
+  }
+});
+
+test('an error says what was asked, invisible characters in the ids shown; an id past 2^53 is not blamed on the server; a proxy failure on the emulator gets advice for it; a redirect is not "no answer"', async () => {
+  let answer = { status: 404, json: { RequestId: REQUEST_ID, Code: 'InvalidPipeline.NotFound', Message: 'no such pipeline' } };
+  await withAnswer(() => answer, async ({ page, problems }) => {
+    await waitForResult(page, 'error');
+    await page.fill('#pipelineId', '1234567\u200b');
+    await page.evaluate(() => { document.querySelector('#result').dataset.state = 'again'; });
+    await page.click('#submit');
+    await waitForResult(page, 'error');
+    assert.match(await page.locator('#result .context').innerText(), /^Category DEPLOY, pipeline 1234567⟨U\+200B⟩ of organization \S+, via the bundled emulator\.$/);
+    answer = jobs(1, () => ({ identifier: 'j', jobName: 'J', lastJobId: 9007199254740993, lastJobParams: '' }));
+    await page.evaluate(() => { document.querySelector('#result').dataset.state = 'again'; });
+    await page.click('#submit');
+    await waitForResult(page, 'error');
+    assert.equal(await page.locator('#result .lead').first().innerText(),
+      'An id in the answer is larger than JavaScript can hold exactly: the package refuses the answer rather than round the id.');
+    answer = { status: 502, json: { code: 'ProxyUpstreamUnreachable', message: 'no answer from the upstream' } };
+    await page.evaluate(() => { document.querySelector('#result').dataset.state = 'again'; });
+    await page.click('#submit');
+    await waitForResult(page, 'error');
+    const lead = await page.locator('#result .lead').first().innerText();
+    assert.match(lead, /to its bundled emulator/);
+    assert.doesNotMatch(lead, /UPSTREAM/, 'the emulator backend has no UPSTREAM');
+    // A redirect: the browser hides its answer (status 0), which is not "no answer".
+    answer = { status: 302, headers: { location: '/elsewhere' }, json: {} };
+    await page.evaluate(() => { document.querySelector('#result').dataset.state = 'again'; });
+    await page.click('#submit');
+    await waitForResult(page, 'error');
+    assert.equal(await page.locator('#result .error-code').innerText(), 'UnexpectedRedirect');
+    assert.equal(await page.locator('#result .facts > div:nth-child(2) dd').innerText(), '0 (a redirect: the browser hides its answer)');
+    assertNoConsoleErrors(problems, { apiStatuses: [404, 502] });
+  });
+});
+
+test('on a phone, a search started below the fold brings the result into view', async () => {
+  await withAnswer(() => jobs(2), async ({ page, problems }) => {
+    await waitForResult(page, 'ok');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const below = await page.evaluate(() => document.querySelector('#result').getBoundingClientRect().top > innerHeight);
+    assert.ok(below, 'at this width the result starts below the examples, out of view');
+    await page.evaluate(() => { document.querySelector('#result').dataset.state = 'again'; });
+    await page.click('#submit');
+    await waitForResult(page, 'ok');
+    const top = await page.evaluate(() => document.querySelector('#result').getBoundingClientRect().top);
+    const height = await page.evaluate(() => innerHeight);
+    assert.ok(top >= 0 && top < height, `the result starts at ${top}px, the view is ${height}px tall`);
+    assertNoConsoleErrors(problems);
+  }, { viewport: PHONE });
 });
 
 test('megabytes in one field: each shows its first 2,000 characters (the raw text 20,000), at most 200 parameters, and says what it left out', async () => {

@@ -70,6 +70,8 @@ test('a missing pipeline (typed, Enter) shows NotFoundError: code, status, reque
     assert.equal(await page.title(), `${await text(card.locator('.result-title'))} · Pipeline jobs · yunxiao-pipeline-jobs demo`, 'the tab says what happened');
     assert.equal(await text(card.locator('.error-code')), 'InvalidPipeline.NotFound');
     assert.equal(await text(card.locator('.error-status')), '404');
+    // What was asked is said with the error too (a mistyped id is then plain to see).
+    assert.equal(await text(card.locator('.context')), `Category DEPLOY, pipeline 999999 of organization ${ORG}, via the bundled emulator.`);
     const requestId = await text(card.locator('.error-request-id'));
     assert.match(requestId, REQUEST_ID);
     // The id shown is the one the API answered with, relayed unchanged by the proxy.
@@ -98,6 +100,11 @@ test('an example button or a blank organization is not remembered: a reload list
     await waitForResult(page, 'ok');
     await page.click('[data-example=not-found]');
     await waitForResult(page, 'error');
+    // Nor the example's ids sent again with "List jobs".
+    await page.evaluate(() => { document.querySelector('#result').dataset.state = 'again'; });
+    await page.click('#submit');
+    await waitForResult(page, 'error');
+    assert.deepEqual(await page.evaluate(() => ({ ...localStorage })), {}, 'nothing was remembered');
     await page.fill('#organizationId', '   '); // passes `required`, trims to nothing
     await page.click('#submit');
     await page.waitForFunction(() => document.querySelector('#result article.error')?.dataset.errorClass === 'InvalidArgumentError');
