@@ -95,18 +95,21 @@ function credentialOptions(credentials) {
  *   An answer `forward` has returned is the caller's to send: a client slow to read it keeps it
  *   alive after its place is free.
  */
-export function createSigningProxy({
-  upstream,
-  credentials,
-  allow = () => true,
-  scenarios = false,
-  timeoutMs = 30_000,
-  maxResponseBytes = 32 * 1024 * 1024,
-  maxConcurrentCalls = 16,
-  fetch: baseFetch = globalThis.fetch,
-}) {
+export function createSigningProxy(options) {
+  if (options === null || typeof options !== 'object') throw refused('takes an options object: { upstream, credentials, … }');
+  const {
+    upstream,
+    credentials,
+    allow = () => true,
+    scenarios = false,
+    timeoutMs = 30_000,
+    maxResponseBytes = 32 * 1024 * 1024,
+    maxConcurrentCalls = 16,
+    fetch: baseFetch = globalThis.fetch,
+  } = options;
   if (!canSign(credentials)) throw refused('credentials need accessKeyId and accessKeySecret, or a token');
   if (typeof allow !== 'function') throw refused('allow must be a function');
+  if (typeof baseFetch !== 'function') throw refused('fetch must be a function');
   if (!(Number.isInteger(maxConcurrentCalls) || maxConcurrentCalls === Infinity) || maxConcurrentCalls < 1) {
     throw refused('maxConcurrentCalls must be a positive integer (or Infinity)');
   }
@@ -238,7 +241,6 @@ function echoesOf(secrets) {
   return { forms: [...new Set(secrets.flatMap(echoedForms))], patterns: secrets.map(echoPattern) };
 }
 
-
 /** Whether `bytes`, read as UTF-16 any way it can be (little- or big-endian, from either of the
  *  first two bytes), hold an echo: one reading at a time, each dropped before the next. (Only
  *  worth reading when they hold a zero byte, as UTF-16 of ASCII does.) */
@@ -361,7 +363,7 @@ function xmlEntity(name) {
   return allowed ? String.fromCodePoint(code) : null;
 }
 
-/** The decoders the secret checks rest on, for tests (tests/e2e/demo-server.test.mjs; not shipped). */
+/** The XML reader the secret checks rest on, for tests (tests/e2e/demo-server.test.mjs; not shipped). */
 export const decodersForTests = { xmlText };
 
 function proxyError(status, code, message) {

@@ -135,7 +135,13 @@ async function search(request) {
   const controller = new AbortController();
   const mine = { controller, request };
   current = mine;
+  // On a phone the result is below the examples, out of sight: a search the user started (not
+  // the one at load) brings its spinner into view, then its answer to the top of the view, or
+  // nothing would seem to happen.
+  const outOfView = (request.typed || request.label) && result.getBoundingClientRect().top > innerHeight;
   const stopLoading = showLoading(request, () => cancel());
+  if (outOfView) result.scrollIntoView({ block: 'nearest' });
+  const bringAnswerIntoView = () => outOfView && result.scrollIntoView({ block: 'start' });
   const started = performance.now();
   try {
     const list = await listPipelineJobs(request.organizationId, request.pipelineId, request.category, {
@@ -145,6 +151,7 @@ async function search(request) {
     if (current === mine) {
       rememberTyped(request);
       showJobs(request, list, performance.now() - started);
+      bringAnswerIntoView();
     }
   } catch (error) {
     if (current !== mine) return; // superseded by a newer search, or abandoned
@@ -158,7 +165,11 @@ async function search(request) {
       // and such codes are the package's own, in no API table anyway.
       const answered = error instanceof YunxiaoError && error.status > 0;
       const info = answered ? await errorCodeInfo(error.code).catch(() => null) : null;
-      if (current === mine) showError(request, error, info);
+      if (current === mine) {
+        showError(request, error, info);
+        // Not when the package refused the input: the field to fix has the focus, and stays in view.
+        if (error?.name !== 'InvalidArgumentError') bringAnswerIntoView();
+      }
     }
   } finally {
     stopLoading();
@@ -200,9 +211,6 @@ function showLoading(request, onCancel) {
     h('p', null, 'Listing the jobs of pipeline ', h('strong', { dir: 'auto' }, request.pipelineId), ' via ', describe(request), '… ', elapsed),
     h('button', { type: 'button', id: 'cancel', class: 'secondary', onclick: onCancel }, 'Cancel'),
   ));
-  // On a phone the result is below the examples, out of sight: a search the user started
-  // (not the one at load) brings it into view, or nothing would seem to happen.
-  if ((request.typed || request.label) && result.getBoundingClientRect().top > innerHeight) result.scrollIntoView({ block: 'nearest' });
   return () => clearInterval(timer);
 }
 
@@ -302,9 +310,10 @@ function row(job) {
 /** Bidirectional formatting characters, which would reorder the text around them. */
 const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
-/** Those and the characters that show nothing (zero-width space, joiners, BOM): in an id the
- *  user typed or pasted (`1234567` + U+200B), one of them alone makes "not found" a mystery. */
-const INVISIBLE = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+/** Those and every character Unicode says shows nothing (zero-width space, soft hyphen, joiners,
+ *  variation selectors, BOM): in an id the user typed or pasted (`1234567` + U+200B), one of them
+ *  alone makes "not found" a mystery. */
+const INVISIBLE = /[\u061c\p{Default_Ignorable_Code_Point}]/gu;
 
 /** Server text for a place where its own direction marks must not act (a message, a code or
  *  request id, the raw parameters): each mark (or each of `characters`) shown as its code point
@@ -414,7 +423,7 @@ function showError(request, error, info) {
     h('p', { class: 'lead' }, lead, extra ? ` ${extra}` : null),
     field ? h('p', { class: 'lead' }, `Check the ${LABELS[field]} field.`) : null,
     sent ? context(request, '.') : null,
-    h('p', { class: 'message', id: 'error-message', ...langOf(String(error?.message ?? error)) }, shown(String(error?.message ?? error), { bidi: true })),
+    h('p', { class: 'message', id: 'error-message' }, shown(String(error?.message ?? error), { bidi: true })),
     isOurs ? h('dl', { class: 'facts' }, facts) : null,
     meaning,
     retry ? h('div', { class: 'actions' }, retry, h('span', { class: 'hint' }, 'This error is retryable.')) : null,

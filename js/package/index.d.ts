@@ -29,35 +29,37 @@ export interface CommonOptions {
   userAgent?: string | Unset;
 }
 
-/** A credential of the other kind may be absent, unset, or `""` (not given, as an unset variable often arrives). */
-type NotGiven = '' | Unset;
-
-/** With an AccessKey (or none: in Node, from the environment; with none there either, the request goes out unsigned,
- *  for a signing proxy). */
-export interface AccessKeyOptions extends CommonOptions {
-  /** AccessKey pair (in Node, default from ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET). */
+/** Credentials are one kind per options object: an AccessKey (with or without an STS token) or a personal access
+ *  token, not both (InvalidArgumentError); `edition` goes with a token only. `Options` takes either kind, checked at
+ *  run time; type your own options as `AccessKeyOptions` or `TokenOptions` to have the compiler refuse a mix. */
+export interface Options extends CommonOptions {
+  /** AccessKey pair (in Node, default from ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET). With no credentials at all (in Node:
+   *  none in the options and none in the environment) the request goes out unsigned, for a signing proxy. */
   accessKeyId?: string | Unset;
   accessKeySecret?: string | Unset;
   /** STS security token (in Node, default from ALIBABA_CLOUD_SECURITY_TOKEN). */
   securityToken?: string | Unset;
+  /** Yunxiao personal access token (in Node, default from YUNXIAO_ACCESS_TOKEN): uses the token API. */
+  token?: string | Unset;
+  /** Token API edition: `center` (default for openapi-rdc) or `region` (no organization segment; default for any other endpoint). */
+  edition?: 'center' | 'region' | Unset;
+}
+
+/** A credential of the other kind may be absent, unset, or `""` (not given, as an unset variable often arrives). */
+type NotGiven = '' | Unset;
+
+/** Options with an AccessKey, or with none (in Node, then from the environment): a token refused by the compiler. */
+export interface AccessKeyOptions extends Options {
   token?: NotGiven;
   edition?: Unset;
 }
 
-/** With a Yunxiao personal access token: the token API. */
-export interface TokenOptions extends CommonOptions {
-  /** Yunxiao personal access token (in Node, default from YUNXIAO_ACCESS_TOKEN). */
-  token?: string | Unset;
-  /** Token API edition: `center` (default for openapi-rdc) or `region` (no organization segment; default for any other endpoint). */
-  edition?: 'center' | 'region' | Unset;
+/** Options with a Yunxiao personal access token: an AccessKey refused by the compiler. */
+export interface TokenOptions extends Options {
   accessKeyId?: NotGiven;
   accessKeySecret?: NotGiven;
   securityToken?: NotGiven;
 }
-
-/** Credentials are one kind per options object: an AccessKey (with or without an STS token) or a personal access
- *  token, not both (InvalidArgumentError at run time too); `edition` goes with a token only. */
-export type Options = AccessKeyOptions | TokenOptions;
 
 export interface PipelineJob {
   jobName: string;

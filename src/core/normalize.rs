@@ -316,8 +316,8 @@ fn parse_xml_error(text: &str) -> ErrorBody {
     }
 }
 
-/// The element's text. It ends at the first closing tag, even one inside a CDATA section (which
-/// no error document holds); line ends are kept as sent.
+/// The element's text, decoded by `xml_text`. It ends at the first closing tag, even one inside a
+/// CDATA section (which no error document holds).
 fn xml_element(text: &str, open: &str, close: &str) -> Option<String> {
     let rest = text.get(find_str(text, open)? + open.len()..)?;
     let value = xml_text(rest.get(..find_str(rest, close)?)?);

@@ -122,11 +122,11 @@ test('an error says what was asked, invisible characters in the ids shown; an id
   let answer = { status: 404, json: { RequestId: REQUEST_ID, Code: 'InvalidPipeline.NotFound', Message: 'no such pipeline' } };
   await withAnswer(() => answer, async ({ page, problems }) => {
     await waitForResult(page, 'error');
-    await page.fill('#pipelineId', '1234567\u200b');
+    await page.fill('#pipelineId', '1234567\u200b\u00ad');
     await page.evaluate(() => { document.querySelector('#result').dataset.state = 'again'; });
     await page.click('#submit');
     await waitForResult(page, 'error');
-    assert.match(await page.locator('#result .context').innerText(), /^Category DEPLOY, pipeline 1234567⟨U\+200B⟩ of organization \S+, via the bundled emulator\.$/);
+    assert.match(await page.locator('#result .context').innerText(), /^Category DEPLOY, pipeline 1234567⟨U\+200B⟩⟨U\+00AD⟩ of organization \S+, via the bundled emulator\.$/);
     answer = jobs(1, () => ({ identifier: 'j', jobName: 'J', lastJobId: 9007199254740993, lastJobParams: '' }));
     await page.evaluate(() => { document.querySelector('#result').dataset.state = 'again'; });
     await page.click('#submit');
@@ -160,9 +160,14 @@ test('on a phone, a search started below the fold brings the result into view', 
     await page.evaluate(() => { document.querySelector('#result').dataset.state = 'again'; });
     await page.click('#submit');
     await waitForResult(page, 'ok');
-    const top = await page.evaluate(() => document.querySelector('#result').getBoundingClientRect().top);
-    const height = await page.evaluate(() => innerHeight);
-    assert.ok(top >= 0 && top < height, `the result starts at ${top}px, the view is ${height}px tall`);
+    // At the top of the view: the answer grows downwards, and its first row shows too.
+    const { top, firstRow, height } = await page.evaluate(() => ({
+      top: document.querySelector('#result').getBoundingClientRect().top,
+      firstRow: document.querySelector('#result tbody tr').getBoundingClientRect().bottom,
+      height: innerHeight,
+    }));
+    assert.ok(top >= 0 && top < height / 4, `the result starts at ${top}px, the view is ${height}px tall`);
+    assert.ok(firstRow <= height, `the first row ends at ${firstRow}px, below the view's ${height}px`);
     assertNoConsoleErrors(problems);
   }, { viewport: PHONE });
 });

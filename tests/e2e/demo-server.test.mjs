@@ -630,6 +630,10 @@ test('createSigningProxy refuses at creation (an InvalidArgumentError) a timeout
   // The package's own error class, as for the package's options.
   assert.throws(() => createSigningProxy({ upstream: 'ftp://devops.example.com', credentials: AK }),
     (error) => error instanceof InvalidArgumentError && error.code === 'InvalidArgument' && /^createSigningProxy: upstream must be an http\(s\) URL$/.test(error.message));
+  // No options at all, or a fetch that is no function: the same, not a TypeError from inside.
+  for (const [options, why] of [[undefined, /takes an options object/], [null, /takes an options object/], [{ upstream: 'https://devops.example.com', credentials: AK, fetch: 5 }, /fetch must be a function/]]) {
+    assert.throws(() => createSigningProxy(options), (error) => error instanceof InvalidArgumentError && why.test(error.message), String(options));
+  }
   for (const bad of [0, -1, 1.5, NaN, Infinity, '30000', null]) {
     assert.throws(() => createSigningProxy({ upstream: 'https://devops.example.com', credentials: AK, timeoutMs: bad }), /timeoutMs must be an integer from 1 to/);
   }

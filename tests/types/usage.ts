@@ -2,7 +2,7 @@
 // (each @ts-expect-error fails the build if the line it marks ever type-checks).
 import {
   listPipelineJobs, YunxiaoClient, YunxiaoError, NotFoundError, errorCodeInfo, initialize,
-  type PipelineJobList, type Options, type CommonOptions,
+  type PipelineJobList, type Options, type CommonOptions, type AccessKeyOptions, type TokenOptions,
 } from 'yunxiao-pipeline-jobs';
 import { listPipelineJobs as listFromWebEntry } from 'yunxiao-pipeline-jobs/web';
 
@@ -68,23 +68,34 @@ void documentedUse;
 void misuse;
 
 async function credentialMisuse(fromEnv: string | undefined) {
+  // Options takes either kind (a mix is refused at run time); AccessKeyOptions and TokenOptions
+  // have the compiler refuse it.
   // @ts-expect-error a token and an AccessKey in one options object
-  await listPipelineJobs('o', 'p', { token: 't', accessKeyId: 'a', accessKeySecret: 's' });
+  const mixed: TokenOptions = { token: 't', accessKeyId: 'a', accessKeySecret: 's' };
   // @ts-expect-error an STS token goes with an AccessKey, not a token
-  await listPipelineJobs('o', 'p', { token: 't', securityToken: 's' });
+  const stsWithToken: TokenOptions = { token: 't', securityToken: 's' };
   // @ts-expect-error edition goes with a token only
-  await listPipelineJobs('o', 'p', { accessKeyId: 'a', accessKeySecret: 's', edition: 'region' });
-  // @ts-expect-error so does a call's
-  await new YunxiaoClient({ token: 't' }).listPipelineJobs('o', 'p', { accessKeyId: 'a', edition: 'center' });
+  const editionWithKey: AccessKeyOptions = { accessKeyId: 'a', accessKeySecret: 's', edition: 'region' };
+  // @ts-expect-error nor a token with an AccessKey's options
+  const tokenWithKey: AccessKeyOptions = { accessKeyId: 'a', accessKeySecret: 's', token: 't' };
+  void [mixed, stsWithToken, editionWithKey, tokenWithKey];
   // A credential of the other kind that is unset or "" is not given (an unset variable often arrives as "").
-  await listPipelineJobs('o', 'p', { token: 't', accessKeyId: '', accessKeySecret: undefined, securityToken: null });
-  // Values that may be missing (from the environment), of one kind.
-  await listPipelineJobs('o', 'p', { accessKeyId: fromEnv, accessKeySecret: fromEnv, securityToken: fromEnv });
-  await listPipelineJobs('o', 'p', { token: fromEnv, edition: 'region' });
-  // An edition alone: the token comes from the environment.
-  await listPipelineJobs('o', 'p', { edition: 'center' });
-  // Shared settings are CommonOptions: an `Options` may hold credentials of either kind.
-  const base: CommonOptions = { endpoint: 'https://example.com', timeoutMs: 1 };
-  await new YunxiaoClient({ ...base, token: 't' }).listPipelineJobs('o', 'p', { ...base, accessKeyId: 'a', accessKeySecret: 'b' });
+  const byToken: TokenOptions = { token: 't', accessKeyId: '', accessKeySecret: undefined, securityToken: null, edition: 'region' };
+  const byKey: AccessKeyOptions = { accessKeyId: fromEnv, accessKeySecret: fromEnv, securityToken: fromEnv, token: '' };
+  await listPipelineJobs('o', 'p', byToken);
+  await new YunxiaoClient(byKey).listPipelineJobs('o', 'p', byToken);
+  // Options as apps build them: defaults typed as Options, then a credential; a wrapper that
+  // takes Options without some of it; an interface of one's own that extends it; values from
+  // the environment, of either kind.
+  const defaults: Options = { timeoutMs: 1000, maxRetries: 1 };
+  await listPipelineJobs('o', 'p', { ...defaults, token: 't' });
+  const withSignal = (options: Omit<Options, 'signal'>, signal: AbortSignal) => listPipelineJobs('o', 'p', { ...options, signal });
+  void withSignal;
+  interface AppOptions extends Options { retriesLogged?: boolean }
+  const app: AppOptions = { accessKeyId: 'a', accessKeySecret: 'b', retriesLogged: true };
+  await listPipelineJobs('o', 'p', app);
+  await listPipelineJobs('o', 'p', { accessKeyId: fromEnv, accessKeySecret: fromEnv, token: fromEnv });
+  const shared: CommonOptions = { endpoint: 'https://example.com', timeoutMs: 1 };
+  await new YunxiaoClient({ ...shared, token: 't' }).listPipelineJobs('o', 'p', { ...shared, accessKeyId: 'a', accessKeySecret: 'b' });
 }
 void credentialMisuse;
