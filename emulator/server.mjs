@@ -305,7 +305,8 @@ export async function startEmulator(options = {}) {
       canonicalRequest: scrub(result.canonicalRequest), stringToSign: scrub(result.stringToSign),
     };
     if (!result.ok) {
-      if (result.code === 'SignatureDoesNotMatch') return { resp: popError(ctx, 'SignatureDoesNotMatch', result.stringToSign) };
+      // The server's string to sign, or why none was built (a header or list refused first).
+      if (result.code === 'SignatureDoesNotMatch') return { resp: popError(ctx, 'SignatureDoesNotMatch', result.stringToSign ?? ` (${result.reason})`) };
       return { resp: popError(ctx, 'IncompleteSignature', ` (${result.reason})`) };
     }
 
@@ -324,13 +325,15 @@ export async function startEmulator(options = {}) {
   async function handleClassic(ctx, orgId, pipelineId) {
     const auth = authenticateClassic(ctx);
     if (auth.resp) return auth.resp;
-    // The API is named by its version header (signed or not) and its path; an action header,
-    // if sent, must agree (the official ROA client, @alicloud/pop-core, sends none).
+    // The API is named by its version header (signed or not) and its path; an action header
+    // must agree. V3 (ACS3) requests carry one, as both official SDKs send it (PROTOCOL.md);
+    // a V1 (ROA) request may leave it out, as the official ROA client, @alicloud/pop-core, does.
     if (ctx.req.headers['x-acs-version'] !== API_VERSION) {
       return popError(ctx, 'InvalidVersion', ` (x-acs-version must be ${API_VERSION})`);
     }
     const action = ctx.req.headers['x-acs-action'];
-    if (action !== undefined && action !== API_ACTION) return popError(ctx, 'InvalidAction.NotFound', ` (x-acs-action must be ${API_ACTION})`);
+    const v3 = String(ctx.req.headers.authorization ?? '').startsWith('ACS3-HMAC-SHA256 ');
+    if ((action !== undefined || v3) && action !== API_ACTION) return popError(ctx, 'InvalidAction.NotFound', ` (x-acs-action must be ${API_ACTION})`);
     const category = parseRawQuery(ctx.rawQuery).find(([k]) => k === 'category')?.[1];
     if (category !== 'DEPLOY') return classicError('InvalidParam.ParamNotPresent');
     const found = await lookup(ctx, auth.user, orgId, pipelineId);

@@ -103,7 +103,9 @@ export function parseAuthorization(value) {
     const { Credential: accessKeyId, SignedHeaders: signed, Signature: signature } = fields;
     if (!accessKeyId || !signed || !signature) return null;
     if (!/^[0-9a-fA-F]{64}$/.test(signature)) return null;
-    const signedHeaders = signed.split(';').map((h) => h.trim().toLowerCase());
+    // As sent: the list names the canonical request's lines, and a list other than the one
+    // signed must not match (see verifySignature for its form).
+    const signedHeaders = signed.split(';');
     if (signedHeaders.some((h) => h === '')) return null;
     return { algorithm: 'v3', accessKeyId, signedHeaders, signature };
   }
@@ -137,12 +139,13 @@ export function canonicalQueryV3(query) {
  * @param {string} p.path           raw path exactly as sent (already percent-encoded)
  * @param {*}      p.query          pairs / object / raw string (decoded values)
  * @param {object} p.headers        request headers
- * @param {string[]} p.signedHeaders names the client listed (lower-cased, sorted, de-duplicated here)
+ * @param {string[]} p.signedHeaders names as the client listed them (verifySignature refuses a
+ *                                  list that is not lower-case, sorted and unique)
  * @param {string} p.hashedPayload  hex sha256 of the body
  */
 export function canonicalRequestV3({ method, path, query, headers, signedHeaders, hashedPayload }) {
   const h = normalizeHeaders(headers);
-  const names = [...new Set(signedHeaders.map((n) => n.toLowerCase()))].sort();
+  const names = signedHeaders;
   // A signed header the request does not carry contributes an empty value; the
   // signature will then simply not match, which is what a client bug deserves.
   const canonicalHeaders = names.map((n) => `${n}:${(h[n] ?? '').trim()}\n`).join('');
@@ -230,9 +233,16 @@ export function verifySignature(req, secret) {
       : { ok, algorithm: 'v1', code: 'SignatureDoesNotMatch', reason: 'signature mismatch', stringToSign, expected };
   }
 
-  // V3: the protocol requires host and every x-acs-* header present to be signed,
-  // whatever else the client chose to sign.
-  const signed = new Set(auth.signedHeaders);
+  // V3: SignedHeaders as the protocol writes it, lower-case names sorted once each. Normalised
+  // here, a list other than the one the client signed (capitalised, unsorted, doubled, spaced)
+  // would still match: a client bug in the Authorization header would pass.
+  const listed = auth.signedHeaders;
+  if (listed.some((name, i) => name !== name.toLowerCase() || name !== name.trim() || (i > 0 && name <= listed[i - 1]))) {
+    return { ok: false, algorithm: 'v3', code: 'SignatureDoesNotMatch', reason: 'SignedHeaders must be lower-case names, sorted, each once' };
+  }
+  // The protocol requires host and every x-acs-* header present to be signed, whatever else
+  // the client chose to sign.
+  const signed = new Set(listed);
   const mustSign = Object.keys(headers).filter((n) => n === 'host' || n.startsWith('x-acs-'));
   const unsigned = mustSign.filter((n) => !signed.has(n));
   if (unsigned.length) {
@@ -241,16 +251,19 @@ export function verifySignature(req, secret) {
   if (!headers['x-acs-content-sha256']) {
     return { ok: false, algorithm: 'v3', code: 'IncompleteSignature', reason: 'x-acs-content-sha256 header missing' };
   }
-  // The server hashes the body it actually received; a client whose
-  // x-acs-content-sha256 header lies about the body gets SignatureDoesNotMatch
-  // because the server's canonical request uses the real hash.
+  // The server hashes the body it actually received: a header that says otherwise (another
+  // hash, upper-case hex, UNSIGNED-PAYLOAD) is refused whatever was signed. Replaced by the
+  // body's hash before signing was checked, a header changed after signing would pass.
   const bodyHash = sha256Hex(req.body ?? '');
+  if (headers['x-acs-content-sha256'] !== bodyHash) {
+    return { ok: false, algorithm: 'v3', code: 'SignatureDoesNotMatch', reason: 'x-acs-content-sha256 does not match the body' };
+  }
   const canonicalRequest = canonicalRequestV3({
     method: req.method,
     path: req.path,
     query: req.query,
-    headers: { ...headers, 'x-acs-content-sha256': bodyHash },
-    signedHeaders: auth.signedHeaders,
+    headers,
+    signedHeaders: listed,
     hashedPayload: bodyHash,
   });
   const stringToSign = stringToSignV3(canonicalRequest);
@@ -258,9 +271,5 @@ export function verifySignature(req, secret) {
   // Lower-case hex, as the protocol writes it: exact, so a client that changes case is caught.
   const ok = safeEqual(expected, auth.signature);
   if (ok) return { ok, algorithm: 'v3', canonicalRequest, stringToSign, expected };
-  const reason =
-    headers['x-acs-content-sha256'].toLowerCase() !== bodyHash
-      ? 'x-acs-content-sha256 does not match the body'
-      : 'signature mismatch';
-  return { ok, algorithm: 'v3', code: 'SignatureDoesNotMatch', reason, canonicalRequest, stringToSign, expected };
+  return { ok, algorithm: 'v3', code: 'SignatureDoesNotMatch', reason: 'signature mismatch', canonicalRequest, stringToSign, expected };
 }

@@ -24,13 +24,13 @@ const sha256 = (text) => createHash('sha256').update(text).digest('hex');
  * the x-acs-content-sha256 value in the canonical headers, `payloadLine` the hashed payload,
  * `sent` the header sent; `order` arranges the signed header names.
  */
-function handSigned({ sent = sha256(''), headerLine = sent, payloadLine = sha256(''), order = (names) => names.sort() } = {}) {
+function handSigned({ sent = sha256(''), headerLine = sent, payloadLine = sha256(''), order = (names) => names.sort(), listed = (names) => names.join(';') } = {}) {
   const headers = { host: 'devops.cn-hangzhou.aliyuncs.com', 'x-acs-date': isoNoMillis(Date.now()), 'x-acs-signature-nonce': 'n1', 'x-acs-content-sha256': sent };
   const names = order(Object.keys(headers));
   const line = (name) => `${name}:${name === 'x-acs-content-sha256' ? headerLine : headers[name]}\n`;
   const canonical = ['POST', '/p', '', names.map(line).join(''), names.join(';'), payloadLine].join('\n');
   const signature = createHmac('sha256', AK.secret).update(`ACS3-HMAC-SHA256\n${sha256(canonical)}`).digest('hex');
-  headers.authorization = `ACS3-HMAC-SHA256 Credential=${AK.id},SignedHeaders=${names.join(';')},Signature=${signature}`;
+  headers.authorization = `ACS3-HMAC-SHA256 Credential=${AK.id},SignedHeaders=${listed(names)},Signature=${signature}`;
   return { method: 'POST', path: '/p', query: '', headers, body: '' };
 }
 
@@ -43,6 +43,34 @@ test('V3: a content hash that is not the body\'s, in either line of the canonica
   assert.equal(verifySignature(handSigned({ sent: sha256('x') }), AK.secret).ok, false);
   // The header is signed as the body's hash, the hashed payload as the header's lie.
   assert.equal(verifySignature(handSigned({ sent: sha256('x'), headerLine: sha256(''), payloadLine: sha256('x') }), AK.secret).ok, false);
+});
+
+test('V3: a content-hash header other than the body\'s is refused even when the canonical request has the body\'s', () => {
+  // Signed over the body's hash, sent as something else: a header changed after signing.
+  for (const sent of ['garbage', 'UNSIGNED-PAYLOAD', sha256('').toUpperCase()]) {
+    const result = verifySignature(handSigned({ sent, headerLine: sha256('') }), AK.secret);
+    assert.deepEqual([result.ok, result.code, result.reason], [false, 'SignatureDoesNotMatch', 'x-acs-content-sha256 does not match the body'], sent);
+  }
+});
+
+test('V3: SignedHeaders in the Authorization other than as signed (capitalised, unsorted, doubled, spaced) is refused', () => {
+  for (const listed of [
+    (names) => names.map((n) => n.replace(/^./, (c) => c.toUpperCase())).join(';'),
+    (names) => [...names].reverse().join(';'),
+    (names) => [names[0], ...names].join(';'),
+    (names) => names.join('; '),
+  ]) {
+    const result = verifySignature(handSigned({ listed }), AK.secret);
+    assert.equal(result.ok, false, listed(['host', 'x-acs-date']));
+  }
+});
+
+test('V3 without x-acs-action is refused (both official SDKs send it); V1 may leave it out', async () => {
+  const v3 = await callClassic(emu.url, { omit: ['x-acs-action'] });
+  assert.equal(v3.status, 404, v3.text);
+  assert.equal(v3.json.Code, 'InvalidAction.NotFound');
+  const v1 = await callClassic(emu.url, { algorithm: 'v1', omit: ['x-acs-action'] });
+  assert.equal(v1.status, 200, v1.text);
 });
 
 test('V3: canonical headers out of order are refused', () => {
