@@ -2,6 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { readFileSync } from 'node:fs';
 import { startEmulator } from '../../emulator/server.mjs';
 import { ORG_A, ORG_B, REQUEST_ID_RE, ERROR_PIPELINES, callClassic, classicPath, sign, queryString } from './helpers.mjs';
 
@@ -60,6 +61,16 @@ test('pipeline 3456789: edge data arrives byte-exact', async () => {
 test('every error pipeline answers its code and HTTP status', async () => {
   for (const [pipeline, status, code] of ERROR_PIPELINES) {
     assertError(await callClassic(emu.url, { pipeline }), status, code);
+  }
+});
+
+test('each error\'s message is the reference page\'s, word for word (what the demo shows a user)', async () => {
+  // The table's rows: status, code and English message run together, the Chinese description after.
+  const reference = readFileSync(new URL('../fixtures/api-reference-ListPipelineJobs.zh.txt', import.meta.url), 'utf8');
+  for (const [pipeline, status, code] of ERROR_PIPELINES) {
+    const { errorMessage } = (await callClassic(emu.url, { pipeline })).json;
+    const escape = (text) => text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+    assert.match(reference, new RegExp(`^${status}${escape(code)}${escape(errorMessage)}\\p{Script=Han}`, 'mu'), `${code}: ${errorMessage}`);
   }
 });
 
