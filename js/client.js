@@ -66,11 +66,10 @@ function readOptions(value, what) {
 
 /**
  * Merges option layers (later wins), then fills credentials from the environment only when
- * no layer gave any: explicit options always beat environment variables. Returns the options
- * and whether the environment filled them. Credentials go as a
+ * no layer gave any: explicit options always beat environment variables. Credentials go as a
  * group: a layer that gives any of them replaces all of an earlier layer's (and an AccessKey,
  * a token's edition), so a call's AccessKey never goes out with the client's STS token, nor
- * meets the client's token.
+ * meets the client's token. Returns the options and whether the environment filled them.
  */
 function resolveOptions(layers, environment) {
   // Each layer went through readOptions: plain values only, so a later layer's "not given"

@@ -729,7 +729,7 @@ function padEnd(text, width) {
 // Output
 
 /** The parameters cell: `raw` for the server's own text (keys, string values, or the raw text
- *  when it is no object), `json` for the JSON text of other values. */
+ *  when it is no object), `redactJsonText` for the JSON text of other values. */
 function formatParams(job, raw, redactJsonText) {
   const params = job.lastJobParams;
   if (params === null) return raw(job.lastJobParamsRaw); // not a JSON object: shown as sent

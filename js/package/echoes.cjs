@@ -142,8 +142,8 @@ const MAX_ESCAPE_LEVELS = 16;
  * JSON: `lastJobParams`), ever spells a secret (one of `patterns`): its escapes undone a level at
  * a time, each level checked (a further level can spoil what the one before spelt: `\u000` +
  * `CAIS…`). Escapes still left after MAX_ESCAPE_LEVELS count as one (no real answer nests so
- * deep; each level costs a pass over the text). On the text as sent, not on a parsed copy: with a key given
- * twice, JSON.parse keeps the last, and the package reads some fields' first.
+ * deep; each level costs a pass over the text). On the text as sent, not on a parsed copy: with
+ * a key given twice, JSON.parse keeps the last, and the package reads some fields' first.
  */
 function revealsEchoWhenUnescaped(text, patterns) {
   for (let level = 0; text.includes('\\'); level++) {
