@@ -178,7 +178,7 @@ function parseListArgs(args) {
     const name = eq === -1 ? arg : arg.slice(0, eq);
     if (BOOLEAN_FLAGS[name]) {
       if (eq !== -1) throw new UsageError(`${name} takes no value`);
-      if (flags[BOOLEAN_FLAGS[name]] && name !== '--help' && name !== '-h') throw new UsageError(`${name} given twice`);
+      if (flags[BOOLEAN_FLAGS[name]]) throw new UsageError(`${name} given twice`);
       flags[BOOLEAN_FLAGS[name]] = true;
       continue;
     }
@@ -915,11 +915,8 @@ async function runList(args, io) {
     io.out(LIST_HELP);
     return EXIT.ok;
   }
+  // (`--help` never reaches the parser as a flag: asksForHelp reads the arguments by its rules.)
   const parsed = parseListArgs(args);
-  if (parsed.flags.help) {
-    io.out(LIST_HELP);
-    return EXIT.ok;
-  }
   const { positionals, values, flags } = parsed;
   if (positionals.length < 2) {
     throw new UsageError(`list needs <organizationId> and <pipelineId>${positionals.length ? ' (got one argument)' : ''}`);
