@@ -256,7 +256,8 @@ export async function startEmulator(options = {}) {
     return { pipeline };
   }
 
-  // Verify a classic request's credentials. Returns {user} or {resp}.
+  // Verify a classic request's credentials. Returns {user, algorithm} ('v3', 'v1', or none when
+  // unsigned) or {resp}.
   function authenticateClassic(ctx) {
     const { req } = ctx;
     const authHeader = req.headers.authorization;
@@ -319,7 +320,7 @@ export async function startEmulator(options = {}) {
     seen.set(nonce, realNow);
 
     if (key.error) return { resp: classicError(key.error) };
-    return { user: key.user };
+    return { user: key.user, algorithm: auth.algorithm };
   }
 
   async function handleClassic(ctx, orgId, pipelineId) {
@@ -332,8 +333,7 @@ export async function startEmulator(options = {}) {
       return popError(ctx, 'InvalidVersion', ` (x-acs-version must be ${API_VERSION})`);
     }
     const action = ctx.req.headers['x-acs-action'];
-    const v3 = String(ctx.req.headers.authorization ?? '').startsWith('ACS3-HMAC-SHA256 ');
-    if ((action !== undefined || v3) && action !== API_ACTION) return popError(ctx, 'InvalidAction.NotFound', ` (x-acs-action must be ${API_ACTION})`);
+    if ((action !== undefined || auth.algorithm === 'v3') && action !== API_ACTION) return popError(ctx, 'InvalidAction.NotFound', ` (x-acs-action must be ${API_ACTION})`);
     const category = parseRawQuery(ctx.rawQuery).find(([k]) => k === 'category')?.[1];
     if (category !== 'DEPLOY') return classicError('InvalidParam.ParamNotPresent');
     const found = await lookup(ctx, auth.user, orgId, pipelineId);

@@ -145,16 +145,15 @@ export function canonicalQueryV3(query) {
  */
 export function canonicalRequestV3({ method, path, query, headers, signedHeaders, hashedPayload }) {
   const h = normalizeHeaders(headers);
-  const names = signedHeaders;
   // A signed header the request does not carry contributes an empty value; the
   // signature will then simply not match, which is what a client bug deserves.
-  const canonicalHeaders = names.map((n) => `${n}:${(h[n] ?? '').trim()}\n`).join('');
+  const canonicalHeaders = signedHeaders.map((n) => `${n}:${(h[n] ?? '').trim()}\n`).join('');
   return [
     method.toUpperCase(),
     path,
     canonicalQueryV3(query),
     canonicalHeaders,
-    names.join(';'),
+    signedHeaders.join(';'),
     hashedPayload,
   ].join('\n');
 }

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  PHONE, LAPTOP, browserAndDemo, assertNoConsoleErrors, screenshot, waitForResult, assertNoHorizontalOverflow,
+  PHONE, LAPTOP, browserAndDemo, assertNoConsoleErrors, screenshot, submitAgain, waitForResult, assertNoHorizontalOverflow,
 } from './helpers.mjs';
 
 const { withPage } = browserAndDemo();
@@ -123,27 +123,23 @@ test('an error says what was asked, invisible characters in the ids shown; an id
   await withAnswer(() => answer, async ({ page, problems }) => {
     await waitForResult(page, 'error');
     await page.fill('#pipelineId', '1234567\u200b\u00ad');
-    await page.evaluate(() => { document.querySelector('#result').dataset.state = 'again'; });
-    await page.click('#submit');
+    await submitAgain(page);
     await waitForResult(page, 'error');
     assert.match(await page.locator('#result .context').innerText(), /^Category DEPLOY, pipeline 1234567⟨U\+200B⟩⟨U\+00AD⟩ of organization \S+, via the bundled emulator\.$/);
     answer = jobs(1, () => ({ identifier: 'j', jobName: 'J', lastJobId: 9007199254740993, lastJobParams: '' }));
-    await page.evaluate(() => { document.querySelector('#result').dataset.state = 'again'; });
-    await page.click('#submit');
+    await submitAgain(page);
     await waitForResult(page, 'error');
     assert.equal(await page.locator('#result .lead').first().innerText(),
       'An id in the answer is larger than JavaScript can hold exactly: the package refuses the answer rather than round the id.');
     answer = { status: 502, json: { code: 'ProxyUpstreamUnreachable', message: 'no answer from the upstream' } };
-    await page.evaluate(() => { document.querySelector('#result').dataset.state = 'again'; });
-    await page.click('#submit');
+    await submitAgain(page);
     await waitForResult(page, 'error');
     const lead = await page.locator('#result .lead').first().innerText();
     assert.match(lead, /to its bundled emulator/);
     assert.doesNotMatch(lead, /UPSTREAM/, 'the emulator backend has no UPSTREAM');
     // A redirect: the browser hides its answer (status 0), which is not "no answer".
     answer = { status: 302, headers: { location: '/elsewhere' }, json: {} };
-    await page.evaluate(() => { document.querySelector('#result').dataset.state = 'again'; });
-    await page.click('#submit');
+    await submitAgain(page);
     await waitForResult(page, 'error');
     assert.equal(await page.locator('#result .error-code').innerText(), 'UnexpectedRedirect');
     assert.equal(await page.locator('#result .facts > div:nth-child(2) dd').innerText(), '0 (a redirect: the browser hides its answer)');
@@ -157,8 +153,7 @@ test('on a phone, a search started below the fold brings the result into view', 
     await page.evaluate(() => window.scrollTo(0, 0));
     const below = await page.evaluate(() => document.querySelector('#result').getBoundingClientRect().top > innerHeight);
     assert.ok(below, 'at this width the result starts below the examples, out of view');
-    await page.evaluate(() => { document.querySelector('#result').dataset.state = 'again'; });
-    await page.click('#submit');
+    await submitAgain(page);
     await waitForResult(page, 'ok');
     // At the top of the view: the answer grows downwards, and its first row shows too.
     const { top, firstRow, height } = await page.evaluate(() => ({

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { errorCodeInfo } from '../../pkg/node/index.mjs';
 import {
   ORG, PIPELINE, SEEDED_IDENTIFIERS, ERROR_EXAMPLES, SECRETS, PHONE,
-  browserAndDemo, assertNoConsoleErrors, screenshot, waitForResult, jobIdentifiers,
+  browserAndDemo, assertNoConsoleErrors, screenshot, submitAgain, waitForResult, jobIdentifiers,
   assertNoHorizontalOverflow, emulatorRequests,
 } from './helpers.mjs';
 
@@ -101,8 +101,7 @@ test('an example button or a blank organization is not remembered: a reload list
     await page.click('[data-example=not-found]');
     await waitForResult(page, 'error');
     // Nor the example's ids sent again with "List jobs".
-    await page.evaluate(() => { document.querySelector('#result').dataset.state = 'again'; });
-    await page.click('#submit');
+    await submitAgain(page);
     await waitForResult(page, 'error');
     assert.deepEqual(await page.evaluate(() => ({ ...localStorage })), {}, 'nothing was remembered');
     await page.fill('#organizationId', '   '); // passes `required`, trims to nothing

@@ -135,6 +135,12 @@ export async function waitForResult(page, state, timeout = 10_000) {
   });
 }
 
+/** Presses List jobs again, the result first marked as stale so that waitForResult waits for the new one. */
+export async function submitAgain(page) {
+  await page.evaluate(() => { document.querySelector('#result').dataset.state = 'again'; });
+  await page.click('#submit');
+}
+
 export async function jobIdentifiers(page) {
   return page.$$eval('#result table.jobs tbody tr', (rows) => rows.map((row) => row.dataset.identifier));
 }
