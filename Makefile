@@ -6,11 +6,16 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 # A fixed loopback port for the wasm-bindgen tests' emulator (they cannot be told a port).
 WASM_TEST_EMULATOR_PORT := 18091
 
-.PHONY: setup build test test-core test-lint test-oracle test-emulator test-node test-cli test-types \
+.PHONY: setup toolchain build test test-core test-lint test-oracle test-emulator test-node test-cli test-types \
         test-wasm test-wasm-node test-wasm-browser test-fuzz test-demo test-xbrowser test-faults test-node-versions soak bench fuzz demo clean
 
 setup:
 	scripts/setup.sh browser
+
+# The wasm toolchain and npm tools alone (the wasm target for clippy's wasm pass; a fresh
+# machine has none of it before `build`).
+toolchain:
+	scripts/setup.sh
 
 build:
 	scripts/build.sh
@@ -23,7 +28,7 @@ test: test-core test-lint test-oracle test-emulator build test-node test-faults 
 test-core:
 	cargo test --workspace --all-targets
 
-test-lint:
+test-lint: toolchain
 	cargo fmt --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --workspace --lib --target wasm32-unknown-unknown -- -D warnings
