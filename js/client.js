@@ -22,7 +22,7 @@ const MAX_PROTOTYPE_DEPTH = 100;
 function definedBelowObjectPrototype(object, name) {
   let depth = 0;
   for (let o = object; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
-    if (++depth > MAX_PROTOTYPE_DEPTH) throw invalidArgument(`the options' prototype chain is longer than ${MAX_PROTOTYPE_DEPTH}`);
+    if (++depth > MAX_PROTOTYPE_DEPTH) throw invalidArgument(`the options' prototype chain is longer than ${MAX_PROTOTYPE_DEPTH}`, 'options');
     if (Object.prototype.hasOwnProperty.call(o, name)) return true;
   }
   return false;
@@ -40,7 +40,7 @@ function readOptions(value, what) {
   if (value === undefined || value === null) return options;
   let name = null;
   try {
-    if (typeof value !== 'object' || Array.isArray(value)) throw invalidArgument(`${what} must be an object`);
+    if (typeof value !== 'object' || Array.isArray(value)) throw invalidArgument(`${what} must be an object`, 'options');
     for (name of OPTION_NAMES) {
       if (!definedBelowObjectPrototype(value, name)) {
         // Read all the same, it has a value Object.prototype does not give (a Proxy with a
@@ -50,7 +50,7 @@ function readOptions(value, what) {
           hidden = value[name];
         } catch {} // a strict Proxy that throws on names it lacks: not given
         if (hidden !== undefined && hidden !== null && hidden !== Object.prototype[name]) {
-          throw invalidArgument(`option ${name} is not an own property nor a class getter (a Proxy with a get trap only?): pass a plain object`);
+          throw invalidArgument(`option ${name} is not an own property nor a class getter (a Proxy with a get trap only?): pass a plain object`, name);
         }
         continue;
       }
@@ -59,7 +59,7 @@ function readOptions(value, what) {
     }
   } catch (error) {
     if (error instanceof YunxiaoError) throw error;
-    throw invalidArgument(name === null ? `reading the ${what} threw` : `reading option ${name} threw`);
+    throw invalidArgument(name === null ? `reading the ${what} threw` : `reading option ${name} threw`, name ?? 'options');
   }
   return options;
 }
@@ -107,11 +107,16 @@ function resolveOptions(layers, environment) {
 
 /**
  * A refused credential that came from the environment is named by its variable too: the caller
- * passed no option of that name. (The core names options: `accessKeySecret starts or ends…`.)
+ * passed no option of that name. (The core's message starts with the option it blames:
+ * `accessKeySecret starts or ends…`.)
  */
 function namingVariables(record, variables) {
-  const variable = record?.className === 'InvalidArgumentError' && variables[/^InvalidArgument: (\w+) /.exec(record.message)?.[1]];
-  return variable ? { ...record, message: record.message.replace(/^InvalidArgument: \w+/, `$& (from ${variable})`) } : record;
+  const option = record?.className === 'InvalidArgumentError' ? record.argument : undefined;
+  const variable = typeof option === 'string' && variables[option];
+  const named = `InvalidArgument: ${option}`;
+  return variable && record.message.startsWith(named)
+    ? { ...record, message: `${named} (from ${variable})${record.message.slice(named.length)}` }
+    : record;
 }
 
 const isPlainObject = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -230,7 +235,7 @@ function anySignal(signals) {
     if (aborted >= 0) listeners[aborted]();
     else each('addEventListener');
   } catch {
-    throw invalidArgument('a signal threw when read or listened to');
+    throw invalidArgument('a signal threw when read or listened to', 'signal');
   }
   return { signal: controller.signal, release: () => { try { each('removeEventListener'); } catch {} } };
 }

@@ -24,6 +24,7 @@ export const { YunxiaoError } = { YunxiaoError: class extends Error {
     own('attempts', Number.isInteger(record.attempts) ? record.attempts : 0);
     if (typeof record.path === 'string') own('path', record.path);
     if (Number.isFinite(record.retryAfterMs)) own('retryAfterMs', record.retryAfterMs);
+    if (typeof record.argument === 'string') own('argument', record.argument);
     Object.defineProperty(this, BRAND, { value: true });
     Object.defineProperty(this, CLASS, { value: new.target.className });
   }
@@ -99,6 +100,7 @@ export function errorFromRecord(record) {
   return new Class(record);
 }
 
-export function invalidArgument(message) {
-  return new InvalidArgumentError({ code: 'InvalidArgument', message: `InvalidArgument: ${message}` });
+/** `argument`: the argument or option to blame, when one is (its name starts `message`). */
+export function invalidArgument(message, argument) {
+  return new InvalidArgumentError({ code: 'InvalidArgument', message: `InvalidArgument: ${message}`, argument });
 }

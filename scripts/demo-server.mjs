@@ -320,7 +320,8 @@ const DATA_HEADERS = {
 };
 
 function send(res, status, headers, body = '', method = 'GET') {
-  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  // A relayed 204 or 304 has a null body.
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body ?? Buffer.alloc(0);
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...DATA_HEADERS, ...headers, 'content-length': bytes.length });
   res.end(method === 'HEAD' ? undefined : bytes);
 }

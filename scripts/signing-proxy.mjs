@@ -20,7 +20,7 @@
 // timeout of its own below the page's: retries, timeouts and Cancel are decided by the page's
 // copy of the package, exactly as if it called the API directly.
 
-import { InvalidArgumentError, listPipelineJobs } from '../pkg/node/index.mjs';
+import { InvalidArgumentError, YunxiaoClient } from '../pkg/node/index.mjs';
 import { echoedForms, echoPattern, fromUnits, holdsEcho, MAX_ESCAPE_LEVELS, revealsEchoWhenUnescaped, signatureOf, withoutEchoes } from '../js/package/echoes.cjs';
 
 /** The one API the proxy forwards (raw, still percent-encoded path), optionally behind an emulator scenario prefix. */
@@ -30,6 +30,13 @@ const RELAYED_HEADERS = ['content-type', 'x-acs-request-id', 'x-request-id', 'da
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 // The package's limit for maxResponseBytes (100 MiB).
 const MAX_RESPONSE_BYTES_LIMIT = 100 * 1024 * 1024;
+/** What the page's request gives the package; the package's refusal of anything else is the proxy's fault. */
+const PAGE_ARGUMENTS = new Set(['organizationId', 'pipelineId', 'category']);
+/** A category as the package sends it (after trimming and upper-casing), as src/core/request.rs checks it. */
+const CATEGORY = /^[A-Z][A-Z0-9_]{0,63}$/;
+/** How long a page is asked to wait after a ProxyBusy: a random wait in this range (ms), so that
+ *  the calls turned away together do not all come back together. */
+const BUSY_WAIT_MS = [500, 1500];
 
 /** A mistake in createSigningProxy's options: an InvalidArgumentError, as the package's own options' are. */
 const refused = (reason) => new InvalidArgumentError({ code: 'InvalidArgument', message: `createSigningProxy: ${reason}` });
@@ -37,6 +44,8 @@ const refused = (reason) => new InvalidArgumentError({ code: 'InvalidArgument', 
 /**
  * Parses the part of an incoming URL after the proxy's base path. Returns
  * `{ organizationId, pipelineId, category, scenario }` or `{ error }` (a reason for a 4xx).
+ * The category is the one the call sends: trimmed and upper-cased, as the package does (so an
+ * `allow` rule sees what is signed: `deploy ` is `DEPLOY`), or an error when it is not one.
  */
 export function parseProxiedCall(rawPath, rawQuery) {
   const match = API_PATH.exec(rawPath);
@@ -52,7 +61,10 @@ export function parseProxiedCall(rawPath, rawQuery) {
   const query = new URLSearchParams(rawQuery);
   const keys = [...query.keys()];
   if (keys.length !== 1 || keys[0] !== 'category') return { error: 'the query must be exactly ?category=…' };
-  return { organizationId, pipelineId, category: query.get('category'), scenario: match[1] ?? null };
+  // ASCII letters only, as the package does (`toUpperCase` would turn `ı` into `I`).
+  const category = query.get('category').trim().replace(/[a-z]+/g, (letters) => letters.toUpperCase());
+  if (!CATEGORY.test(category)) return { error: 'the category must match ^[A-Z][A-Z0-9_]*$ after trimming and upper-casing, with at most 64 characters (e.g. DEPLOY)' };
+  return { organizationId, pipelineId, category, scenario: match[1] ?? null };
 }
 
 /**
@@ -87,13 +99,14 @@ function credentialOptions(credentials) {
  * - scenarios: accept the emulator's `/_s/{id}` prefix (emulator only)
  * - timeoutMs: a safety net above the page's own timeout (the page's package times out first)
  * - allow: `({ organizationId, pipelineId, category }) => boolean` (or a promise of one): which
- *   calls to sign; others get a 403 `ProxyForbidden`. The proxy signs for whoever reaches it:
- *   authenticate callers before `forward`, and name the pipelines they may list here.
- * - maxConcurrentCalls: calls to the upstream at once; past it a 503 `ProxyBusy` with
- *   `Retry-After: 1`, which the page's package waits out and retries. Each call holds its answer
- *   (up to maxResponseBytes) several times over while it is read and redacted: this bounds that.
- *   An answer `forward` has returned is the caller's to send: a client slow to read it keeps it
- *   alive after its place is free.
+ *   calls to sign (the category as sent: upper-cased); others get a 403 `ProxyForbidden`. The
+ *   proxy signs for whoever reaches it: authenticate callers before `forward`, and name the
+ *   pipelines they may list here.
+ * - maxConcurrentCalls: calls to the upstream at once; past it a 503 `ProxyBusy` asking for a
+ *   wait of 0.5 to 1.5 s (random), which the page's package waits out and retries. Each call
+ *   holds its answer (up to maxResponseBytes) several times over while it is read and
+ *   redacted: this bounds that. An answer `forward` has returned is the caller's to send: a
+ *   client slow to read it keeps it alive after its place is free.
  */
 export function createSigningProxy(options) {
   if (options === null || typeof options !== 'object') throw refused('takes an options object: { upstream, credentials, … }');
@@ -108,6 +121,8 @@ export function createSigningProxy(options) {
     fetch: baseFetch = globalThis.fetch,
   } = options;
   if (!canSign(credentials)) throw refused('credentials need accessKeyId and accessKeySecret, or a token');
+  const credentialProblem = problemWithCredentials(credentials);
+  if (credentialProblem) throw refused(credentialProblem);
   if (typeof allow !== 'function') throw refused('allow must be a function');
   if (typeof baseFetch !== 'function') throw refused('fetch must be a function');
   if (!(Number.isInteger(maxConcurrentCalls) || maxConcurrentCalls === Infinity) || maxConcurrentCalls < 1) {
@@ -130,6 +145,9 @@ export function createSigningProxy(options) {
     throw refused('credentials.edition is center or region, and goes with a token only');
   }
   const base = String(upstream).replace(/\/+$/, '');
+  // One client for all calls: it keeps the clock offset a clock-skew retry learns, so a server
+  // whose clock is off pays that extra round trip once, not on every call.
+  const client = new YunxiaoClient({ ...credentialOptions(credentials), maxRetries: 0, timeoutMs, maxResponseBytes });
   const secrets = [credentials.accessKeySecret, credentials.securityToken, credentials.token].filter((s) => typeof s === 'string' && s.length > 0);
   const echoes = echoesOf(secrets);
   const redact = (text) => withoutEchoes(text, echoes.patterns);
@@ -147,6 +165,9 @@ export function createSigningProxy(options) {
     // Checked and counted with no await between: calls that arrive together cannot all pass.
     if (callsInFlight >= maxConcurrentCalls) {
       const busy = proxyError(503, 'ProxyBusy', `this proxy is at its limit of ${maxConcurrentCalls} calls at once; try again`);
+      // The package waits what x-acs-retry-after says; other clients read Retry-After (whole seconds).
+      const [least, most] = BUSY_WAIT_MS;
+      busy.headers['x-acs-retry-after'] = String(least + Math.floor(Math.random() * (most - least)));
       busy.headers['retry-after'] = '1';
       return busy;
     }
@@ -184,13 +205,9 @@ export function createSigningProxy(options) {
 
     let failure = null;
     try {
-      await listPipelineJobs(call.organizationId, call.pipelineId, call.category, {
+      await client.listPipelineJobs(call.organizationId, call.pipelineId, call.category, {
         endpoint: call.scenario === null ? base : `${base}/_s/${call.scenario}`,
-        ...credentialOptions(credentials),
         fetch: capturingFetch,
-        maxRetries: 0,
-        timeoutMs,
-        maxResponseBytes,
         signal,
       });
     } catch (error) {
@@ -201,12 +218,15 @@ export function createSigningProxy(options) {
     // No upstream answer to relay: say why, in the gateway's error shape so the page's package
     // classifies it (5xx → ServerError, retryable; 400 → BadRequestError).
     if (tooLarge) return proxyError(502, 'ProxyResponseTooLarge', `the upstream answer is larger than ${maxResponseBytes} bytes`);
-    // The proxy's own upstream or credentials refused (creation checks only the plain cases):
-    // the server's fault, not the page's.
-    if (failure?.code === 'InvalidArgument' && /^InvalidArgument: (?:endpoint|accessKey|securityToken|token|edition)/.test(failure.message)) {
+    // The package refused what the page asked (an id, the category): the page's fault. Anything
+    // else it refused is this proxy's own upstream or credentials (creation checks only the
+    // plain cases): the server's fault.
+    if (failure?.code === 'InvalidArgument' && PAGE_ARGUMENTS.has(failure.argument)) {
+      return proxyError(400, 'ProxyInvalidRequest', redact(failure.message));
+    }
+    if (failure?.code === 'InvalidArgument') {
       return proxyError(500, 'ProxyMisconfigured', `this proxy's upstream or credentials are refused: ${redact(failure.message)}`);
     }
-    if (failure?.code === 'InvalidArgument') return proxyError(400, 'ProxyInvalidRequest', redact(failure.message));
     if (failure?.name === 'TimeoutError') return proxyError(504, 'ProxyUpstreamTimeout', `no answer from the upstream within ${timeoutMs} ms`);
     return proxyError(502, 'ProxyUpstreamUnreachable', redact(String(failure?.message ?? 'no answer from the upstream')));
   }
@@ -232,6 +252,27 @@ function problemWithUpstream(text) {
   const host = url.hostname;
   const loopback = host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
   if (url.protocol === 'http:' && !loopback) return 'may be http:// only for a loopback host (localhost, 127.0.0.0/8, [::1]): use https://';
+  return null;
+}
+
+/** White space the package refuses at either end of a credential (Rust's `is_ascii_whitespace`). */
+const PADDED = /^[\t\n\f\r ]|[\t\n\f\r ]$/;
+/** What the package sends as a header: printable ASCII. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
+
+/**
+ * What is wrong with the credentials' values by the package's rules (each sent one printable
+ * ASCII, none with white space at either end), or null: found here, not as a 500 on every call.
+ * Names the field, never its value.
+ */
+function problemWithCredentials(credentials) {
+  for (const name of ['accessKeyId', 'accessKeySecret', 'securityToken', 'token']) {
+    const value = credentials[name];
+    if (value === undefined || value === null || value === '') continue;
+    if (typeof value !== 'string') return `credentials.${name} must be a string`;
+    if (PADDED.test(value)) return `credentials.${name} starts or ends with white space: remove it`;
+    if (name !== 'accessKeySecret' && !PRINTABLE_ASCII.test(value)) return `credentials.${name} must be printable ASCII`;
+  }
   return null;
 }
 
@@ -280,7 +321,8 @@ function relay({ status, headers, body }, echoes) {
     return proxyError(502, 'ProxyUpstreamEchoedSecret', 'the upstream answer held a credential written with XML escapes, which is not relayed');
   }
   if (clean !== text) bytes = Buffer.from(clean, 'utf8'); // a server that echoes a secret
-  return { status, headers: out, body: NULL_BODY_STATUSES.has(status) ? Buffer.alloc(0) : bytes };
+  // No body at all for these (`new Response(body, { status: 204 })` throws on an empty one).
+  return { status, headers: out, body: NULL_BODY_STATUSES.has(status) ? null : bytes };
 }
 
 // What the page's package reads from an XML error, and how: a mirror of src/core/normalize.rs

@@ -13,6 +13,9 @@
         clippy::todo, clippy::unimplemented
     )
 )]
+// `Error` is 136 bytes on a 64-bit host, past clippy's 128 for an `Err`; on wasm32, the target
+// that ships, it is about half that, and the lint is kept there (clippy's wasm32 pass).
+#![cfg_attr(not(target_arch = "wasm32"), allow(clippy::result_large_err))]
 
 pub mod core;
 

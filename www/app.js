@@ -80,8 +80,9 @@ function show(state, ...content) {
   // A control in the result (Retry, Cancel) that had focus is about to go: focus moves to the
   // result itself rather than falling back to the page.
   const hadFocus = result.contains(document.activeElement) && document.activeElement !== result;
+  // No aria-busy on the result while loading: Cancel is in it, and a busy region hides its
+  // content (the button with it) from some screen readers.
   result.dataset.state = state;
-  result.setAttribute('aria-busy', String(state === 'loading'));
   result.replaceChildren(...content);
   // The tab's title says what the page shows ("4 jobs", "Pipeline not found"), for whoever
   // comes back to it or hears it read.
@@ -252,8 +253,15 @@ function showJobs(request, { requestId, jobs }, ms) {
     button.textContent = `Show ${Math.min(ROWS_AT_A_TIME, jobs.length - shown)} more`;
   };
   button.addEventListener('click', () => {
+    const firstNew = tbody.rows.length;
     showMore();
-    if (more.hidden) result.focus(); // the button that had focus is gone
+    announce(`${tbody.rows.length} of ${jobs.length} shown.`);
+    // The button that had focus is gone: on to the first row it added, not back to the top.
+    if (more.hidden) {
+      const next = tbody.rows[firstNew];
+      next.tabIndex = -1;
+      next.focus();
+    }
   });
   showMore();
   show('ok', heading, shownContext, h('div', { class: 'table-wrap' }, table), more, requestIdLine(requestId));
@@ -280,10 +288,14 @@ function clip(text, limit = SHOWN_CHARS) {
   return { text: text.slice(0, end), more: text.length - end };
 }
 
-/** `text` clipped (direction marks shown, if asked), with a note of what was left out. */
-function shown(text, { limit = SHOWN_CHARS, bidi = false } = {}) {
+/** `text` clipped (direction marks shown, if asked; runs of Chinese, Japanese or Korean in it
+ *  marked with their language, if asked), with a note of what was left out. */
+function shown(text, { limit = SHOWN_CHARS, bidi = false, runs = false } = {}) {
   const { text: head, more } = clip(text, limit);
-  return [bidi ? withVisibleBidi(head) : head, more > 0 ? h('span', { class: 'muted clipped' }, ` … and ${more.toLocaleString('en')} more characters`) : null];
+  const parts = bidi ? withVisibleBidi(head) : [head];
+  const { lang } = runs ? langOf(head) : {};
+  return [lang ? parts.map((part) => (typeof part === 'string' ? inLanguage(part, lang) : part)) : parts,
+    more > 0 ? h('span', { class: 'muted clipped' }, ` … and ${more.toLocaleString('en')} more characters`) : null];
 }
 
 /** Chinese text (job names, parameter values) marked as such, so that a screen reader speaks it
@@ -293,6 +305,24 @@ const KANA = /[\p{Script=Hiragana}\p{Script=Katakana}]/u;
 const HANGUL = /\p{Script=Hangul}/u;
 const HAN = /\p{Script=Han}/u;
 const langOf = (text) => (KANA.test(text) ? { lang: 'ja' } : HANGUL.test(text) ? { lang: 'ko' } : HAN.test(text) ? { lang: 'zh' } : {});
+
+/** A run of such text in an English one (a server's message, raw parameters): from its first
+ *  such character to its last, with the digits, spaces and full-width punctuation between. */
+const CJK = String.raw`\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}`;
+const CJK_RUN = new RegExp(String.raw`[${CJK}](?:[${CJK}\u3000-\u303f\uff00-\uffef\p{Nd}\s]*[${CJK}\u3000-\u303f\uff00-\uffef])?`, 'gu');
+
+/** `text` with each run of Chinese (or Japanese, Korean) in it marked `lang`: a screen reader
+ *  speaks those in their voice and the rest in the page's English one. */
+function inLanguage(text, lang) {
+  const parts = [];
+  let last = 0;
+  for (const match of text.matchAll(CJK_RUN)) {
+    parts.push(text.slice(last, match.index), h('span', { lang }, match[0]));
+    last = match.index + match[0].length;
+  }
+  parts.push(text.slice(last));
+  return parts;
+}
 
 function row(job) {
   return h('tr', { role: 'row', dataset: { identifier: clip(job.identifier).text } },
@@ -337,7 +367,7 @@ function cell(label, className, ...content) {
 
 function renderParams({ lastJobParams, lastJobParamsRaw }) {
   const raw = () => h('details', { class: 'raw' },
-    h('summary', null, 'Raw text'), h('pre', null, h('code', null, shown(lastJobParamsRaw, { limit: SHOWN_RAW_CHARS, bidi: true }))));
+    h('summary', null, 'Raw text'), h('pre', null, h('code', null, shown(lastJobParamsRaw, { limit: SHOWN_RAW_CHARS, bidi: true, runs: true }))));
   if (lastJobParams === null) {
     // The package refuses an object JavaScript cannot hold exactly (numbers it would round, or
     // nesting too deep) as it refuses text that is no object: tell the two apart for the reader.
@@ -412,7 +442,11 @@ function showError(request, error, info) {
     ? h('button', { type: 'button', class: 'primary', id: 'retry', onclick: () => search(request) }, 'Retry')
     : null;
   // The field the package refused, by its label: marked, and where the focus goes.
-  const field = !sent && Object.keys(LABELS).find((name) => String(error.message).startsWith(`InvalidArgument: ${name} `));
+  const field = !sent && Object.hasOwn(LABELS, error.argument) ? error.argument : null;
+  // What is wrong with it, said with the field's label (the message, which starts with the
+  // argument it blames, says `pipelineId`).
+  const named = `InvalidArgument: ${field} `;
+  const problem = field && (error.message.startsWith(named) ? `The ${LABELS[field]} ${error.message.slice(named.length)}.` : error.message);
   const extra = isOurs ? advice(request, error) : null;
   // Said in words first (which field to fix, when one was refused); the class and code last.
   announce(`${title}.${field ? ` Check the ${LABELS[field]} field.` : ''} (${className}${isOurs ? `, ${error.code}` : ''})`);
@@ -422,16 +456,20 @@ function showError(request, error, info) {
       h('h2', { id: 'error-title', class: 'result-title' }, title)),
     h('p', { class: 'lead' }, lead, extra ? ` ${extra}` : null),
     field ? h('p', { class: 'lead' }, `Check the ${LABELS[field]} field.`) : null,
+    field ? h('p', { class: 'field-problem', id: 'field-problem' }, shown(problem, { bidi: true })) : null,
     sent ? context(request, '.') : null,
-    h('p', { class: 'message', id: 'error-message' }, shown(String(error?.message ?? error), { bidi: true })),
+    h('p', { class: 'message', id: 'error-message' }, shown(String(error?.message ?? error), { bidi: true, runs: true })),
     isOurs ? h('dl', { class: 'facts' }, facts) : null,
     meaning,
     retry ? h('div', { class: 'actions' }, retry, h('span', { class: 'hint' }, 'This error is retryable.')) : null,
   ));
   if (field) {
     fields[field].setAttribute('aria-invalid', 'true');
-    fields[field].setAttribute('aria-describedby', 'error-message');
+    fields[field].setAttribute('aria-describedby', 'field-problem');
     fields[field].focus();
+    // It may have had the focus already (Enter pressed in it), and a phone's view may have
+    // followed the spinner down to the result: focus() alone would not bring it back.
+    fields[field].scrollIntoView({ block: 'center' });
   }
 }
 

@@ -11,6 +11,7 @@ export type ProxyCredentials =
 export interface ProxiedCall {
   organizationId: string;
   pipelineId: string;
+  /** As it is sent: trimmed and upper-cased (`deploy` is `DEPLOY`). */
   category: string;
 }
 
@@ -27,8 +28,9 @@ export interface SigningProxyOptions {
   maxResponseBytes?: number | undefined;
   /** Calls to the upstream at once (each holds its answer while it is read and redacted; an
    *  answer already returned, while your server sends it, is no longer counted); past it a 503
-   *  `ProxyBusy` with `Retry-After: 1`, which the page's package waits out and retries. A
-   *  positive integer, or `Infinity`. Default 16. */
+   *  `ProxyBusy` asking for a random wait of 0.5 to 1.5 s (`x-acs-retry-after`; `Retry-After: 1`
+   *  for other clients), which the page's package waits out and retries. A positive integer, or
+   *  `Infinity`. Default 16. */
   maxConcurrentCalls?: number | undefined;
   /** Accept the emulator's `/_s/{id}` scenario prefix (the repository's emulator only). */
   scenarios?: boolean | undefined;
@@ -40,7 +42,8 @@ export interface SigningProxyOptions {
 export interface ProxiedAnswer {
   status: number;
   headers: Record<string, string>;
-  body: Uint8Array;
+  /** null for a status that has no body (204, 304…): `new Response(body, …)` takes it as it is. */
+  body: Uint8Array | null;
 }
 
 /** The incoming request, after your server's base path: `/organization/{org}/pipeline/{p}/jobs` and `category=…`. */
@@ -51,7 +54,8 @@ export interface ProxiedRequest {
   signal?: AbortSignal | undefined;
 }
 
-/** Throws the package's `InvalidArgumentError` (`code: "InvalidArgument"`) for options it would refuse on every call. */
+/** Throws the package's `InvalidArgumentError` (`code: "InvalidArgument"`) for options it would refuse on every call
+ *  (credentials that are not strings, not printable ASCII, or padded with white space among them). */
 export function createSigningProxy(options: SigningProxyOptions): (request: ProxiedRequest) => Promise<ProxiedAnswer | null>;
 
 /** The call in a request's path and query, or why it is not one the proxy forwards. */

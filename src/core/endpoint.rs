@@ -30,10 +30,10 @@ pub const QUOTED_CHARS: usize = 80;
 fn bad(text: &str, why: &str) -> Error {
     if text.contains('@') {
         // It may carry a password: say what is wrong without repeating it.
-        return Error::invalid_argument(format!("endpoint is not usable: {why}"));
+        return Error::invalid_option("endpoint", &format!("is not usable: {why}"));
     }
     // The endpoint is not a secret, but it may be long or hostile: show a bounded prefix.
-    Error::invalid_argument(format!("endpoint {} is not usable: {why}", quoted(text, QUOTED_CHARS)))
+    Error::invalid_option("endpoint", &format!("{} is not usable: {why}", quoted(text, QUOTED_CHARS)))
 }
 
 impl Endpoint {

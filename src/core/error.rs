@@ -74,6 +74,9 @@ pub struct Error {
     pub retry_after_ms: Option<u64>,
     /// How many requests were sent for this call (0 for bad arguments).
     pub attempts: u32,
+    /// For `InvalidArgument`: the argument or option refused (`pipelineId`, `endpoint`), when
+    /// one is to blame. JS reads this, never the message's wording.
+    pub argument: Option<&'static str>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -89,11 +92,23 @@ impl Error {
             path: None,
             retry_after_ms: None,
             attempts: 0,
+            argument: None,
         }
     }
 
     pub fn invalid_argument(detail: impl Into<String>) -> Self {
         Error::new(ErrorKind::InvalidArgument, "InvalidArgument", detail)
+    }
+
+    /// A refused argument or option, named first in the message: `pipelineId must not be empty`.
+    pub fn invalid_option(argument: &'static str, problem: &str) -> Self {
+        Error::invalid_argument(format!("{argument} {problem}")).blaming(argument)
+    }
+
+    /// Names the argument or option this refusal is about.
+    pub fn blaming(mut self, argument: &'static str) -> Self {
+        self.argument = Some(argument);
+        self
     }
 
     pub fn network(detail: impl Into<String>) -> Self {

@@ -87,15 +87,15 @@ pub struct CallTarget {
 
 /// An id used as a path segment: encoded, so any text is safe, but empty, `.` and `..` would
 /// change which resource the path names.
-pub fn validate_id(name: &str, value: &str, allow_empty: bool) -> Result<()> {
+pub fn validate_id(name: &'static str, value: &str, allow_empty: bool) -> Result<()> {
     if value.is_empty() && !allow_empty {
-        return Err(Error::invalid_argument(format!("{name} must not be empty")));
+        return Err(Error::invalid_option(name, "must not be empty"));
     }
     if value == "." || value == ".." {
-        return Err(Error::invalid_argument(format!("{name} must not be \".\" or \"..\"")));
+        return Err(Error::invalid_option(name, "must not be \".\" or \"..\""));
     }
     if value.len() > 1024 {
-        return Err(Error::invalid_argument(format!("{name} is longer than 1024 bytes")));
+        return Err(Error::invalid_option(name, "is longer than 1024 bytes"));
     }
     Ok(())
 }
@@ -117,23 +117,27 @@ pub fn normalize_category(category: Option<&str>) -> Result<String> {
     } else {
         // Said apart: a long category that matches the pattern must not be told it does not.
         let rule = if matches { "it must be at most 64 characters" } else { "it must match ^[A-Z][A-Z0-9_]*$" };
-        Err(Error::invalid_argument(format!(
-            "category {} is invalid: {rule} after trimming and upper-casing (e.g. \"DEPLOY\")",
-            quoted(text, CATEGORY_QUOTED_CHARS)
-        )))
+        Err(Error::invalid_option(
+            "category",
+            &format!(
+                "{} is invalid: {rule} after trimming and upper-casing (e.g. \"DEPLOY\")",
+                quoted(text, CATEGORY_QUOTED_CHARS)
+            ),
+        ))
     }
 }
 
 /// Values that go into a header must be printable ASCII: anything else could not be sent
 /// (or could split the header). The value itself is not echoed: it may be a secret.
-pub fn validate_header_value(option: &str, value: &str) -> Result<()> {
+pub fn validate_header_value(option: &'static str, value: &str) -> Result<()> {
     if value.is_empty() {
-        return Err(Error::invalid_argument(format!("{option} must not be empty")));
+        return Err(Error::invalid_option(option, "must not be empty"));
     }
     if let Some(pos) = value.bytes().position(|b| !(0x20..0x7f).contains(&b)) {
-        return Err(Error::invalid_argument(format!(
-            "{option} must be printable ASCII (invalid character at position {pos})"
-        )));
+        return Err(Error::invalid_option(
+            option,
+            &format!("must be printable ASCII (invalid character at position {pos})"),
+        ));
     }
     Ok(())
 }
@@ -142,7 +146,7 @@ pub fn validate_header_value(option: &str, value: &str) -> Result<()> {
 /// `validate_header_value` (which refuses tabs), and no space at either end. HTTP drops those,
 /// so the server would check a signature (V1 signs `x-acs-security-token` as given) over
 /// another value.
-pub fn validate_credential_value(option: &str, value: &str) -> Result<()> {
+pub fn validate_credential_value(option: &'static str, value: &str) -> Result<()> {
     validate_header_value(option, value)?;
     refuse_padding(option, value)
 }
@@ -151,11 +155,11 @@ pub fn validate_credential_value(option: &str, value: &str) -> Result<()> {
 /// from): sent, HTTP would drop it (the server would check another value than the one signed);
 /// the AccessKey secret, never sent, would sign with a key the server does not have. Either way
 /// a pasting slip, told apart from a wrong key.
-pub fn refuse_padding(option: &str, value: &str) -> Result<()> {
+pub fn refuse_padding(option: &'static str, value: &str) -> Result<()> {
     if value.trim_matches(|c: char| c.is_ascii_whitespace()).len() != value.len() {
-        return Err(Error::invalid_argument(format!(
-            "{option} starts or ends with white space: remove it (the server would check another value)"
-        )));
+        return Err(Error::invalid_option(
+            option, "starts or ends with white space: remove it (the server would check another value)",
+        ));
     }
     Ok(())
 }
@@ -344,5 +348,30 @@ mod tests {
             assert!(err.message().contains("securityToken starts or ends with white space"), "{}", err.message());
         }
         assert!(validate_credential_value("token", "pt-a b").is_ok(), "inner spaces are sent as they are");
+    }
+
+    /// JS marks the field to fix by `argument` (the demo page, the proxy, the environment's
+    /// variable names): each refusal names it, and its message starts with it.
+    #[test]
+    fn a_refusal_names_the_argument_it_blames_first() {
+        let refusals = [
+            ("organizationId", validate_id("organizationId", "", false)),
+            ("pipelineId", validate_id("pipelineId", "..", false)),
+            ("pipelineId", validate_id("pipelineId", &"1".repeat(1025), false)),
+            ("category", normalize_category(Some("de ploy")).map(drop)),
+            ("category", normalize_category(Some(&"A".repeat(65))).map(drop)),
+            ("userAgent", validate_header_value("userAgent", "ü")),
+            ("accessKeyId", validate_credential_value("accessKeyId", "")),
+            ("token", validate_credential_value("token", "pt ")),
+            ("accessKeySecret", refuse_padding("accessKeySecret", "\tsecret")),
+            ("endpoint", Endpoint::parse("ftp://x", false).map(drop)),
+            ("endpoint", Endpoint::parse("https://user:pw@x.example.com", false).map(drop)),
+        ];
+        for (argument, refusal) in refusals {
+            let error = refusal.unwrap_err();
+            assert_eq!(error.argument, Some(argument), "{}", error.message());
+            assert!(error.message().starts_with(&format!("InvalidArgument: {argument} ")), "{}", error.message());
+        }
+        assert_eq!(Error::invalid_argument("several at once").argument, None);
     }
 }

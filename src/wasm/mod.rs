@@ -153,6 +153,9 @@ fn error_record(error: &Error) -> JsValue {
     if let Some(ms) = error.retry_after_ms {
         set(&record, "retryAfterMs", JsValue::from_f64(ms as f64));
     }
+    if let Some(argument) = error.argument {
+        set(&record, "argument", JsValue::from_str(argument));
+    }
     record.into()
 }
 

@@ -78,12 +78,12 @@ fn prepare_with(
         None => None,
         Some("center") => Some(Edition::Center),
         Some("region") => Some(Edition::Region),
-        Some(_) => return Err(Error::invalid_argument("edition must be \"center\" or \"region\"")),
+        Some(_) => return Err(Error::invalid_option("edition", "must be \"center\" or \"region\"")),
     };
     let version = match options.string("signatureVersion")?.map(|v| v.to_ascii_lowercase()).as_deref() {
         None | Some("v3") => SignatureVersion::V3,
         Some("v1") => SignatureVersion::V1,
-        Some(_) => return Err(Error::invalid_argument("signatureVersion must be \"v3\" or \"v1\"")),
+        Some(_) => return Err(Error::invalid_option("signatureVersion", "must be \"v3\" or \"v1\"")),
     };
     let allow_insecure_http = options.boolean("allowInsecureHttp")?.unwrap_or(false);
     let endpoint_text = options.string("endpoint")?;
@@ -104,16 +104,14 @@ fn prepare_with(
             Auth::Token(token, edition.unwrap_or(default_edition))
         }
         (None, _) if edition.is_some() => {
-            return Err(Error::invalid_argument(
-                "edition applies to the token API only: pass token, or drop edition",
-            ))
+            return Err(Error::invalid_option("edition", "applies to the token API only: pass token, or drop edition"))
         }
         (None, true) => {
             let Some(access_key_id) = access_key_id else {
-                return Err(Error::invalid_argument("accessKeyId is missing (accessKeySecret or securityToken was given)"));
+                return Err(Error::invalid_option("accessKeyId", "is missing (accessKeySecret or securityToken was given)"));
             };
             let Some(access_key_secret) = access_key_secret else {
-                return Err(Error::invalid_argument("accessKeySecret is missing (accessKeyId was given)"));
+                return Err(Error::invalid_option("accessKeySecret", "is missing (accessKeyId was given)"));
             };
             request::validate_credential_value("accessKeyId", &access_key_id)?;
             request::refuse_padding("accessKeySecret", access_key_secret.expose())?;
@@ -121,8 +119,9 @@ fn prepare_with(
                 request::validate_credential_value("securityToken", token.expose())?;
             }
             if version == SignatureVersion::V1 && !super::transport::can_send_date_header() {
-                return Err(Error::invalid_argument(
-                    "signatureVersion \"v1\" cannot work in a browser: it signs the Date header, which browsers do not let scripts send; use \"v3\" (the default)",
+                return Err(Error::invalid_option(
+                    "signatureVersion",
+                    "\"v1\" cannot work in a browser: it signs the Date header, which browsers do not let scripts send; use \"v3\" (the default)",
                 ));
             }
             Auth::AccessKey(Credentials { access_key_id, access_key_secret, security_token }, version)
@@ -202,10 +201,13 @@ extern "C" {
 fn check_punycode(endpoint: &Endpoint) -> Result<()> {
     let punycode = endpoint.host.split('.').any(|label| label.starts_with("xn--"));
     if punycode && Url::new(&endpoint.origin()).is_err() {
-        return Err(Error::invalid_argument(format!(
-            "endpoint host {} is not a valid internationalised domain name (an xn-- label that does not decode)",
-            endpoint.host
-        )));
+        return Err(Error::invalid_option(
+            "endpoint",
+            &format!(
+                "host {} is not a valid internationalised domain name (an xn-- label that does not decode)",
+                endpoint.host
+            ),
+        ));
     }
     Ok(())
 }
@@ -218,12 +220,12 @@ const MAX_STRING_UNITS: u32 = 16 * 1024;
 
 /// A string argument, refusing lone UTF-16 surrogates (they have no UTF-8 form and would be
 /// silently replaced, naming a different resource).
-fn plain_string(name: &str, value: &JsValue) -> Result<String> {
+fn plain_string(name: &'static str, value: &JsValue) -> Result<String> {
     let Some(js) = value.dyn_ref::<JsString>() else {
-        return Err(Error::invalid_argument(format!("{name} must be a string")));
+        return Err(Error::invalid_option(name, "must be a string"));
     };
     if js.length() > MAX_STRING_UNITS {
-        return Err(Error::invalid_argument(format!("{name} is longer than {MAX_STRING_UNITS} characters")));
+        return Err(Error::invalid_option(name, &format!("is longer than {MAX_STRING_UNITS} characters")));
     }
     // The conversion turns a lone surrogate into U+FFFD. Only a string that then holds U+FFFD
     // is checked unit by unit (`is_valid_utf16` crosses into JS per UTF-16 unit, about 100
@@ -232,17 +234,17 @@ fn plain_string(name: &str, value: &JsValue) -> Result<String> {
     // (`find_str`, not `str::contains`: a non-ASCII char pattern brings in the two-way searcher.)
     let text = String::from(js);
     if find_str(&text, "\u{FFFD}").is_some() && !js.is_valid_utf16() {
-        return Err(Error::invalid_argument(format!("{name} contains an unpaired UTF-16 surrogate")));
+        return Err(Error::invalid_option(name, "contains an unpaired UTF-16 surrogate"));
     }
     Ok(text)
 }
 
-fn id_argument(name: &str, value: &JsValue, allow_empty: bool) -> Result<String> {
+fn id_argument(name: &'static str, value: &JsValue, allow_empty: bool) -> Result<String> {
     let text = if let Some(n) = value.as_f64() {
         if !(n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= MAX_SAFE_INTEGER) {
-            return Err(Error::invalid_argument(format!(
-                "{name} given as a number must be a non-negative safe integer; pass larger ids as strings"
-            )));
+            return Err(Error::invalid_option(
+                name, "given as a number must be a non-negative safe integer; pass larger ids as strings",
+            ));
         }
         format!("{}", n as u64)
     } else if value.is_undefined() || value.is_null() {
@@ -250,7 +252,7 @@ fn id_argument(name: &str, value: &JsValue, allow_empty: bool) -> Result<String>
     } else if value.is_string() {
         plain_string(name, value)?
     } else {
-        return Err(Error::invalid_argument(format!("{name} must be a string or a number")));
+        return Err(Error::invalid_option(name, "must be a string or a number"));
     };
     request::validate_id(name, &text, allow_empty)?;
     Ok(text)
@@ -266,51 +268,49 @@ impl<'a> Options<'a> {
             return Ok(Options { object: None });
         }
         if !value.is_object() || value.is_function() {
-            return Err(Error::invalid_argument("options must be an object"));
+            return Err(Error::invalid_option("options", "must be an object"));
         }
         Ok(Options { object: Some(value) })
     }
 
     /// The option's value; `undefined` and `null` mean "not given".
-    fn get(&self, name: &str) -> Result<Option<JsValue>> {
+    fn get(&self, name: &'static str) -> Result<Option<JsValue>> {
         let Some(object) = self.object else {
             return Ok(None);
         };
         match Reflect::get(object, &super::name(name)) {
             Ok(v) if v.is_undefined() || v.is_null() => Ok(None),
             Ok(v) => Ok(Some(v)),
-            Err(_) => Err(Error::invalid_argument(format!("reading option {name} threw"))),
+            Err(_) => Err(Error::invalid_argument(format!("reading option {name} threw")).blaming(name)),
         }
     }
 
-    fn string(&self, name: &str) -> Result<Option<String>> {
+    fn string(&self, name: &'static str) -> Result<Option<String>> {
         self.get(name)?.map(|v| plain_string(name, &v)).transpose()
     }
 
     /// A secret option: an empty string counts as "not given" (empty env variables).
-    fn secret(&self, name: &str) -> Result<Option<Secret>> {
+    fn secret(&self, name: &'static str) -> Result<Option<Secret>> {
         Ok(self.string(name)?.filter(|s| !s.is_empty()).map(Secret::new))
     }
 
-    fn boolean(&self, name: &str) -> Result<Option<bool>> {
+    fn boolean(&self, name: &'static str) -> Result<Option<bool>> {
         match self.get(name)? {
             None => Ok(None),
-            Some(v) => {
-                v.as_bool().map(Some).ok_or_else(|| Error::invalid_argument(format!("{name} must be a boolean")))
-            }
+            Some(v) => v.as_bool().map(Some).ok_or_else(|| Error::invalid_option(name, "must be a boolean")),
         }
     }
 
-    fn integer(&self, name: &str, min: f64, max: f64) -> Result<Option<f64>> {
+    fn integer(&self, name: &'static str, min: f64, max: f64) -> Result<Option<f64>> {
         match self.get(name)? {
             None => Ok(None),
             Some(v) => match v.as_f64() {
                 Some(n) if n.fract() == 0.0 && n >= min && n <= max => Ok(Some(n)),
                 // Integers printed as integers: float formatting would add kilobytes to the wasm.
-                _ => Err(Error::invalid_argument(format!(
-                    "{name} must be an integer from {} to {}",
-                    min as u64, max as u64
-                ))),
+                _ => Err(Error::invalid_option(
+                    name,
+                    &format!("must be an integer from {} to {}", min as u64, max as u64),
+                )),
             },
         }
     }
@@ -319,7 +319,7 @@ impl<'a> Options<'a> {
         match self.get("fetch")? {
             None => Ok(None),
             Some(v) => {
-                v.dyn_into::<Function>().map(Some).map_err(|_| Error::invalid_argument("fetch must be a function"))
+                v.dyn_into::<Function>().map(Some).map_err(|_| Error::invalid_option("fetch", "must be a function"))
             }
         }
     }
@@ -337,7 +337,7 @@ impl<'a> Options<'a> {
         if looks_like_signal {
             Ok(Some(v.unchecked_into()))
         } else {
-            Err(Error::invalid_argument("signal must be an AbortSignal"))
+            Err(Error::invalid_option("signal", "must be an AbortSignal"))
         }
     }
 }

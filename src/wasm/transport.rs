@@ -559,7 +559,9 @@ fn response_status(response: &JsValue) -> Result<u16, Failure> {
         {
             Err(fail(Error::network(format!("the server answered with an invalid HTTP status ({})", status as u32))))
         }
-        _ => Err(fail(Error::invalid_argument("fetch resolved to something that is not a Response (no valid status)"))),
+        _ => {
+            Err(fail(Error::invalid_option("fetch", "resolved to something that is not a Response (no valid status)")))
+        }
     }
 }
 

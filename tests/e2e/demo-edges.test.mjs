@@ -56,12 +56,14 @@ test('a big listing shows 200 rows at a time, with a button for more', async () 
     await page.click('#show-more');
     assert.equal(await rows(), 400);
     assert.equal(await page.locator('#show-more').innerText(), 'Show 50 more');
+    assert.equal(await page.locator('#status').innerText(), '400 of 450 shown.', 'what the button did, said');
     await page.focus('#show-more');
     await page.keyboard.press('Enter');
     assert.equal(await rows(), 450);
     assert.equal(await page.locator('#result .more').isVisible(), false);
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'result', 'the focus does not fall to the page');
-    assert.equal(await page.locator('#status').innerText(), '450 jobs listed.');
+    // The button is gone: the focus goes on to the first row it added, not to the page or back to the top.
+    assert.equal(await page.evaluate(() => document.activeElement === document.querySelectorAll('#result tbody tr')[400]), true);
+    assert.equal(await page.locator('#status').innerText(), '450 of 450 shown.');
     await screenshot(page, 'big-listing');
     assertNoConsoleErrors(problems);
   });
@@ -167,6 +169,41 @@ test('on a phone, a search started below the fold brings the result into view', 
   }, { viewport: PHONE });
 });
 
+test('on a phone, Enter in a field the package refuses leaves that field in view, focused', async () => {
+  await withAnswer(() => jobs(2), async ({ page, problems }) => {
+    await waitForResult(page, 'ok');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.fill('#pipelineId', '..');
+    await page.press('#pipelineId', 'Enter');
+    await waitForResult(page, 'error');
+    await page.waitForTimeout(300); // any smooth scrolling done
+    const { id, top, bottom, height } = await page.evaluate(() => {
+      const box = document.activeElement.getBoundingClientRect();
+      return { id: document.activeElement.id, top: box.top, bottom: box.bottom, height: innerHeight };
+    });
+    assert.equal(id, 'pipelineId');
+    assert.ok(top >= 0 && bottom <= height, `the focused field is at ${top}–${bottom}px, the view is ${height}px tall`);
+    assertNoConsoleErrors(problems);
+  }, { viewport: PHONE });
+});
+
+test('Chinese in a server message or the raw parameters is marked as Chinese, run by run; the English around it is not', async () => {
+  let status = 404;
+  await withAnswer(() => (status === 404
+    ? { status, json: { RequestId: REQUEST_ID, Code: 'InvalidPipeline.NotFound', Message: '流水线不存在。 Pipeline 42 not found' } }
+    : jobs(1, () => ({ identifier: 'deploy', jobName: 'Deploy', lastJobId: 1, lastJobParams: '{"env":"生产 环境","branch":"main"}' }))), async ({ page, problems }) => {
+    await waitForResult(page, 'error');
+    const runs = (selector) => page.locator(selector).evaluateAll((spans) => spans.map((span) => [span.lang, span.textContent]));
+    assert.deepEqual(await runs('#error-message [lang]'), [['zh', '流水线不存在。']]);
+    assert.equal(await page.locator('#error-message').getAttribute('lang'), null, 'the message as a whole stays English');
+    status = 200;
+    await submitAgain(page);
+    await waitForResult(page, 'ok');
+    assert.deepEqual(await runs('#result .raw code [lang]'), [['zh', '生产 环境']]);
+    assertNoConsoleErrors(problems, { apiStatuses: [404] });
+  });
+});
+
 test('megabytes in one field: each shows its first 2,000 characters (the raw text 20,000), at most 200 parameters, and says what it left out', async () => {
   // Laid out whole, fields like these froze the tab for minutes (one element per direction mark
   // or parameter).
@@ -230,6 +267,9 @@ test('a field the package refuses is marked and focused; the status line says wh
     assert.equal(await page.getAttribute('#organizationId', 'aria-invalid'), null);
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'pipelineId');
     assert.match(await page.locator('#result').innerText(), /Check the Pipeline ID field\./);
+    // The field's description is its own problem, in its label's words, not the developer's message.
+    assert.equal(await page.getAttribute('#pipelineId', 'aria-describedby'), 'field-problem');
+    assert.equal(await page.locator('#field-problem').innerText(), 'The Pipeline ID must not be "." or "..".');
     assert.match(await page.locator('#result .facts').innerText(), /none: nothing was sent/);
     assert.equal(await page.locator('#result .meaning').count(), 0, 'no API table lookup for a request never sent');
     assert.equal(await page.locator('#status').innerText(), 'Invalid input. Check the Pipeline ID field. (InvalidArgumentError, InvalidArgument)', 'the field to fix, in the announcement too');

@@ -245,6 +245,32 @@ test('createSigningProxy with allow: only the calls it allows are signed; others
   assert.equal(sent.length, 1);
 });
 
+test('createSigningProxy: allow sees the category that is signed (trimmed, upper-cased), so re-casing it gets nothing past a rule', async () => {
+  const sent = [];
+  const upstream = async (url) => {
+    sent.push(new URL(url).searchParams.get('category'));
+    return new Response(JSON.stringify({ requestId: 'R-CASE', success: true, jobs: [] }), { status: 200, headers: { 'content-type': 'application/json' } });
+  };
+  const asked = [];
+  // A rule that keeps DEPLOY jobs out: `deploy`, ` Deploy ` are DEPLOY all the same.
+  const forward = createSigningProxy({ upstream: 'https://devops.example.com', credentials: AK, fetch: upstream, allow: ({ category }) => (asked.push(category), category !== 'DEPLOY') });
+  const path = `/organization/${ORG}/pipeline/${PIPELINE}/jobs`;
+  for (const spelt of ['DEPLOY', 'deploy', '%20Deploy%09', 'dEpLoY']) {
+    assert.equal((await forward({ rawPath: path, rawQuery: `category=${spelt}` })).status, 403, spelt);
+  }
+  assert.deepEqual(asked, ['DEPLOY', 'DEPLOY', 'DEPLOY', 'DEPLOY']);
+  assert.equal((await forward({ rawPath: path, rawQuery: 'category=build_1' })).status, 200);
+  assert.deepEqual([asked.at(-1), sent], ['BUILD_1', ['BUILD_1']]);
+  // Not a category once trimmed and upper-cased (only ASCII letters are: `ı` is not `I`): refused before allow.
+  for (const bad of ['', '%20', '1X', 'A-B', '%C4%B1', 'X'.repeat(65), 'DEPLOY%C2%85']) {
+    const answer = await forward({ rawPath: path, rawQuery: `category=${bad}` });
+    assert.deepEqual([answer.status, JSON.parse(answer.body).Code], [400, 'ProxyInvalidRequest'], bad);
+    assert.match(JSON.parse(answer.body).Message, /category must match/);
+  }
+  assert.equal(asked.length, 5);
+  assert.deepEqual(parseProxiedCall(path, 'category=%20tests%20'), { organizationId: ORG, pipelineId: PIPELINE, category: 'TESTS', scenario: null });
+});
+
 test('createSigningProxy: secrets an upstream echoes are redacted; other headers are dropped', async () => {
   let seenUrl;
   let seenHeaders;
@@ -539,9 +565,9 @@ test("createSigningProxy: no answer to relay is said in the gateway's shape: 400
   const path = { rawPath: `/organization/${ORG}/pipeline/${PIPELINE}/jobs`, rawQuery: 'category=DEPLOY' };
   const code = (answer) => [answer.status, JSON.parse(answer.body).Code];
   const neverSent = () => assert.fail('must not send');
-  const refused = await createSigningProxy({ upstream: 'https://devops.example.com', credentials: AK, fetch: neverSent })({ ...path, rawQuery: `category=${'X'.repeat(65)}` });
+  const refused = await createSigningProxy({ upstream: 'https://devops.example.com', credentials: AK, fetch: neverSent })({ ...path, rawPath: `/organization/${ORG}/pipeline/${'1'.repeat(1025)}/jobs` });
   assert.deepEqual(code(refused), [400, 'ProxyInvalidRequest']);
-  assert.match(JSON.parse(refused.body).Message, /category/);
+  assert.match(JSON.parse(refused.body).Message, /^InvalidArgument: pipelineId is longer than 1024 bytes/);
   const hanging = (_url, init) => new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
   assert.deepEqual(code(await createSigningProxy({ upstream: 'https://devops.example.com', credentials: AK, fetch: hanging, timeoutMs: 50 })(path)), [504, 'ProxyUpstreamTimeout']);
   const big = async () => new Response('x'.repeat(100), { status: 200, headers: { 'content-type': 'application/json' } });
@@ -573,6 +599,13 @@ test('createSigningProxy: past maxConcurrentCalls, 503 ProxyBusy with Retry-Afte
   assert.equal(busy.status, 503);
   assert.equal(busy.headers['retry-after'], '1');
   assert.deepEqual(JSON.parse(busy.body), { Code: 'ProxyBusy', Message: 'this proxy is at its limit of 2 calls at once; try again' });
+  // The wait asked for is random (the package waits x-acs-retry-after): calls turned away
+  // together do not all come back together.
+  const waits = [busy];
+  for (let i = 0; i < 20; i++) waits.push(await forward(path));
+  const asked = waits.map((answer) => Number(answer.headers['x-acs-retry-after']));
+  assert.ok(asked.every((ms) => Number.isInteger(ms) && ms >= 500 && ms < 1500), String(asked));
+  assert.ok(new Set(asked).size >= 10, `spread out: ${asked}`);
   await heldOrSettled(2, first, second);
   assert.equal(sent, 2);
   held[0](ok());
@@ -669,6 +702,61 @@ test('createSigningProxy refuses at creation (an InvalidArgumentError) a timeout
     assert.throws(() => createSigningProxy({ upstream: 'https://devops.example.com', credentials }), /credentials/, JSON.stringify(Object.keys(credentials)));
   }
   assert.equal(typeof createSigningProxy({ upstream: 'http://127.0.0.1:1', credentials: AK, timeoutMs: 1, maxResponseBytes: 100 * 1024 * 1024 }), 'function');
+  // Credentials the package would refuse on every call (a 500 each time): refused at creation,
+  // the field named, its value never.
+  for (const [credentials, why] of [
+    [{ ...AK, accessKeyId: 12345 }, /^createSigningProxy: credentials\.accessKeyId must be a string$/],
+    [{ ...AK, accessKeySecret: `${AK.accessKeySecret}\n` }, /^createSigningProxy: credentials\.accessKeySecret starts or ends with white space: remove it$/],
+    [{ ...AK, accessKeyId: ` ${AK.accessKeyId}` }, /^createSigningProxy: credentials\.accessKeyId starts or ends with white space/],
+    [{ ...STS, securityToken: `${STS.securityToken}\u00e9` }, /^createSigningProxy: credentials\.securityToken must be printable ASCII$/],
+    [{ token: `${TOKEN}\t` }, /^createSigningProxy: credentials\.token starts or ends with white space/],
+    [{ token: ['t0ken'] }, /^createSigningProxy: credentials\.token must be a string$/],
+  ]) {
+    assert.throws(() => createSigningProxy({ upstream: 'https://devops.example.com', credentials }), (error) => {
+      assert.ok(error instanceof InvalidArgumentError, String(error));
+      assert.match(error.message, why);
+      for (const secret of [AK.accessKeySecret, STS.securityToken, TOKEN]) assert.ok(!error.message.includes(secret.trim()));
+      return true;
+    });
+  }
+  // What the package takes, the proxy takes: a secret of any characters but padding, and no STS token given as ''.
+  assert.equal(typeof createSigningProxy({ upstream: 'https://devops.example.com', credentials: { ...AK, accessKeySecret: 'sécret inside', securityToken: '' } }), 'function');
+});
+
+test('createSigningProxy keeps the clock offset a skew retry learned: an upstream whose clock is an hour ahead costs one extra request, not one per call', async () => {
+  const emulator = await startEmulator({ port: 0, clockOffsetMs: 3_600_000 });
+  try {
+    let sent = 0;
+    const forward = createSigningProxy({ upstream: emulator.url, credentials: AK, fetch: (url, init) => (sent++, fetch(url, init)) });
+    const path = { rawPath: `/organization/${ORG}/pipeline/${PIPELINE}/jobs`, rawQuery: 'category=DEPLOY' };
+    assert.equal((await forward(path)).status, 200);
+    assert.equal(sent, 2, 'the first call: refused for its time, signed again with the server\'s');
+    assert.equal((await forward(path)).status, 200);
+    assert.equal((await forward(path)).status, 200);
+    assert.equal(sent, 4, 'later calls are signed with the learned offset at once');
+  } finally {
+    await emulator.close();
+  }
+});
+
+test('createSigningProxy relays a 204 or 304 with no body (null), as a Response can be built from', async () => {
+  for (const status of [204, 304]) {
+    const upstream = async () => new Response(null, { status, headers: { 'x-acs-request-id': `R-${status}` } });
+    const answer = await createSigningProxy({ upstream: 'https://devops.example.com', credentials: AK, fetch: upstream })({ rawPath: `/organization/${ORG}/pipeline/${PIPELINE}/jobs`, rawQuery: 'category=DEPLOY' });
+    assert.deepEqual([answer.status, answer.body, answer.headers['x-acs-request-id']], [status, null, `R-${status}`]);
+    assert.equal(new Response(answer.body, { status: answer.status, headers: answer.headers }).status, status);
+  }
+  // The demo server sends it as it is: a 204 with nothing after its head.
+  const upstream = http.createServer((_req, res) => { res.writeHead(204, { 'x-acs-request-id': 'R-NONE' }); res.end(); });
+  await new Promise((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const server = await startDemoServer({ port: 0, emulator: false, upstream: `http://127.0.0.1:${upstream.address().port}`, credentials: AK });
+  try {
+    const response = await fetch(`${server.url}/api/upstream/organization/${ORG}/pipeline/${PIPELINE}/jobs?category=DEPLOY`, { method: 'POST' });
+    assert.deepEqual([response.status, response.headers.get('x-acs-request-id'), await response.text()], [204, 'R-NONE', '']);
+  } finally {
+    await server.close();
+    upstream.close();
+  }
 });
 
 /** Starts `node scripts/demo-server.mjs` like `make demo` does; resolves with its first line. */

@@ -163,27 +163,40 @@ export function defineSuite(entry, lib) {
 
   test(`${entry}: bad input is an InvalidArgumentError before any request`, async (t) => {
     const { url, requests } = await emulator(t);
+    // Each with the argument it blames (`error.argument`, which the message starts with), or
+    // undefined when no single one is.
     const bad = [
-      ['', PIPELINE, {}], [ORG, '', {}], [ORG, '..', {}], [ORG, '.', {}], [ORG, -1, {}], [ORG, 1.5, {}],
-      [ORG, 2 ** 53, {}], [ORG, {}, {}], ['\ud800', PIPELINE, {}], [ORG, PIPELINE, { category: 'de ploy' }],
-      [ORG, PIPELINE, { endpoint: 'http://example.com' }], [ORG, PIPELINE, { endpoint: 'ftp://x' }],
+      ['', PIPELINE, {}, 'organizationId'], [ORG, '', {}, 'pipelineId'], [ORG, '..', {}, 'pipelineId'], [ORG, '.', {}, 'pipelineId'],
+      [ORG, -1, {}, 'pipelineId'], [ORG, 1.5, {}, 'pipelineId'], [ORG, 2 ** 53, {}, 'pipelineId'], [ORG, {}, {}, 'pipelineId'],
+      ['\ud800', PIPELINE, {}, 'organizationId'], [ORG, PIPELINE, { category: 'de ploy' }, 'category'],
+      [ORG, PIPELINE, { endpoint: 'http://example.com' }, 'endpoint'], [ORG, PIPELINE, { endpoint: 'ftp://x' }, 'endpoint'],
       // Punycode that does not decode, where the platform's URL refuses it (Node 20 and 22): fetch
       // would refuse the URL on every retry. Node 24's URL parser takes these hosts.
-      ...(URL.canParse('https://xn--a.com') ? [] : [[ORG, PIPELINE, { endpoint: 'https://xn--a.com' }], [ORG, PIPELINE, { endpoint: 'https://api.xn--zz.example.com' }]]),
-      [ORG, PIPELINE, { accessKeyId: 'x' }], [ORG, PIPELINE, { accessKeySecret: 'x' }],
-      [ORG, PIPELINE, { ...AK, token: TOKEN }], [ORG, PIPELINE, { ...AK, accessKeyId: 'AK\r\nX: y' }],
-      [ORG, PIPELINE, { timeoutMs: -5 }], [ORG, PIPELINE, { maxRetries: 1.5 }], [ORG, PIPELINE, { signal: {} }],
-      [ORG, PIPELINE, { fetch: 'no' }], [ORG, PIPELINE, { signatureVersion: 'v2' }], [ORG, PIPELINE, { edition: 'x' }],
+      ...(URL.canParse('https://xn--a.com') ? [] : [[ORG, PIPELINE, { endpoint: 'https://xn--a.com' }, 'endpoint'], [ORG, PIPELINE, { endpoint: 'https://api.xn--zz.example.com' }, 'endpoint']]),
+      [ORG, PIPELINE, { accessKeyId: 'x' }, 'accessKeySecret'], [ORG, PIPELINE, { accessKeySecret: 'x' }, 'accessKeyId'],
+      [ORG, PIPELINE, { ...AK, token: TOKEN }, undefined], [ORG, PIPELINE, { ...AK, accessKeyId: 'AK\r\nX: y' }, 'accessKeyId'],
+      [ORG, PIPELINE, { timeoutMs: -5 }, 'timeoutMs'], [ORG, PIPELINE, { maxRetries: 1.5 }, 'maxRetries'], [ORG, PIPELINE, { signal: {} }, 'signal'],
+      [ORG, PIPELINE, { fetch: 'no' }, 'fetch'], [ORG, PIPELINE, { signatureVersion: 'v2' }, 'signatureVersion'], [ORG, PIPELINE, { edition: 'x' }, 'edition'],
+      [ORG, PIPELINE, { edition: 'center' }, 'edition'], [ORG, PIPELINE, { userAgent: 'ü' }, 'userAgent'],
       // A credential with a space at an end: HTTP would drop it, and V1 signs it as given.
-      [ORG, PIPELINE, { ...STS, securityToken: `${STS.securityToken} `, signatureVersion: 'v1' }],
-      [ORG, PIPELINE, { ...AK, accessKeyId: ` ${AK.accessKeyId}` }], [ORG, PIPELINE, { token: `${TOKEN} ` }],
+      [ORG, PIPELINE, { ...STS, securityToken: `${STS.securityToken} `, signatureVersion: 'v1' }, 'securityToken'],
+      [ORG, PIPELINE, { ...AK, accessKeyId: ` ${AK.accessKeyId}` }, 'accessKeyId'], [ORG, PIPELINE, { token: `${TOKEN} ` }, 'token'],
     ];
-    for (const [org, pipeline, { category, ...options }] of bad) {
+    for (const [org, pipeline, { category, ...options }, argument] of bad) {
       const e = await rejection(y.listPipelineJobs(org, pipeline, category, { endpoint: url, ...options }));
       // Option names only: the values may be secrets.
-      assert.ok(e instanceof y.InvalidArgumentError, `${JSON.stringify([org, pipeline, Object.keys(options)])}: ${e}`);
-      assert.deepEqual([e.code, e.status, e.attempts, e.retryable], ['InvalidArgument', 0, 0, false]);
+      const what = `${JSON.stringify([org, pipeline, Object.keys(options)])}: ${e}`;
+      assert.ok(e instanceof y.InvalidArgumentError, what);
+      assert.deepEqual([e.code, e.status, e.attempts, e.retryable, e.argument], ['InvalidArgument', 0, 0, false, argument], what);
+      if (argument) assert.ok(e.message.startsWith(`InvalidArgument: ${argument} `), what);
+      else assert.equal(Object.hasOwn(e, 'argument'), false, what);
       assertNoSecrets(e, ['AK\r\nX: y']);
+    }
+    // Refused in JS before the core: the same field.
+    const throwing = { get deadlineMs() { throw new Error('no'); } };
+    for (const [options, argument] of [[5, 'options'], [[], 'options'], [new Proxy({}, { get: (_, key) => (key === 'endpoint' ? url : undefined) }), 'endpoint'], [throwing, 'deadlineMs']]) {
+      const e = await rejection(y.listPipelineJobs(ORG, PIPELINE, 'DEPLOY', options));
+      assert.deepEqual([e.name, e.argument], ['InvalidArgumentError', argument], String(e));
     }
     assert.equal((await requests()).length, 0);
     // Where the platform's URL takes such a host, so does the package: it is fetched as given.
@@ -322,7 +335,7 @@ export function defineSuite(entry, lib) {
     assert.equal(error.name, 'Renamed');
     assert.equal(new y.NotFoundError({}).name, 'NotFoundError');
     // JSON (a logger's): the class and the message too, which an Error's own JSON leaves out.
-    assert.deepEqual(JSON.parse(JSON.stringify(e)), { name: 'InvalidArgumentError', message: e.message, code: 'InvalidArgument', status: 0, requestId: null, retryable: false, attempts: 0 });
+    assert.deepEqual(JSON.parse(JSON.stringify(e)), { name: 'InvalidArgumentError', message: e.message, code: 'InvalidArgument', status: 0, requestId: null, retryable: false, attempts: 0, argument: 'category' });
     const made = new y.ThrottlingError({ message: 'slow down', code: 'Throttling.User', status: 429, requestId: 'R1', retryable: true, attempts: 3, retryAfterMs: 2000 });
     assert.equal(JSON.stringify(made), '{"name":"ThrottlingError","message":"slow down","code":"Throttling.User","status":429,"requestId":"R1","retryable":true,"attempts":3,"retryAfterMs":2000}');
   });

@@ -35,5 +35,6 @@ export async function proxyUse(rawPath: string, rawQuery: string): Promise<numbe
   const call = parseProxiedCall(rawPath, rawQuery);
   if (call.error !== undefined) return 400;
   const answer: ProxiedAnswer | null = await forward({ rawPath, rawQuery, signal: rawQuery ? AbortSignal.timeout(30_000) : undefined });
-  return answer === null ? 499 : answer.status + answer.body.length + call.organizationId.length;
+  // No body for a 204 or 304 (null), as a Response takes it.
+  return answer === null ? 499 : answer.status + (answer.body?.length ?? 0) + call.organizationId.length;
 }

@@ -21,6 +21,11 @@ async function documentedUse(signal: AbortSignal): Promise<number | null> {
       void [status, requestId];
     } else if (error instanceof YunxiaoError && error.retryable) {
       void error.code;
+    } else if (error instanceof YunxiaoError && error.argument !== undefined) {
+      const field: string = error.argument;
+      // @ts-expect-error read-only, as the other fields
+      error.argument = 'pipelineId';
+      void field;
     }
   }
   await initialize();
