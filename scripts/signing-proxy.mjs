@@ -32,14 +32,17 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 const MAX_RESPONSE_BYTES_LIMIT = 100 * 1024 * 1024;
 /** What the page's request gives the package; the package's refusal of anything else is the proxy's fault. */
 const PAGE_ARGUMENTS = new Set(['organizationId', 'pipelineId', 'category']);
+/** Unicode's White_Space at either end, which Rust's `str::trim` removes. */
+const RUST_TRIMMED = /^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
 /** A category as the package sends it (after trimming and upper-casing), as src/core/request.rs checks it. */
 const CATEGORY = /^[A-Z][A-Z0-9_]{0,63}$/;
 /** How long a page is asked to wait after a ProxyBusy: a random wait in this range (ms), so that
  *  the calls turned away together do not all come back together. */
 const BUSY_WAIT_MS = [500, 1500];
 
-/** A mistake in createSigningProxy's options: an InvalidArgumentError, as the package's own options' are. */
-const refused = (reason) => new InvalidArgumentError({ code: 'InvalidArgument', message: `createSigningProxy: ${reason}` });
+/** A mistake in createSigningProxy's options: an InvalidArgumentError, as the package's own options' are
+ *  (`argument`: the option it names first). */
+const refused = (reason) => new InvalidArgumentError({ code: 'InvalidArgument', message: `createSigningProxy: ${reason}`, argument: /^\w+/.exec(reason)[0] });
 
 /**
  * Parses the part of an incoming URL after the proxy's base path. Returns
@@ -58,11 +61,14 @@ export function parseProxiedCall(rawPath, rawQuery) {
   } catch {
     return { error: 'the path is not valid percent-encoding' };
   }
+  // As a path segment, `.` and `..` would name another path of the upstream.
+  if (match[1] === '.' || match[1] === '..') return { error: 'a scenario id must not be "." or ".."' };
   const query = new URLSearchParams(rawQuery);
   const keys = [...query.keys()];
   if (keys.length !== 1 || keys[0] !== 'category') return { error: 'the query must be exactly ?category=…' };
-  // ASCII letters only, as the package does (`toUpperCase` would turn `ı` into `I`).
-  const category = query.get('category').trim().replace(/[a-z]+/g, (letters) => letters.toUpperCase());
+  // Trimmed of what Rust's `str::trim` trims (JS's `trim` differs: U+FEFF, U+0085), ASCII letters
+  // upper-cased (`toUpperCase` would turn `ı` into `I`): as the package does.
+  const category = query.get('category').replace(RUST_TRIMMED, '').replace(/[a-z]+/g, (letters) => letters.toUpperCase());
   if (!CATEGORY.test(category)) return { error: 'the category must match ^[A-Z][A-Z0-9_]*$ after trimming and upper-casing, with at most 64 characters (e.g. DEPLOY)' };
   return { organizationId, pipelineId, category, scenario: match[1] ?? null };
 }
@@ -109,7 +115,7 @@ function credentialOptions(credentials) {
  *   client slow to read it keeps it alive after its place is free.
  */
 export function createSigningProxy(options) {
-  if (options === null || typeof options !== 'object') throw refused('takes an options object: { upstream, credentials, … }');
+  if (options === null || typeof options !== 'object') throw refused('options must be an object: { upstream, credentials, … }');
   const {
     upstream,
     credentials,
@@ -146,7 +152,8 @@ export function createSigningProxy(options) {
   }
   const base = String(upstream).replace(/\/+$/, '');
   // One client for all calls: it keeps the clock offset a clock-skew retry learns, so a server
-  // whose clock is off pays that extra round trip once, not on every call.
+  // whose clock is off pays that extra round trip once, not on every call. (The emulator's
+  // scenarios, each with its own clock, share it: a call after another scenario's may pay it again.)
   const client = new YunxiaoClient({ ...credentialOptions(credentials), maxRetries: 0, timeoutMs, maxResponseBytes });
   const secrets = [credentials.accessKeySecret, credentials.securityToken, credentials.token].filter((s) => typeof s === 'string' && s.length > 0);
   const echoes = echoesOf(secrets);
@@ -255,6 +262,8 @@ function problemWithUpstream(text) {
   return null;
 }
 
+/** The package's limit for a string option (src/wasm/options.rs, MAX_STRING_UNITS). */
+const MAX_CREDENTIAL_UNITS = 16 * 1024;
 /** White space the package refuses at either end of a credential (Rust's `is_ascii_whitespace`). */
 const PADDED = /^[\t\n\f\r ]|[\t\n\f\r ]$/;
 /** What the package sends as a header: printable ASCII. */
@@ -270,6 +279,8 @@ function problemWithCredentials(credentials) {
     const value = credentials[name];
     if (value === undefined || value === null || value === '') continue;
     if (typeof value !== 'string') return `credentials.${name} must be a string`;
+    if (value.length > MAX_CREDENTIAL_UNITS) return `credentials.${name} is longer than ${MAX_CREDENTIAL_UNITS} characters`;
+    if (!value.isWellFormed()) return `credentials.${name} contains an unpaired UTF-16 surrogate`;
     if (PADDED.test(value)) return `credentials.${name} starts or ends with white space: remove it`;
     if (name !== 'accessKeySecret' && !PRINTABLE_ASCII.test(value)) return `credentials.${name} must be printable ASCII`;
   }

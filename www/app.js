@@ -140,14 +140,31 @@ async function search(request) {
   // the one at load) brings its spinner into view, then its answer to the top of the view, or
   // nothing would seem to happen.
   const outOfView = (request.typed || request.label) && result.getBoundingClientRect().top > innerHeight;
-  const stopLoading = showLoading(request, () => cancel());
+  const loading = showLoading(request, () => cancel());
   if (outOfView) result.scrollIntoView({ block: 'nearest' });
-  const bringAnswerIntoView = () => outOfView && result.scrollIntoView({ block: 'start' });
+  const bringAnswerIntoView = () => {
+    if (!outOfView) return;
+    result.scrollIntoView({ block: 'start' });
+    // What had the focus (an example, List jobs) is now out of sight above: the keyboard goes on
+    // from the answer, not from a control the reader can no longer see.
+    const focused = document.activeElement;
+    if (focused && focused !== document.body && !result.contains(focused) && focused.getBoundingClientRect().bottom <= 0) {
+      result.focus({ preventScroll: true });
+    }
+  };
   const started = performance.now();
   try {
+    // Each request the package sends, counted: a backend that fails or hangs is retried, and
+    // the spinner then says so rather than spin on for half a minute unexplained.
+    let attempts = 0;
+    const countingFetch = (input, init) => {
+      if (++attempts > 1 && current === mine) loading.attempt(attempts);
+      return fetch(input, init);
+    };
     const list = await listPipelineJobs(request.organizationId, request.pipelineId, request.category, {
       endpoint: endpointFor(request),
       signal: controller.signal,
+      fetch: countingFetch,
     });
     if (current === mine) {
       rememberTyped(request);
@@ -173,7 +190,7 @@ async function search(request) {
       }
     }
   } finally {
-    stopLoading();
+    loading.stop();
     if (current === mine) current = null;
   }
 }
@@ -206,13 +223,21 @@ function showLoading(request, onCancel) {
   const timer = setInterval(() => {
     elapsed.textContent = `${((performance.now() - started) / 1000).toFixed(1)} s`;
   }, 100);
+  const retrying = h('span', { class: 'retrying' });
   announce(`Listing the jobs of pipeline ${request.pipelineId}…`);
   show('loading', h('div', { class: 'loading' },
     h('span', { class: 'spinner', 'aria-hidden': 'true' }),
-    h('p', null, 'Listing the jobs of pipeline ', h('strong', { dir: 'auto' }, request.pipelineId), ' via ', describe(request), '… ', elapsed),
+    h('p', null, 'Listing the jobs of pipeline ', h('strong', { dir: 'auto' }, request.pipelineId), ' via ', describe(request), '… ', elapsed, retrying),
     h('button', { type: 'button', id: 'cancel', class: 'secondary', onclick: onCancel }, 'Cancel'),
   ));
-  return () => clearInterval(timer);
+  return {
+    stop: () => clearInterval(timer),
+    /** The package is sending its `n`th request: an earlier one failed or timed out. */
+    attempt(n) {
+      retrying.textContent = ` The last attempt failed or timed out: trying again (attempt ${n}).`;
+      announce(`Trying again: attempt ${n}.`);
+    },
+  };
 }
 
 function requestIdLine(requestId) {

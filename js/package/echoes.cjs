@@ -3,25 +3,92 @@
 // (src/core/secret.rs) written as regular expressions.
 'use strict';
 
+const hex = (byte) => byte.toString(16).padStart(2, '0');
+const regexEscaped = (char) => char.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+
+/**
+ * How many characters of a secret its regular expression holds: V8 overflows its stack compiling
+ * one of some 2,900 (an STS token can be that long), and its error quotes the whole pattern. A
+ * longer secret is found by its first ones, then matched whole from there (`matchEnd`).
+ */
+const REGEX_CHARS = 256;
+
+/** One character of a secret in any of its forms (see `echoPattern`), as a regular expression. */
+function charPattern(char) {
+  // Escapes first, so that a `%` in a secret is read as one where it can be.
+  const forms = [];
+  if (char.isWellFormed()) forms.push([...Buffer.from(char)].map((byte) => `%(?:25)?${hex(byte)}`).join(''));
+  if (char === '/') forms.push('\\\\/');
+  forms.push(regexEscaped(char));
+  return `(?:${forms.join('|')})`;
+}
+
+/** The same forms for matching by hand: each escape spelt out (lower-case hex), and the character itself. */
+function charForms(char) {
+  let escapes = [];
+  if (char.isWellFormed()) {
+    escapes = [''];
+    for (const byte of Buffer.from(char)) escapes = escapes.flatMap((form) => [`${form}%${hex(byte)}`, `${form}%25${hex(byte)}`]);
+  }
+  if (char === '/') escapes.push('\\/');
+  return { escapes, itself: new RegExp(regexEscaped(char), 'iy') };
+}
+
+/** Whether `text` at `at` spells `form` (lower-case ASCII), ASCII letters in either case. */
+function spellsAt(text, at, form) {
+  if (at + form.length > text.length) return false;
+  for (let k = 0; k < form.length; k++) {
+    const unit = text.charCodeAt(at + k);
+    if ((unit >= 0x41 && unit <= 0x5a ? unit | 0x20 : unit) !== form.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+/**
+ * Where a match of `chars` (each `charForms`) that starts at `start` in `text` can end, the
+ * furthest, or -1: every way of reading each character followed at once (a set of positions,
+ * never more than a few), so no backtracking and no recursion however long the secret.
+ */
+function matchEnd(text, start, chars) {
+  let positions = [start];
+  for (const { escapes, itself } of chars) {
+    const next = [];
+    const reach = (end) => next.includes(end) || next.push(end);
+    for (const at of positions) {
+      for (const form of escapes) if (spellsAt(text, at, form)) reach(at + form.length);
+      itself.lastIndex = at;
+      if (itself.test(text)) reach(itself.lastIndex);
+    }
+    if (next.length === 0) return -1;
+    positions = next;
+  }
+  return Math.max(...positions);
+}
+
 /**
  * A secret in any mix of the escapes a server may echo it with, as the package's redaction reads
  * them (src/core/secret.rs): each character as it is, its UTF-8 bytes percent-encoded (either hex
  * case, needed or not, once or twice), `/` as `\/`; letters in either case. Not other JSON escapes
  * (`\u0041`), which the package's redaction also reads: replaced in JSON text, one after an
  * escaped backslash would break it; the proxy and the command line refuse such an answer instead.
+ * Use it through `holdsEcho` and `withoutEchoes`.
  */
 function echoPattern(secret) {
-  const hex = (byte) => byte.toString(16).padStart(2, '0');
-  let pattern = '';
-  for (const char of secret) {
-    // Escapes first, so that a `%` in a secret is read as one where it can be.
-    const forms = [];
-    if (char.isWellFormed()) forms.push([...Buffer.from(char)].map((byte) => `%(?:25)?${hex(byte)}`).join(''));
-    if (char === '/') forms.push('\\\\/');
-    forms.push(char.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&'));
-    pattern += `(?:${forms.join('|')})`;
+  const chars = [...secret];
+  const finder = new RegExp(chars.slice(0, REGEX_CHARS).map(charPattern).join(''), 'gi');
+  return { finder, chars: chars.length > REGEX_CHARS ? chars.map(charForms) : null };
+}
+
+/** The first echo of `pattern` in `text` that starts at `from` or later, as [start, end), or null. */
+function nextEcho({ finder, chars }, text, from) {
+  for (finder.lastIndex = from; ;) {
+    const match = finder.exec(text);
+    if (match === null) return null;
+    if (chars === null) return [match.index, match.index + match[0].length];
+    const end = matchEnd(text, match.index, chars);
+    if (end >= 0) return [match.index, end];
+    finder.lastIndex = match.index + 1;
   }
-  return new RegExp(pattern, 'gi');
 }
 
 /** The JSON escape (`\n`, `\u001b`) that covers position `at` of `text`, as [start, end), or null. */
@@ -45,10 +112,7 @@ function withEscapes(text, start, end) {
 }
 
 /** Whether `text` holds a match of one of the patterns. */
-const holdsEcho = (text, patterns) => patterns.some((pattern) => {
-  pattern.lastIndex = 0;
-  return pattern.test(text);
-});
+const holdsEcho = (text, patterns) => patterns.some((pattern) => nextEcho(pattern, text, 0) !== null);
 
 /**
  * `text` with every match of the patterns replaced; matches that overlap (one secret's end sent
@@ -58,8 +122,7 @@ const holdsEcho = (text, patterns) => patterns.some((pattern) => {
 function withoutEchoes(text, patterns) {
   const found = [];
   for (const pattern of patterns) {
-    pattern.lastIndex = 0;
-    for (let match; (match = pattern.exec(text)) !== null; pattern.lastIndex = match.index + 1) found.push(withEscapes(text, match.index, match.index + match[0].length));
+    for (let echo = nextEcho(pattern, text, 0); echo !== null; echo = nextEcho(pattern, text, echo[0] + 1)) found.push(withEscapes(text, ...echo));
   }
   if (found.length === 0) return text;
   found.sort((a, b) => a[0] - b[0]);

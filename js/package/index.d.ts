@@ -171,8 +171,8 @@ export class YunxiaoError extends Error {
   readonly path?: string;
   /** ThrottlingError, ServerError, and a TimeoutError for a 408: what the server asked us to wait. */
   readonly retryAfterMs?: number;
-  /** InvalidArgumentError: the argument or option refused (`pipelineId`, `endpoint`, `timeoutMs`), when one is to
-   *  blame; the message starts with it. Absent for a refusal of several together (an AccessKey and a token). */
+  /** InvalidArgumentError: the argument or option refused (`pipelineId`, `endpoint`, `timeoutMs`, `options`), when
+   *  one is to blame; the message names it. Absent for a refusal of several together (an AccessKey and a token). */
   readonly argument?: string;
   /** What `JSON.stringify` writes: the class's name and the message, then the fields above. */
   toJSON(): { name: string; message: string; code: string; status: number; requestId: string | null; retryable: boolean; attempts: number; path?: string; retryAfterMs?: number; argument?: string };

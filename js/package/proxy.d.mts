@@ -42,7 +42,7 @@ export interface SigningProxyOptions {
 export interface ProxiedAnswer {
   status: number;
   headers: Record<string, string>;
-  /** null for a status that has no body (204, 304…): `new Response(body, …)` takes it as it is. */
+  /** null for a status that has no body (101, 103, 204, 205, 304): `new Response(body, …)` takes it as it is. */
   body: Uint8Array | null;
 }
 
@@ -54,8 +54,9 @@ export interface ProxiedRequest {
   signal?: AbortSignal | undefined;
 }
 
-/** Throws the package's `InvalidArgumentError` (`code: "InvalidArgument"`) for options it would refuse on every call
- *  (credentials that are not strings, not printable ASCII, or padded with white space among them). */
+/** Throws the package's `InvalidArgumentError` (`code: "InvalidArgument"`, `argument`: the option) for options it would
+ *  refuse on every call (among them credentials that are not strings, longer than 16,384 characters, padded with
+ *  white space, or, but for the secret, not printable ASCII). */
 export function createSigningProxy(options: SigningProxyOptions): (request: ProxiedRequest) => Promise<ProxiedAnswer | null>;
 
 /** The call in a request's path and query, or why it is not one the proxy forwards. */

@@ -165,6 +165,16 @@ test('on a phone, a search started below the fold brings the result into view', 
     }));
     assert.ok(top >= 0 && top < height / 4, `the result starts at ${top}px, the view is ${height}px tall`);
     assert.ok(firstRow <= height, `the first row ends at ${firstRow}px, below the view's ${height}px`);
+    // Started from the keyboard: the focus follows the answer, not left on a button scrolled out of sight.
+    await page.evaluate(() => {
+      window.scrollTo(0, 0);
+      document.querySelector('#result').dataset.state = 'again';
+    });
+    await page.focus('#submit');
+    await page.keyboard.press('Enter');
+    await waitForResult(page, 'ok');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'result');
+    assert.equal(await page.evaluate(() => window.scrollY > 0), true, 'the view followed the answer');
     assertNoConsoleErrors(problems);
   }, { viewport: PHONE });
 });
@@ -201,6 +211,28 @@ test('Chinese in a server message or the raw parameters is marked as Chinese, ru
     await waitForResult(page, 'ok');
     assert.deepEqual(await runs('#result .raw code [lang]'), [['zh', '生产 环境']]);
     assertNoConsoleErrors(problems, { apiStatuses: [404] });
+  });
+});
+
+test('while the package retries, the spinner says which attempt it is on, and the status line says so once', async () => {
+  let calls = 0;
+  const prepare = (context) => context.route(API_CALLS, async (route) => {
+    calls++;
+    if (calls === 2) return route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ Code: 'ServiceUnavailable', Message: 'busy' }) });
+    if (calls === 3) await new Promise((resolve) => setTimeout(resolve, 1500)); // held: the page shows the retry meanwhile
+    const { json } = jobs(1);
+    return route.fulfill({ status: 200, contentType: 'application/json', headers: { 'x-acs-request-id': REQUEST_ID }, body: JSON.stringify(json) });
+  });
+  await withPage({ viewport: LAPTOP, prepare }, async ({ page, problems }) => {
+    await waitForResult(page, 'ok');
+    assert.equal(await page.locator('#result .retrying').count(), 0);
+    await submitAgain(page);
+    await page.waitForFunction(() => /attempt 2/.test(document.querySelector('#result .retrying')?.textContent ?? ''));
+    assert.equal(await page.locator('#result .loading p').innerText().then((text) => /The last attempt failed or timed out: trying again \(attempt 2\)\.$/.test(text)), true);
+    assert.equal(await page.locator('#status').innerText(), 'Trying again: attempt 2.');
+    await waitForResult(page, 'ok');
+    assert.equal(calls, 3);
+    assertNoConsoleErrors(problems, { apiStatuses: [503] });
   });
 });
 
