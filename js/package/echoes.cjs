@@ -8,10 +8,11 @@ const regexEscaped = (char) => char.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
 
 /**
  * How many characters of a secret its regular expression holds: V8 overflows its stack compiling
- * one of some 2,900 (an STS token can be that long), and its error quotes the whole pattern. A
- * longer secret is found by its first ones, then matched whole from there (`matchEnd`).
+ * one of some 2,900 (an STS token can be that long; 1,150 astral characters), and its error
+ * quotes the whole pattern. A longer secret is found by its first ones, then matched whole from
+ * there (`matchEnd`).
  */
-const REGEX_CHARS = 256;
+const REGEX_CHARS = 64;
 
 /** One character of a secret in any of its forms (see `echoPattern`), as a regular expression. */
 function charPattern(char) {
@@ -23,7 +24,15 @@ function charPattern(char) {
   return `(?:${forms.join('|')})`;
 }
 
-/** The same forms for matching by hand: each escape spelt out (lower-case hex), and the character itself. */
+/** An ASCII letter's unit in lower case; any other unit as it is. */
+const asciiLower = (unit) => (unit >= 0x41 && unit <= 0x5a ? unit | 0x20 : unit);
+
+/**
+ * The same forms for matching by hand: each escape spelt out (lower-case hex), and `itself(text,
+ * at)`, where the character itself ends when it starts at `at`, or -1. ASCII compared by code,
+ * letters in either case (what the `i` flag does for them); other characters by a sticky regular
+ * expression, which folds case as the finder does.
+ */
 function charForms(char) {
   let escapes = [];
   if (char.isWellFormed()) {
@@ -31,15 +40,20 @@ function charForms(char) {
     for (const byte of Buffer.from(char)) escapes = escapes.flatMap((form) => [`${form}%${hex(byte)}`, `${form}%25${hex(byte)}`]);
   }
   if (char === '/') escapes.push('\\/');
-  return { escapes, itself: new RegExp(regexEscaped(char), 'iy') };
+  const unit = char.charCodeAt(0);
+  if (char.length === 1 && unit < 0x80) {
+    const wanted = asciiLower(unit);
+    return { escapes, itself: (text, at) => (asciiLower(text.charCodeAt(at)) === wanted ? at + 1 : -1) };
+  }
+  const regex = new RegExp(regexEscaped(char), 'iy');
+  return { escapes, itself: (text, at) => ((regex.lastIndex = at), regex.test(text) ? regex.lastIndex : -1) };
 }
 
 /** Whether `text` at `at` spells `form` (lower-case ASCII), ASCII letters in either case. */
 function spellsAt(text, at, form) {
   if (at + form.length > text.length) return false;
   for (let k = 0; k < form.length; k++) {
-    const unit = text.charCodeAt(at + k);
-    if ((unit >= 0x41 && unit <= 0x5a ? unit | 0x20 : unit) !== form.charCodeAt(k)) return false;
+    if (asciiLower(text.charCodeAt(at + k)) !== form.charCodeAt(k)) return false;
   }
   return true;
 }
@@ -56,8 +70,8 @@ function matchEnd(text, start, chars) {
     const reach = (end) => next.includes(end) || next.push(end);
     for (const at of positions) {
       for (const form of escapes) if (spellsAt(text, at, form)) reach(at + form.length);
-      itself.lastIndex = at;
-      if (itself.test(text)) reach(itself.lastIndex);
+      const end = itself(text, at);
+      if (end >= 0) reach(end);
     }
     if (next.length === 0) return -1;
     positions = next;
@@ -82,7 +96,12 @@ function echoPattern(secret) {
 /** The first echo of `pattern` in `text` that starts at `from` or later, as [start, end), or null. */
 function nextEcho({ finder, chars }, text, from) {
   for (finder.lastIndex = from; ;) {
-    const match = finder.exec(text);
+    let match;
+    try {
+      match = finder.exec(text); // compiled here, at its first use: deep in a stack, it may overflow
+    } catch {
+      throw new Error('a secret\'s pattern could not be compiled (the stack is too deep here): nothing redacted');
+    }
     if (match === null) return null;
     if (chars === null) return [match.index, match.index + match[0].length];
     const end = matchEnd(text, match.index, chars);
