@@ -100,7 +100,7 @@ export function errorFromRecord(record) {
   return new Class(record);
 }
 
-/** `argument`: the argument or option to blame, when one is (its name starts `message`). */
+/** `argument`: the argument or option to blame, when one is (`message` names it). */
 export function invalidArgument(message, argument) {
   return new InvalidArgumentError({ code: 'InvalidArgument', message: `InvalidArgument: ${message}`, argument });
 }

@@ -339,14 +339,7 @@ const CJK_RUN = new RegExp(String.raw`[${CJK}](?:[${CJK}\u3000-\u303f\uff00-\uff
 /** `text` with each run of Chinese (or Japanese, Korean) in it marked `lang`: a screen reader
  *  speaks those in their voice and the rest in the page's English one. */
 function inLanguage(text, lang) {
-  const parts = [];
-  let last = 0;
-  for (const match of text.matchAll(CJK_RUN)) {
-    parts.push(text.slice(last, match.index), h('span', { lang }, match[0]));
-    last = match.index + match[0].length;
-  }
-  parts.push(text.slice(last));
-  return parts;
+  return wrapMatches(text, CJK_RUN, (run) => h('span', { lang }, run));
 }
 
 function row(job) {
@@ -374,11 +367,16 @@ const INVISIBLE = /[\u061c\p{Default_Ignorable_Code_Point}]/gu;
  *  request id, the raw parameters): each mark (or each of `characters`) shown as its code point
  *  instead. */
 function withVisibleBidi(text, characters = BIDI_CONTROLS) {
+  return wrapMatches(text, characters, (character) =>
+    h('span', { class: 'bidi', title: 'a formatting character' }, `⟨U+${character.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`));
+}
+
+/** `text` as parts: each match of the global `pattern` made an element by `wrap`, the text between kept as it is. */
+function wrapMatches(text, pattern, wrap) {
   const parts = [];
   let last = 0;
-  for (const match of text.matchAll(characters)) {
-    parts.push(text.slice(last, match.index),
-      h('span', { class: 'bidi', title: 'a formatting character' }, `⟨U+${match[0].codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`));
+  for (const match of text.matchAll(pattern)) {
+    parts.push(text.slice(last, match.index), wrap(match[0]));
     last = match.index + match[0].length;
   }
   parts.push(text.slice(last));
